@@ -1,0 +1,80 @@
+# Developer entry points: make run | test | lint | bench | clean. See /work/shared/DESIGN.md ("Runs").
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SECRET_KEY_FILE := instance/secret_key
+WITH_SECRET = EDMS_SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"
+
+.PHONY: all help venv-run venv-dev run lint test test-deps bench clean
+
+all: help
+
+help:
+	@echo 'make run        start the app on http://$(HOST):$(PORT) with the embedded SQLite database and demo data'
+	@echo 'make test       install test packages if missing, lint, full suite on PostgreSQL+Redis, smoke on SQLite'
+	@echo 'make lint       ruff check, ruff format --check, import-linter contracts'
+	@echo 'make bench      benchmarks'
+	@echo 'make clean      remove the virtualenv and caches (instance/ is kept)'
+
+# --- virtualenv: dependencies are reinstalled only when a requirements file changes -----------------------------
+
+$(BIN)/python:
+	@test -n '$(PYTHON)' || { echo 'python3.11 or python3 is required' >&2; exit 1; }
+	@'$(PYTHON)' -c 'import ensurepip, venv' 2>/dev/null || { \
+		echo '$(PYTHON) cannot create virtualenvs: apt-get install python3-venv' >&2; exit 1; }
+	'$(PYTHON)' -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-run: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# requirements-dev.txt includes requirements.txt, so a dev install satisfies the run stamp as well.
+$(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.stamp-run
+
+venv-run: $(VENV)/.stamp-run
+
+venv-dev: $(VENV)/.stamp-dev
+
+# --- run --------------------------------------------------------------------------------------------------------
+
+$(SECRET_KEY_FILE):
+	mkdir -p instance
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@.tmp && mv $@.tmp $@
+
+run: venv-run
+	mkdir -p instance
+	@$(MAKE) --no-print-directory $(SECRET_KEY_FILE)
+	$(WITH_SECRET) $(BIN)/flask --app wsgi edms init
+	$(WITH_SECRET) $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+# --- quality ----------------------------------------------------------------------------------------------------
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test-deps:
+	PYTHON='$(PYTHON)' bash scripts/install-test-deps.sh
+
+# Steps run in this order even under make -j: packages, virtualenv, lint, full suite, SQLite smoke run.
+test:
+	@$(MAKE) --no-print-directory test-deps
+	@$(MAKE) --no-print-directory venv-dev
+	@$(MAKE) --no-print-directory lint
+	$(BIN)/pytest -q
+	EDMS_TEST_DATABASE=sqlite $(BIN)/pytest -q -m smoke
+
+bench:
+	@echo 'see scripts/bench/README.md'
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache build dist *.egg-info
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,28 @@
+"""The EDMS application factory: `create_app` builds and wires the Flask application, nothing else runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI."""
+    from edms import settings
+    from edms.extensions import init_extensions
+    from edms.paths import ROOT
+
+    app = Flask(__name__, template_folder=str(ROOT / 'templates'), instance_path=str(ROOT / 'instance'))
+    settings.load(app, config)
+    init_extensions(app)
+
+    from edms.api import register_api
+    from edms.cli import register_cli
+    from edms.web import register_web
+
+    register_web(app)
+    register_api(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,1 @@
+"""Users, roles and permissions, local login, server-side sessions and API tokens."""

@@ -1,0 +1,183 @@
+"""Managing accounts: create, change, deactivate, reset and change passwords, API tokens. All audited."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from edms.audit.operations import changes, record
+from edms.auth.errors import LoginFailed, WeakPassword
+from edms.auth.models import ApiToken, User, UserRole
+from edms.auth.passwords import hash_password, policy_problem, temporary_password, verify_password
+from edms.auth.sessions import revoke_sessions, token_hash
+from edms.auth.validation import read_user
+from edms.core.access import Actor, require_admin_of
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.core.errors import ValidationFailed
+from edms.directory.models import Department, Position
+
+_SNAPSHOT = (
+    'login',
+    'last_name',
+    'first_name',
+    'middle_name',
+    'email',
+    'snils',
+    'department_id',
+    'position_id',
+    'can_access_restricted',
+    'is_active',
+)
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    data = {name: getattr(user, name) for name in _SNAPSHOT}
+    data['roles'] = sorted(role.value for role in user.roles)
+    return data
+
+
+def create_user(actor: Actor, organization_id: int, raw: Mapping[str, Any]) -> tuple[User, str]:
+    """Create an account; returns it with its initial password, which must be changed at first login."""
+    require_admin_of(actor, organization_id)
+    values = read_user(raw)
+    password = raw.get('password') or temporary_password()
+    _check_user(organization_id, values, None, password)
+    roles = values.pop('roles')
+    user = User(organization_id=organization_id, password_hash=hash_password(password), **values)
+    user.must_change_password = True
+    user.role_rows = [UserRole(role=role) for role in roles]
+    db.session.add(user)
+    db.session.flush()
+    record(actor, 'user.create', user, {'after': _snapshot(user)}, organization_id=organization_id)
+    return user, password
+
+
+def update_user(actor: Actor, user: User, raw: Mapping[str, Any]) -> User:
+    """Change an account's data and roles; deactivation revokes every session of the user."""
+    require_admin_of(actor, user.organization_id)
+    values = read_user({**raw, 'login': raw.get('login', user.login)})
+    _check_user(user.organization_id, values, user, None)
+    before = _snapshot(user)
+    roles = values.pop('roles')
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.role_rows = [row for row in user.role_rows if row.role in roles] + [
+        UserRole(role=role) for role in roles if role not in user.roles
+    ]
+    db.session.flush()
+    if not user.is_active:
+        revoke_sessions(user)
+    record(
+        actor, 'user.update', user, {'changes': changes(before, _snapshot(user))}, organization_id=user.organization_id
+    )
+    return user
+
+
+def _check_user(organization_id: int, values: dict[str, Any], own: User | None, password: str | None) -> None:
+    problems: dict[str, str] = {}
+    clash = db.session.execute(
+        select(User.id).where(User.organization_id == organization_id, User.login == values['login'])
+    ).scalar_one_or_none()
+    if clash is not None and (own is None or clash != own.id):
+        problems['login'] = '«Логин»: такой логин уже есть в организации.'
+    department = db.session.get(Department, values['department_id']) if values['department_id'] else None
+    if values['department_id'] and (department is None or department.organization_id != organization_id):
+        problems['department_id'] = '«Подразделение»: подразделение не найдено в организации.'
+    position = db.session.get(Position, values['position_id']) if values['position_id'] else None
+    if values['position_id'] and (position is None or position.organization_id != organization_id):
+        problems['position_id'] = '«Должность»: должность не найдена в организации.'
+    if password is not None:
+        problem = policy_problem(password, values['login'])
+        if problem:
+            problems['password'] = problem.replace('Новый пароль', 'Пароль')
+    if problems:
+        raise ValidationFailed(fields=problems)
+
+
+def reset_password(actor: Actor, user: User) -> str:
+    """Issue a new temporary password, force its change and end every session of the user."""
+    require_admin_of(actor, user.organization_id)
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    revoke_sessions(user)
+    record(actor, 'user.password_reset', user, {}, organization_id=user.organization_id)
+    return password
+
+
+def change_password(user: User, current: str, new: str, repeat: str, *, keep_session_id: int | None = None) -> None:
+    """The user changes their own password (forced at first login); other sessions are ended."""
+    problems: dict[str, str] = {}
+    if not verify_password(user.password_hash, current):
+        problems['current_password'] = '«Текущий пароль»: пароль указан неверно.'
+    problem = policy_problem(new, user.login)
+    if problem:
+        problems['new_password'] = problem
+    elif new == current:
+        problems['new_password'] = '«Новый пароль»: должен отличаться от текущего.'
+    if new != repeat:
+        problems['repeat_password'] = '«Повтор пароля»: не совпадает с новым паролем.'
+    if problems:
+        raise WeakPassword(fields=problems)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    revoke_sessions(user, except_id=keep_session_id)
+    record(user, 'user.password_change', user, {})
+
+
+def unlock_user(actor: Actor, user: User) -> None:
+    """Lift a lockout caused by failed login attempts."""
+    require_admin_of(actor, user.organization_id)
+    user.failed_logins, user.locked_until = 0, None
+    record(actor, 'user.unlock', user, {}, organization_id=user.organization_id)
+
+
+def create_api_token(actor: Actor, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Issue a bearer token acting as `user`; the secret is returned once and only its hash is stored."""
+    require_admin_of(actor, user.organization_id)
+    name = name.strip()
+    if not name or len(name) > 255:
+        raise ValidationFailed(fields={'name': '«Назначение токена»: обязательное поле, не более 255 символов.'})
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValidationFailed(fields={'expires_at': '«Срок действия»: дата должна быть в будущем.'})
+    raw = 'edms_' + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=raw[:12],
+        token_hash=token_hash(raw),
+        created_by_id=actor.id,
+        expires_at=expires_at,
+    )
+    db.session.add(token)
+    db.session.flush()
+    record(actor, 'api_token.create', token, {'user_id': user.id, 'name': name}, organization_id=user.organization_id)
+    return token, raw
+
+
+def revoke_api_token(actor: Actor, token: ApiToken) -> None:
+    """Revoke a token; requests with it are refused from now on."""
+    require_admin_of(actor, token.user.organization_id)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record(actor, 'api_token.revoke', token, {'user_id': token.user_id}, organization_id=token.user.organization_id)
+
+
+def authenticate_token(raw: str) -> User:
+    """The user a bearer token acts for; raises `LoginFailed` for an unknown, revoked or expired token."""
+    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash(raw))).scalar_one_or_none()
+    now = utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        raise LoginFailed('Токен доступа недействителен или отозван.')
+    if not token.user.is_active:
+        raise LoginFailed('Учётная запись владельца токена отключена.')
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        token.last_used_at = now
+    return token.user

@@ -1,0 +1,150 @@
+"""Local login and server-side sessions: lockout after failures, every attempt audited, revocable sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from edms.audit.operations import record
+from edms.auth.errors import AccountLocked, LoginFailed
+from edms.auth.models import User, UserSession
+from edms.auth.passwords import verify_password
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.core.errors import DomainError
+from edms.directory.models import Organization
+
+#: last_seen_at is written at most this often, so that reading pages does not write on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+@dataclass
+class LoginResult:
+    """Outcome of a login attempt; the audit entry is written either way, so callers commit in both cases."""
+
+    user: User | None
+    token: str | None
+    error: DomainError | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode('utf-8')).hexdigest()
+
+
+def login(
+    organization_id: int | None, login_name: str, password: str, ip: str = '', user_agent: str = ''
+) -> LoginResult:
+    """Check the credentials, apply the lockout policy, audit the attempt and open a session on success."""
+    user = _find_user(organization_id, login_name)
+    now = utcnow()
+    client = {'login': login_name[:64], 'organization_id': organization_id, 'ip': ip}
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        verify_password(None, password)
+        record(user, 'auth.login.locked', user, client)
+        return LoginResult(None, None, AccountLocked())
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        _register_failure(user, now)
+        reason = 'unknown_user' if user is None else ('inactive' if not user.is_active else 'bad_password')
+        record(user, 'auth.login.failure', user, {**client, 'reason': reason}, organization_id=organization_id)
+        return LoginResult(None, None, LoginFailed())
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    token = open_session(user, ip, user_agent)
+    record(user, 'auth.login.success', user, client)
+    return LoginResult(user, token, None)
+
+
+def _find_user(organization_id: int | None, login_name: str) -> User | None:
+    if organization_id is None or not login_name:
+        return None
+    query = select(User).where(User.organization_id == organization_id, User.login == login_name.strip().lower())
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _register_failure(user: User | None, now: object) -> None:
+    if user is None:
+        return
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config['LOGIN_MAX_FAILURES']:
+        user.locked_until = utcnow() + timedelta(minutes=current_app.config['LOGIN_LOCK_MINUTES'])
+        user.failed_logins = 0
+
+
+def open_session(user: User, ip: str = '', user_agent: str = '') -> str:
+    """Create a session and return its secret (only the hash is stored); the oldest beyond the limit are revoked."""
+    raw = secrets.token_urlsafe(32)
+    now = utcnow()
+    session = UserSession(
+        user_id=user.id,
+        token_hash=token_hash(raw),
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=current_app.config['SESSION_ABSOLUTE_HOURS']),
+        ip_address=ip[:64],
+        user_agent=user_agent[:255],
+    )
+    db.session.add(session)
+    db.session.flush()
+    _enforce_session_limit(user)
+    return raw
+
+
+def _enforce_session_limit(user: User) -> None:
+    limit = current_app.config['SESSION_MAX_PER_USER']
+    active = db.session.execute(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.id.desc())
+    ).scalars()
+    for old in list(active)[limit:]:
+        old.revoked_at = utcnow()
+
+
+def load_session(raw: str | None) -> UserSession | None:
+    """The live session for a cookie secret, or None when unknown, revoked, expired or idle too long."""
+    if not raw:
+        return None
+    session = db.session.execute(
+        select(UserSession).where(UserSession.token_hash == token_hash(raw))
+    ).scalar_one_or_none()
+    now = utcnow()
+    if session is None or session.revoked_at is not None or session.expires_at <= now:
+        return None
+    if session.last_seen_at + timedelta(minutes=current_app.config['SESSION_IDLE_MINUTES']) <= now:
+        return None
+    if not session.user.is_active:
+        return None
+    if now - session.last_seen_at > TOUCH_INTERVAL:
+        session.last_seen_at = now
+    return session
+
+
+def logout(session: UserSession) -> None:
+    """End the session on request of its owner."""
+    session.revoked_at = utcnow()
+    record(session.user, 'auth.logout', session.user, {'session_id': session.id})
+
+
+def revoke_sessions(user: User, *, except_id: int | None = None) -> int:
+    """Revoke every live session of the user (deactivation, password reset); returns how many."""
+    query = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if except_id is not None:
+        query = query.where(UserSession.id != except_id)
+    return db.session.execute(query).rowcount or 0
+
+
+def organizations_for_login() -> list[Organization]:
+    """Organizations shown in the login form's list."""
+    query = select(Organization).where(Organization.is_active.is_(True)).order_by(Organization.short_name)
+    return list(db.session.execute(query).scalars())

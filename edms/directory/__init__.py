@@ -1,0 +1,1 @@
+"""Organizations, their departments and positions: the directory every other module refers to."""

@@ -1,0 +1,22 @@
+"""Extension objects bound to the app in `init_extensions`; the database object itself lives in `core.db`."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from edms.core.db import db
+from edms.paths import ROOT
+
+migrate = Migrate(compare_type=True, directory=str(ROOT / 'migrations'), render_as_batch=True)
+csrf = CSRFProtect()
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the database, migrations and CSRF protection to the app; load every model."""
+    import edms.models  # noqa: F401  (registers every mapped class on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)

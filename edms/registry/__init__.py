@@ -1,0 +1,1 @@
+"""Registration cards, journals and numbering, attachments, links between cards, case files."""

@@ -1,0 +1,92 @@
+"""Attachments: size and type checked before a file counts as stored, sha256 kept, served only when intact."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from typing import BinaryIO
+
+from flask import current_app
+
+from edms.audit.operations import record
+from edms.auth.models import User
+from edms.core.blobs import BlobCorrupted, blob_store
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.core.filetypes import ALLOWED_TYPES, describe_allowed, detect_content_type
+from edms.registry.errors import CardStateConflict, FileRefused
+from edms.registry.models import Attachment, Card, CardStatus
+from edms.registry.permissions import require_registrar
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def clean_filename(name: str) -> str:
+    """The user's file name without path parts or characters that are unsafe in headers and file systems."""
+    name = unicodedata.normalize('NFC', os.path.basename(name.replace('\\', '/')))
+    name = _UNSAFE.sub('_', name).strip(' .')
+    if len(name) > 255:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 255 - len(ext)] + ext
+    return name or 'file'
+
+
+def add_attachment(user: User, card: Card, stream: BinaryIO, filename: str, description: str = '') -> Attachment:
+    """Store a file for the card: refused before it counts as stored when too large or of a disallowed type."""
+    require_registrar(user)
+    if card.status in (CardStatus.cancelled, CardStatus.filed):
+        raise CardStateConflict('К аннулированной карточке или карточке в деле нельзя добавлять файлы.')
+    if len(description) > 500:
+        raise FileRefused(fields={'description': '«Описание файла»: не более 500 символов.'})
+    store = blob_store()
+    blob = store.put_stream(stream, current_app.config['MAX_ATTACHMENT_SIZE'])
+    content_type = detect_content_type(blob.path)
+    if content_type is None or content_type not in ALLOWED_TYPES:
+        if blob.is_new:
+            store.discard(blob.sha256)
+        raise FileRefused(fields={'file': f'«Файл»: тип файла не разрешён. Допустимые форматы: {describe_allowed()}.'})
+    if blob.size == 0:
+        raise FileRefused(fields={'file': '«Файл»: файл пустой.'})
+    attachment = Attachment(
+        card_id=card.id,
+        sha256=blob.sha256,
+        filename=clean_filename(filename),
+        content_type=content_type,
+        size=blob.size,
+        description=description.strip(),
+        created_by_id=user.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record(user, 'attachment.add', card, _describe(attachment))
+    return attachment
+
+
+def remove_attachment(user: User, card: Card, attachment: Attachment) -> None:
+    """Remove a file from the card (kept in the store and in the history)."""
+    require_registrar(user)
+    if card.status in (CardStatus.cancelled, CardStatus.filed):
+        raise CardStateConflict('Из аннулированной карточки или карточки в деле нельзя удалять файлы.')
+    attachment.deleted_at = utcnow()
+    record(user, 'attachment.remove', card, _describe(attachment))
+
+
+def open_attachment(user: User, attachment: Attachment) -> BinaryIO:
+    """The attachment's bytes, verified against its sha256; a mismatch raises `BlobCorrupted`, never serves."""
+    return blob_store().open_verified(attachment.sha256)
+
+
+def report_corrupted(user: User, card: Card, attachment: Attachment, error: BlobCorrupted) -> None:
+    """Journal that a stored file no longer matches its checksum (called in its own transaction)."""
+    record(user, 'attachment.corrupted', card, {**_describe(attachment), 'actual_sha256': error.actual})
+
+
+def _describe(attachment: Attachment) -> dict[str, object]:
+    return {
+        'attachment_id': attachment.id,
+        'filename': attachment.filename,
+        'sha256': attachment.sha256,
+        'size': attachment.size,
+        'content_type': attachment.content_type,
+    }

@@ -1,0 +1,71 @@
+"""Configuration: defaults, the optional `EDMS_CONFIG` file, `EDMS_*` environment variables, a required-key check.
+
+Order (later wins): `Defaults` → file named by `EDMS_CONFIG` → `EDMS_*` environment → the mapping given to
+`create_app` (tests).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from flask import Flask
+
+REQUIRED_KEYS = ('SECRET_KEY', 'SQLALCHEMY_DATABASE_URI', 'BLOB_DIR')
+
+
+class Defaults:
+    """Embedded default: SQLite under `instance/`, synchronous jobs, development secrets."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {'pool_pre_ping': True}
+    BLOB_DIR: str | None = None
+    #: Redis URL for RQ; when empty, jobs run synchronously in the calling process.
+    REDIS_URL: str = ''
+    JOBS_SYNC: bool = True
+    #: Maximum attachment size in bytes (50 MB).
+    MAX_ATTACHMENT_SIZE: int = 50 * 1024 * 1024
+    MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCK_MINUTES: int = 15
+    SESSION_IDLE_MINUTES: int = 30
+    SESSION_ABSOLUTE_HOURS: int = 12
+    SESSION_MAX_PER_USER: int = 10
+    SESSION_COOKIE_NAME: str = 'edms_session'
+    SESSION_COOKIE_SECURE: bool = False
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = 'Lax'
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    PAGE_SIZE: int = 50
+    TIMEZONE: str = 'Europe/Moscow'
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Fill `app.config` in the documented order and check that the required keys are set."""
+    app.config.from_object(Defaults)
+    config_file = os.environ.get('EDMS_CONFIG')
+    if config_file:
+        app.config.from_pyfile(os.path.abspath(config_file))
+    app.config.from_prefixed_env('EDMS')
+    if overrides:
+        app.config.update(overrides)
+    _embedded_defaults(app)
+    missing = [key for key in REQUIRED_KEYS if not app.config.get(key)]
+    if missing:
+        raise RuntimeError(f'Missing required configuration: {", ".join(missing)} (set EDMS_{missing[0]})')
+
+
+def _embedded_defaults(app: Flask) -> None:
+    """Without explicit settings the app runs on SQLite and a blob folder under `instance/` (development only)."""
+    if app.config.get('ENV_EMBEDDED', True):
+        instance = app.instance_path
+        app.config.setdefault('SQLALCHEMY_DATABASE_URI', None)
+        if not app.config['SQLALCHEMY_DATABASE_URI']:
+            app.config['SQLALCHEMY_DATABASE_URI'] = f'sqlite:///{os.path.join(instance, "edms.sqlite3")}'
+        if not app.config['BLOB_DIR']:
+            app.config['BLOB_DIR'] = os.path.join(instance, 'blobs')
+    if app.config['SQLALCHEMY_DATABASE_URI'].startswith('sqlite'):
+        app.config['SQLALCHEMY_ENGINE_OPTIONS'] = {'connect_args': {'timeout': 30}}
+    app.config['JOBS_SYNC'] = not app.config.get('REDIS_URL')

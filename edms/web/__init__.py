@@ -1,0 +1,44 @@
+"""The browser interface: blueprints, the session hook, security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g
+
+from edms.core.clock import to_local
+from edms.web.errors import register_error_pages
+from edms.web.security import add_security_headers
+from edms.web.session import load_user
+
+
+def register_web(app: Flask) -> None:
+    """Attach the web blueprints and hooks to the app."""
+    from edms.web.views import admin, auth, cards, home
+
+    app.static_folder = str(app.root_path + '/static')
+    app.before_request(load_user)
+    app.after_request(add_security_headers)
+    register_error_pages(app)
+    for blueprint in (home.bp, auth.bp, cards.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.filters['ru_date'] = ru_date
+    app.jinja_env.filters['ru_datetime'] = ru_datetime
+    app.jinja_env.globals['current_user'] = lambda: g.get('user')
+    from edms.web import labels
+
+    app.jinja_env.globals['labels'] = labels
+
+
+def ru_date(value: date | datetime | None) -> str:
+    """ДД.ММ.ГГГГ, or an empty string."""
+    if value is None:
+        return ''
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime('%d.%m.%Y')
+
+
+def ru_datetime(value: datetime | None) -> str:
+    """ДД.ММ.ГГГГ ЧЧ:ММ in the agency's time zone."""
+    return to_local(value).strftime('%d.%m.%Y %H:%M') if value else ''

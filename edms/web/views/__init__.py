@@ -1,0 +1,1 @@
+"""Blueprints of the browser interface, one file per area."""

@@ -1,0 +1,102 @@
+"""Fixtures: a real PostgreSQL and Redis started in temporary directories, the app migrated once, clean tables per test.
+
+`EDMS_TEST_DATABASE=sqlite` runs the selected tests on the embedded SQLite default instead (the smoke subset).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from edms import create_app
+from edms.core.db import db
+from tests.servers import RunningServer, ServerUnavailable, start_postgres, start_redis
+
+USE_SQLITE = os.environ.get('EDMS_TEST_DATABASE') == 'sqlite'
+
+
+@pytest.fixture(scope='session')
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer | None]:
+    if USE_SQLITE:
+        yield None
+        return
+    try:
+        server = start_postgres(tmp_path_factory.mktemp('postgres'))
+    except ServerUnavailable as error:
+        pytest.skip(f'PostgreSQL недоступен: {error.reason}')
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='session')
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    try:
+        server = start_redis(tmp_path_factory.mktemp('redis'), appendonly=True)
+    except ServerUnavailable as error:
+        pytest.skip(f'Redis недоступен: {error.reason}')
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='session')
+def database_url(pg_server: RunningServer | None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if pg_server is None:
+        return f'sqlite:///{tmp_path_factory.mktemp("sqlite") / "edms.sqlite3"}'
+    return pg_server.url
+
+
+def make_config(database_url: str, blob_dir: Path, **extra: object) -> dict[str, object]:
+    return {
+        'TESTING': True,
+        'SECRET_KEY': 'test-secret-key',
+        'SQLALCHEMY_DATABASE_URI': database_url,
+        'BLOB_DIR': str(blob_dir),
+        'WTF_CSRF_ENABLED': False,
+        'MAX_ATTACHMENT_SIZE': 2 * 1024 * 1024,
+        **extra,
+    }
+
+
+@pytest.fixture(scope='session')
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application on the test database, migrated to head once per session."""
+    from flask_migrate import upgrade
+
+    application = create_app(make_config(database_url, tmp_path_factory.mktemp('blobs')))
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An app context for a test; every table is emptied afterwards."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.session.remove()
+        clean_tables()
+
+
+def clean_tables() -> None:
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == 'postgresql':
+            connection.execute(text(f'TRUNCATE {", ".join(tables)} RESTART IDENTITY CASCADE'))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM {name}'))
+            connection.execute(text("INSERT INTO registry_cards_fts(registry_cards_fts) VALUES ('rebuild')"))
+
+
+@pytest.fixture
+def client(app_ctx: Flask) -> FlaskClient:
+    return app_ctx.test_client()
