@@ -16,6 +16,9 @@ csrf = CSRFProtect()
 def init_extensions(app: Flask) -> None:
     """Bind the database, migrations and CSRF protection to the app; load every model."""
     import edms.models  # noqa: F401  (registers every mapped class on the metadata)
+    from edms.audit.operations import install as install_audit
+
+    install_audit()
 
     db.init_app(app)
     migrate.init_app(app, db)

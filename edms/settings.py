@@ -33,7 +33,10 @@ class Defaults:
     SESSION_IDLE_MINUTES: int = 30
     SESSION_ABSOLUTE_HOURS: int = 12
     SESSION_MAX_PER_USER: int = 10
-    SESSION_COOKIE_NAME: str = 'edms_session'
+    #: Cookie of the server-side login session (a random secret; the database keeps its hash).
+    LOGIN_COOKIE_NAME: str = 'edms_session'
+    #: Flask's own signed cookie: flashed messages and the CSRF token only, never the identity.
+    SESSION_COOKIE_NAME: str = 'edms_ui'
     SESSION_COOKIE_SECURE: bool = False
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = 'Lax'

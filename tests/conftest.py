@@ -59,6 +59,9 @@ def make_config(database_url: str, blob_dir: Path, **extra: object) -> dict[str,
         'BLOB_DIR': str(blob_dir),
         'WTF_CSRF_ENABLED': False,
         'MAX_ATTACHMENT_SIZE': 2 * 1024 * 1024,
+        'SQLALCHEMY_ENGINE_OPTIONS': {'pool_size': 25, 'max_overflow': 10, 'pool_timeout': 60}
+        if database_url.startswith('postgresql')
+        else {'connect_args': {'timeout': 30}},
         **extra,
     }
 
@@ -95,6 +98,9 @@ def clean_tables() -> None:
             for name in tables:
                 connection.execute(text(f'DELETE FROM {name}'))
             connection.execute(text("INSERT INTO registry_cards_fts(registry_cards_fts) VALUES ('rebuild')"))
+        connection.execute(
+            text('INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, :genesis)'), {'genesis': '0' * 64}
+        )
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
-"""Writing the audit journal: `record()` appends a chained entry in the caller's transaction.
+"""Writing the audit journal: `record()` adds an entry to the caller's transaction; the chain is sealed at commit.
 
-The head row is locked (`FOR UPDATE`) only for the append, at the end of the caller's work, so the chain is
-serialized without holding a lock over a whole business operation.
+Entries wait in the session until `before_commit`; then the head row is locked (`FOR UPDATE`), the entries get
+their sequence numbers and chained hashes, and the commit releases the lock. The chain is therefore serialized only
+for the moment of the commit, not over a whole business operation, and an entry exists exactly when its change does:
+if the audit insert fails, the commit fails (fail-closed).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from edms.audit.chain import canonical, chain_hash
 from edms.audit.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -17,6 +20,7 @@ from edms.core.clock import utcnow
 from edms.core.db import db
 
 HEAD_ID = 1
+_PENDING = 'edms_audit_pending'
 
 
 class Actor(Protocol):
@@ -37,25 +41,44 @@ def record(
     *,
     organization_id: int | None = None,
 ) -> AuditEntry:
-    """Append an entry for `action` on `obj` (a model with `id`, or None) by `actor` (None = system)."""
-    head = _locked_head()
-    payload = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    """Add an entry for `action` on `obj` (a flushed model with `id`, or None) by `actor` (None = the system)."""
     entry = AuditEntry(
-        seq=head.last_seq + 1,
         created_at=utcnow(),
         actor_id=actor.id if actor else None,
         organization_id=organization_id if organization_id is not None else (actor.organization_id if actor else None),
         action=action,
         object_type=_object_type(obj),
         object_id=str(obj.id) if obj is not None else None,
-        data=payload,
-        prev_hash=head.last_hash,
+        data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
     )
-    entry.hash = chain_hash(entry.prev_hash, canonical_of(entry))
-    head.last_seq, head.last_hash = entry.seq, entry.hash
-    db.session.add(entry)
-    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+def seal_pending(session: Session) -> None:
+    """Chain and insert the entries recorded in this transaction; runs just before the commit."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    head = _locked_head(session)
+    for entry in pending:
+        entry.seq, entry.prev_hash = head.last_seq + 1, head.last_hash
+        entry.hash = chain_hash(entry.prev_hash, canonical_of(entry))
+        head.last_seq, head.last_hash = entry.seq, entry.hash
+        session.add(entry)
+    session.flush()
+
+
+def discard_pending(session: Session, *args: Any) -> None:
+    """Entries of a rolled-back transaction are dropped with it."""
+    session.info.pop(_PENDING, None)
+
+
+def install() -> None:
+    """Hook the sealing into every session's commit (called once by the app factory)."""
+    if not event.contains(Session, 'before_commit', seal_pending):
+        event.listen(Session, 'before_commit', seal_pending)
+        event.listen(Session, 'after_rollback', discard_pending)
 
 
 def canonical_of(entry: AuditEntry) -> str:
@@ -81,12 +104,12 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str
     }
 
 
-def _locked_head() -> AuditHead:
-    head = db.session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()).scalar_one_or_none()
+def _locked_head(session: Session) -> AuditHead:
+    head = session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-        db.session.add(head)
-        db.session.flush()
+        session.add(head)
+        session.flush()
     return head
 
 

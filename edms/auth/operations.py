@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from edms.audit.operations import changes, record
 from edms.auth.errors import LoginFailed, WeakPassword
-from edms.auth.models import ApiToken, User, UserRole
+from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.auth.passwords import hash_password, policy_problem, temporary_password, verify_password
 from edms.auth.sessions import revoke_sessions, token_hash
 from edms.auth.validation import read_user
@@ -181,3 +181,25 @@ def authenticate_token(raw: str) -> User:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now
     return token.user
+
+
+def revoke_session(actor: Actor, session: UserSession) -> None:
+    """An administrator ends one session of a user of their organization."""
+    require_admin_of(actor, session.user.organization_id)
+    if session.revoked_at is None:
+        session.revoked_at = utcnow()
+        record(
+            actor,
+            'session.revoke',
+            session.user,
+            {'session_id': session.id},
+            organization_id=session.user.organization_id,
+        )
+
+
+def revoke_all_sessions(actor: Actor, user: User) -> int:
+    """An administrator ends every session of a user; returns how many were live."""
+    require_admin_of(actor, user.organization_id)
+    count = revoke_sessions(user)
+    record(actor, 'session.revoke_all', user, {'count': count}, organization_id=user.organization_id)
+    return count

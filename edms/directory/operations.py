@@ -35,7 +35,13 @@ def create_organization(actor: Actor, raw: Mapping[str, Any]) -> Organization:
     organization = Organization(**values)
     db.session.add(organization)
     db.session.flush()
-    record(actor, 'organization.create', organization, {'after': snapshot(organization, tuple(values))})
+    record(
+        actor,
+        'organization.create',
+        organization,
+        {'after': snapshot(organization, tuple(values))},
+        organization_id=organization.id,
+    )
     return organization
 
 
@@ -51,8 +57,9 @@ def update_organization(actor: Actor, organization: Organization, raw: Mapping[s
         setattr(organization, name, value)
     organization.updated_at = utcnow()
     db.session.flush()
+    after = snapshot(organization, tuple(values))
     record(
-        actor, 'organization.update', organization, {'changes': changes(before, snapshot(organization, tuple(values)))}
+        actor, 'organization.update', organization, {'changes': changes(before, after)}, organization_id=organization.id
     )
     return organization
 
@@ -80,7 +87,13 @@ def create_department(actor: Actor, organization_id: int, raw: Mapping[str, Any]
     department = Department(organization_id=organization_id, **values)
     db.session.add(department)
     db.session.flush()
-    record(actor, 'department.create', department, {'after': snapshot(department, tuple(values))})
+    record(
+        actor,
+        'department.create',
+        department,
+        {'after': snapshot(department, tuple(values))},
+        organization_id=organization_id,
+    )
     return department
 
 
@@ -93,7 +106,14 @@ def update_department(actor: Actor, department: Department, raw: Mapping[str, An
     for name, value in values.items():
         setattr(department, name, value)
     db.session.flush()
-    record(actor, 'department.update', department, {'changes': changes(before, snapshot(department, tuple(values)))})
+    after = snapshot(department, tuple(values))
+    record(
+        actor,
+        'department.update',
+        department,
+        {'changes': changes(before, after)},
+        organization_id=department.organization_id,
+    )
     return department
 
 
@@ -124,5 +144,5 @@ def create_position(actor: Actor, organization_id: int, raw: Mapping[str, Any]) 
     position = Position(organization_id=organization_id, **values)
     db.session.add(position)
     db.session.flush()
-    record(actor, 'position.create', position, {'after': values})
+    record(actor, 'position.create', position, {'after': values}, organization_id=organization_id)
     return position

@@ -9,7 +9,9 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from edms.auth.models import User
+from edms.core.access import Actor, require_admin_of
 from edms.core.db import db
+from edms.core.errors import NotFound
 from edms.registry.errors import AttachmentNotFound, CardNotFound
 from edms.registry.models import (
     Attachment,
@@ -164,3 +166,21 @@ def linked_from(user: User, card: Card) -> list[Card]:
         .order_by(Card.id)
     )
     return list(db.session.execute(query).scalars())
+
+
+def get_journal(actor: Actor, journal_id: int) -> Journal:
+    """A journal of an organization the actor administers."""
+    journal = db.session.get(Journal, journal_id)
+    if journal is None:
+        raise NotFound('Журнал регистрации не найден.')
+    require_admin_of(actor, journal.organization_id)
+    return journal
+
+
+def get_case_file(actor: Actor, case_file_id: int) -> CaseFile:
+    """A case of the nomenclature of an organization the actor administers."""
+    case_file = db.session.get(CaseFile, case_file_id)
+    if case_file is None:
+        raise NotFound('Дело не найдено.')
+    require_admin_of(actor, case_file.organization_id)
+    return case_file

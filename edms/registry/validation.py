@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from edms.core.validation import RawInput
-from edms.registry.models.enums import AccessMark, CardKind, CorrespondentType, DeliveryMethod, LinkKind
+from edms.registry.models.enums import AccessMark, CardKind, CardStatus, CorrespondentType, DeliveryMethod, LinkKind
 
 SUMMARY_MAX = 4000
 CARD_FIELDS = (
@@ -150,3 +150,26 @@ def _links(form: RawInput, value: Any) -> list[dict[str, Any]]:
             return []
         result.append({'kind': kind, 'card_id': int(card_id)})
     return result
+
+
+FILTER_FIELDS = ('kind', 'status', 'date_from', 'date_to', 'correspondent', 'number', 'q', 'page', 'per_page')
+
+
+def read_card_filter(raw: Mapping[str, Any], *, strict: bool = False) -> dict[str, Any]:
+    """Filter values of the card list (query string of the page or the API); `strict` refuses unknown parameters."""
+    form = RawInput(raw, FILTER_FIELDS if strict else None)
+    values = {
+        'kind': form.choice('kind', 'Вид карточки', CardKind),
+        'status': form.choice('status', 'Статус', CardStatus),
+        'date_from': form.date('date_from', 'Дата регистрации с'),
+        'date_to': form.date('date_to', 'Дата регистрации по'),
+        'correspondent': form.text('correspondent', 'Корреспондент', max_length=200),
+        'number': form.text('number', 'Регистрационный номер', max_length=31),
+        'words': form.text('q', 'Слова краткого содержания', max_length=200),
+        'page': form.integer('page', 'Страница', min_value=1, max_value=100000) or 1,
+        'per_page': form.integer('per_page', 'Записей на странице', min_value=1, max_value=200),
+    }
+    if values['date_from'] and values['date_to'] and values['date_to'] < values['date_from']:
+        form.errors.add('date_to', '«Дата регистрации по»: не может быть раньше даты «с».')
+    form.finish()
+    return values

@@ -1,4 +1,4 @@
-"""Search conditions over the registry; always combined with the registry's visibility rule.
+"""Search over cards: attribute filters of the registry plus the summary's words, always within what the user sees.
 
 PostgreSQL: a GIN index on `to_tsvector('russian', summary)` (Russian stemming). SQLite: an FTS5 table kept in
 step by triggers, matched by word prefixes. Both indexes are created by the migrations.
@@ -7,11 +7,14 @@ step by triggers, matched by word prefixes. Both indexes are created by the migr
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, Select, func, select, text
 
+from edms.auth.models import User
 from edms.core.db import db
 from edms.registry.models import Card
+from edms.registry.queries import CardFilter, Page, cards_query, paginate
 
 _WORD = re.compile(r'\w+', re.UNICODE)
 MAX_WORDS = 8
@@ -37,3 +40,31 @@ def summary_matches(query: str) -> ColumnElement[bool] | None:
         .where(text('registry_cards_fts MATCH :fts_query').bindparams(fts_query=fts_query))
     )
     return Card.id.in_(matching)
+
+
+def card_filter(values: dict[str, Any]) -> CardFilter:
+    """A registry filter from validated values (`registry.validation.read_card_filter`), words included."""
+    flt = CardFilter(
+        kind=values.get('kind'),
+        status=values.get('status'),
+        date_from=values.get('date_from'),
+        date_to=values.get('date_to'),
+        correspondent=values.get('correspondent') or '',
+        number=values.get('number') or '',
+        words=values.get('words') or '',
+    )
+    condition = summary_matches(flt.words)
+    if condition is not None:
+        flt.extra.append(condition)
+    return flt
+
+
+def search_cards_query(user: User, values: dict[str, Any]) -> Select[tuple[Card]]:
+    """The query of visible cards matching the filter values."""
+    return cards_query(user, card_filter(values))
+
+
+def search_cards(user: User, values: dict[str, Any], default_per_page: int) -> Page:
+    """One page of visible cards matching the filter values (page, per_page among them)."""
+    per_page = values.get('per_page') or default_per_page
+    return paginate(search_cards_query(user, values), values.get('page') or 1, per_page)

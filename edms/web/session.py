@@ -18,7 +18,7 @@ F = TypeVar('F', bound=Callable[..., Any])
 def load_user() -> None:
     """Before each request: find the live session for the cookie and expose its user as `g.user`."""
     g.user, g.session = None, None
-    raw = request.cookies.get(current_app.config['SESSION_COOKIE_NAME'])
+    raw = request.cookies.get(current_app.config['LOGIN_COOKIE_NAME'])
     if not raw:
         return
     with atomic():
@@ -30,7 +30,7 @@ def load_user() -> None:
 def set_session_cookie(response: Response, token: str) -> None:
     config = current_app.config
     response.set_cookie(
-        config['SESSION_COOKIE_NAME'],
+        config['LOGIN_COOKIE_NAME'],
         token,
         max_age=config['SESSION_ABSOLUTE_HOURS'] * 3600,
         secure=config['SESSION_COOKIE_SECURE'],
@@ -41,7 +41,7 @@ def set_session_cookie(response: Response, token: str) -> None:
 
 
 def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(current_app.config['SESSION_COOKIE_NAME'], path='/')
+    response.delete_cookie(current_app.config['LOGIN_COOKIE_NAME'], path='/')
 
 
 def current_user() -> User:

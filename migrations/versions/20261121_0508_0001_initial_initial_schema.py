@@ -517,6 +517,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_registry_card_links_target_card_id'), ['target_card_id'], unique=False)
 
     create_search_index()
+    audit_head = sa.table(
+        'audit_head',
+        sa.column('id', sa.Integer),
+        sa.column('last_seq', sa.BigInteger),
+        sa.column('last_hash', sa.String),
+    )
+    op.bulk_insert(audit_head, [{'id': 1, 'last_seq': 0, 'last_hash': '0' * 64}])
 
 
 def create_search_index():

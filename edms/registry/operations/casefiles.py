@@ -12,6 +12,7 @@ from edms.core.access import Actor, require_admin_of
 from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.validation import RawInput
+from edms.directory.models import Department
 from edms.registry.models import CaseFile
 
 CASE_FIELDS = ('year', 'index', 'title', 'retention_years', 'retention_article', 'department_id', 'is_closed')
@@ -37,6 +38,7 @@ def create_case_file(actor: Actor, organization_id: int, raw: Mapping[str, Any])
     require_admin_of(actor, organization_id)
     values = read_case_file(raw)
     _check_unique(organization_id, values, None)
+    _check_department(organization_id, values)
     case_file = CaseFile(organization_id=organization_id, **values)
     db.session.add(case_file)
     db.session.flush()
@@ -49,11 +51,18 @@ def update_case_file(actor: Actor, case_file: CaseFile, raw: Mapping[str, Any]) 
     require_admin_of(actor, case_file.organization_id)
     values = read_case_file(raw)
     _check_unique(case_file.organization_id, values, case_file.id)
+    _check_department(case_file.organization_id, values)
     before = {name: getattr(case_file, name) for name in values}
     for name, value in values.items():
         setattr(case_file, name, value)
     db.session.flush()
-    record(actor, 'case_file.update', case_file, {'changes': changes(before, values)})
+    record(
+        actor,
+        'case_file.update',
+        case_file,
+        {'changes': changes(before, values)},
+        organization_id=case_file.organization_id,
+    )
     return case_file
 
 
@@ -67,3 +76,11 @@ def _check_unique(organization_id: int, values: dict[str, Any], own_id: int | No
     ).scalar_one_or_none()
     if clash is not None and clash != own_id:
         raise ValidationFailed(fields={'index': '«Индекс дела»: такой индекс уже есть в номенклатуре этого года.'})
+
+
+def _check_department(organization_id: int, values: dict[str, Any]) -> None:
+    if values['department_id'] is None:
+        return
+    department = db.session.get(Department, values['department_id'])
+    if department is None or department.organization_id != organization_id:
+        raise ValidationFailed(fields={'department_id': '«Подразделение»: подразделение не найдено в организации.'})

@@ -72,7 +72,13 @@ def update_journal(actor: Actor, journal: Journal, raw: Mapping[str, Any]) -> Jo
         setattr(journal, name, value)
     db.session.flush()
     _keep_single_default(journal)
-    record(actor, 'journal.update', journal, {'changes': changes(before, _plain(values))})
+    record(
+        actor,
+        'journal.update',
+        journal,
+        {'changes': changes(before, _plain(values))},
+        organization_id=journal.organization_id,
+    )
     return journal
 
 
