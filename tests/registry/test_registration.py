@@ -62,7 +62,7 @@ def test_concurrent_registrations_give_distinct_consecutive_numbers(app, clerk):
                 for number in range(per_thread):
                     with atomic():
                         create_card(user, card_data(sender_number=f'{index}-{number}'), register=True)
-            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            except BaseException as error:  # reported by the assertion below
                 errors.append(error)
             finally:
                 db.session.remove()
@@ -95,8 +95,11 @@ def test_every_number_fits_the_medo_limit_or_registration_is_refused(clerk):
 def test_a_new_year_restarts_numbering_from_last_years_template(app_ctx):
     with atomic():
         organization = make_organization(with_journals=False)
-        create_journal(SYSTEM, organization.id, {'kind': 'incoming', 'year': 2025, 'name': 'Входящие',
-                                                 'template': 'Вх-{seq:05d}/{yy}'})
+        create_journal(
+            SYSTEM,
+            organization.id,
+            {'kind': 'incoming', 'year': 2025, 'name': 'Входящие', 'template': 'Вх-{seq:05d}/{yy}'},
+        )
         clerk = make_user(organization, 'clerk')
         card = make_card(clerk, register=False, sender_date='2025-12-30')
         register_card(clerk, card, reg_date=date(2025, 12, 31))

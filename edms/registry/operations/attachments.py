@@ -41,13 +41,13 @@ def add_attachment(user: User, card: Card, stream: BinaryIO, filename: str, desc
         raise FileRefused(fields={'description': '«Описание файла»: не более 500 символов.'})
     store = blob_store()
     blob = store.put_stream(stream, current_app.config['MAX_ATTACHMENT_SIZE'])
-    content_type = detect_content_type(blob.path)
+    content_type = detect_content_type(blob.path) if blob.size else None
     if content_type is None or content_type not in ALLOWED_TYPES:
         if blob.is_new:
             store.discard(blob.sha256)
+        if blob.size == 0:
+            raise FileRefused(fields={'file': '«Файл»: файл пустой.'})
         raise FileRefused(fields={'file': f'«Файл»: тип файла не разрешён. Допустимые форматы: {describe_allowed()}.'})
-    if blob.size == 0:
-        raise FileRefused(fields={'file': '«Файл»: файл пустой.'})
     attachment = Attachment(
         card_id=card.id,
         sha256=blob.sha256,

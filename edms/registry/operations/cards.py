@@ -249,11 +249,14 @@ def _resolve_references(user: User, values: dict[str, Any], own_id: int | None =
                 item['name'] = organization.short_name
     _check_own(form, values, 'department_id', Department, user, '«Подразделение»: подразделение не найдено.')
     _check_own(form, values, 'case_file_id', CaseFile, user, '«Дело по номенклатуре»: дело не найдено.')
-    targets = [item['card_id'] for item in values.get('links', [])]
-    if targets:
+    existing = {link.target_card_id for link in db.session.get(Card, own_id).links} if own_id else set()
+    targets = [item['card_id'] for item in values.get('links', []) if item['card_id'] not in existing]
+    if own_id in targets:
+        form.errors.add('links', '«Связанные документы»: карточка не может ссылаться сама на себя.')
+    elif targets:
         visible = set(db.session.execute(select(Card.id).where(Card.id.in_(targets), visible_cards(user))).scalars())
-        if own_id in targets or set(targets) - visible:
-            form.errors.add('links', '«Связанные документы»: карточка не найдена или ссылается сама на себя.')
+        if set(targets) - visible:
+            form.errors.add('links', '«Связанные документы»: карточка не найдена.')
     form.finish()
 
 

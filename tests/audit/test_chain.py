@@ -1,0 +1,68 @@
+"""The audit journal is append-only and chained: verification finds the first tampered or missing entry."""
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from edms.audit.models import AuditEntry
+from edms.audit.operations import record
+from edms.audit.queries import verify_chain
+from edms.core.db import db
+from edms.core.tx import atomic
+from tests.factories import make_card, make_organization, make_user
+
+
+@pytest.fixture
+def journaled(app_ctx):
+    with atomic():
+        organization = make_organization()
+        clerk = make_user(organization, 'clerk')
+        for _ in range(3):
+            make_card(clerk)
+    return clerk
+
+
+def test_entries_are_chained_in_sequence(journaled):
+    entries = list(db.session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars())
+    assert [entry.seq for entry in entries] == list(range(1, len(entries) + 1))
+    assert all(entries[i].prev_hash == entries[i - 1].hash for i in range(1, len(entries)))
+    assert verify_chain().ok
+
+
+def test_a_changed_entry_is_reported_at_its_seq(journaled):
+    target = db.session.execute(select(AuditEntry).where(AuditEntry.action == 'card.register')).scalars().first()
+    with atomic():
+        db.session.execute(update(AuditEntry).where(AuditEntry.id == target.id).values(action='card.delete'))
+    report = verify_chain()
+    assert report.broken_seq == target.seq
+    assert 'хеш не совпадает' in report.reason
+
+
+def test_a_deleted_entry_is_reported_as_a_gap(journaled):
+    with atomic():
+        db.session.execute(delete(AuditEntry).where(AuditEntry.seq == 4))
+    report = verify_chain()
+    assert report.broken_seq == 5
+    assert 'пропущена запись' in report.reason
+
+
+def test_nothing_is_journaled_when_the_transaction_rolls_back(app_ctx):
+    def fail_after_recording() -> None:
+        with atomic():
+            record(None, 'test.action')
+            raise RuntimeError('boom')
+
+    with pytest.raises(RuntimeError):
+        fail_after_recording()
+    assert db.session.execute(select(AuditEntry)).first() is None
+
+
+def test_cli_audit_verify_reports_intact_and_broken_chain(app, journaled):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=['edms', 'audit', 'verify'])
+    assert result.exit_code == 0
+    assert 'цела' in result.output
+    with atomic():
+        db.session.execute(update(AuditEntry).where(AuditEntry.seq == 2).values(data={'forged': True}))
+    result = runner.invoke(args=['edms', 'audit', 'verify'])
+    assert result.exit_code == 1
+    assert 'записи № 2' in result.output
