@@ -42,6 +42,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE: str = 'Lax'
     WTF_CSRF_TIME_LIMIT: int | None = None
     PAGE_SIZE: int = 50
+    #: Fall back to SQLite and a blob folder under `instance/` when no database or blob folder is configured.
+    EMBEDDED_DEFAULTS: bool = True
     TIMEZONE: str = 'Europe/Moscow'
 
 
@@ -62,13 +64,12 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 def _embedded_defaults(app: Flask) -> None:
     """Without explicit settings the app runs on SQLite and a blob folder under `instance/` (development only)."""
-    if app.config.get('ENV_EMBEDDED', True):
+    if app.config['EMBEDDED_DEFAULTS']:
         instance = app.instance_path
-        app.config.setdefault('SQLALCHEMY_DATABASE_URI', None)
         if not app.config['SQLALCHEMY_DATABASE_URI']:
             app.config['SQLALCHEMY_DATABASE_URI'] = f'sqlite:///{os.path.join(instance, "edms.sqlite3")}'
         if not app.config['BLOB_DIR']:
             app.config['BLOB_DIR'] = os.path.join(instance, 'blobs')
-    if app.config['SQLALCHEMY_DATABASE_URI'].startswith('sqlite'):
+    if (app.config['SQLALCHEMY_DATABASE_URI'] or '').startswith('sqlite'):
         app.config['SQLALCHEMY_ENGINE_OPTIONS'] = {'connect_args': {'timeout': 30}}
     app.config['JOBS_SYNC'] = not app.config.get('REDIS_URL')

@@ -1,7 +1,7 @@
 """Background jobs on RQ: enqueue by dotted path with ids only; run synchronously when no Redis is configured.
 
 Jobs must be idempotent. Enqueue them through `on_commit(enqueue, ...)` so that a worker never sees an id whose row
-is not committed yet.
+is not committed yet. Payloads are JSON (never pickle): a job receives only ids and plain values.
 """
 
 from __future__ import annotations
@@ -19,9 +19,19 @@ def enqueue(path: str, *args: str | int, queue: str = 'default') -> None:
     if current_app.config['JOBS_SYNC']:
         import_string(path)(*args)
         return
-    from rq import Queue
+    from rq import Retry
 
-    Queue(queue, connection=redis_connection()).enqueue(path, *args, result_ttl=3600, failure_ttl=365 * 86400)
+    make_queue(queue).enqueue(
+        path, *args, result_ttl=3600, failure_ttl=365 * 86400, retry=Retry(max=3, interval=[10, 60, 300])
+    )
+
+
+def make_queue(name: str) -> Any:
+    """An RQ queue on this app's Redis with the JSON serializer."""
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    return Queue(name, connection=redis_connection(), serializer=JSONSerializer)
 
 
 def redis_connection() -> Any:

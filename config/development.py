@@ -1,0 +1,6 @@
+# Development overlay (EDMS_CONFIG=config/development.py). No secrets here: EDMS_SECRET_KEY comes from the environment.
+# Without EDMS_SQLALCHEMY_DATABASE_URI the embedded SQLite file instance/edms.sqlite3 is used; without EDMS_REDIS_URL
+# jobs run synchronously in the web process.
+TEMPLATES_AUTO_RELOAD = True
+SESSION_COOKIE_SECURE = False
+PAGE_SIZE = 50

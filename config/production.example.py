@@ -1,0 +1,21 @@
+# Production example (copy, adjust, point EDMS_CONFIG at the copy). Secrets are NOT written here: set them in the
+# environment of gunicorn and of the workers, e.g. in a systemd unit's EnvironmentFile readable by the service only:
+#   EDMS_SECRET_KEY=<64 random hex chars>
+#   EDMS_SQLALCHEMY_DATABASE_URI=postgresql+psycopg2://edms:<password>@db.internal:5432/edms
+#   EDMS_REDIS_URL=redis://redis.internal:6379/0
+#   EDMS_BLOB_DIR=/srv/edms/blobs
+# Processes:
+#   gunicorn -w 4 -b 127.0.0.1:8000 --access-logfile - wsgi:app      (behind nginx with TLS, client_max_body_size 60m)
+#   flask --app wsgi edms worker                                      (one or more; runs RQ jobs with the scheduler)
+#   flask --app wsgi edms init --no-demo                              (once per release: applies migrations)
+EMBEDDED_DEFAULTS = False  # refuse to start without EDMS_SQLALCHEMY_DATABASE_URI and EDMS_BLOB_DIR
+SESSION_COOKIE_SECURE = True
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCK_MINUTES = 15
+SESSION_IDLE_MINUTES = 30
+SESSION_ABSOLUTE_HOURS = 12
+SESSION_MAX_PER_USER = 5
+MAX_ATTACHMENT_SIZE = 50 * 1024 * 1024
+MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True, 'pool_size': 10, 'max_overflow': 10}
+PREFERRED_URL_SCHEME = 'https'
