@@ -59,13 +59,19 @@ def make_journals(organization: Organization, year: int | None = None) -> None:
         CardKind.citizen_appeal: 'ОГ-{seq:05d}/{yy}',
     }
     for kind, template in templates.items():
-        create_journal(SYSTEM, organization.id, {'kind': kind.value, 'year': year, 'name': f'Журнал {kind.value}',
-                                                 'template': template})
+        create_journal(
+            SYSTEM,
+            organization.id,
+            {'kind': kind.value, 'year': year, 'name': f'Журнал {kind.value}', 'template': template},
+        )
 
 
 def make_case_file(organization: Organization, index: str = '01-05') -> Any:
-    return create_case_file(SYSTEM, organization.id, {'year': local_today().year, 'index': index,
-                                                      'title': 'Переписка', 'retention_years': 5})
+    return create_case_file(
+        SYSTEM,
+        organization.id,
+        {'year': local_today().year, 'index': index, 'title': 'Переписка', 'retention_years': 5},
+    )
 
 
 def make_user(organization: Organization, *roles: Role | str, login: str | None = None, **extra: Any) -> User:

@@ -54,7 +54,8 @@ def login(
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
         _register_failure(user, now)
         reason = 'unknown_user' if user is None else ('inactive' if not user.is_active else 'bad_password')
-        record(user, 'auth.login.failure', user, {**client, 'reason': reason}, organization_id=organization_id)
+        known_org = user.organization_id if user is not None else _existing_organization(organization_id)
+        record(user, 'auth.login.failure', user, {**client, 'reason': reason}, organization_id=known_org)
         return LoginResult(None, None, LoginFailed())
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     token = open_session(user, ip, user_agent)
@@ -63,10 +64,16 @@ def login(
 
 
 def _find_user(organization_id: int | None, login_name: str) -> User | None:
-    if organization_id is None or not login_name:
+    if organization_id is None or not 0 < organization_id < 2**31 or not login_name or len(login_name) > 64:
         return None
     query = select(User).where(User.organization_id == organization_id, User.login == login_name.strip().lower())
     return db.session.execute(query).scalar_one_or_none()
+
+
+def _existing_organization(organization_id: int | None) -> int | None:
+    if organization_id is None or not 0 < organization_id < 2**31:
+        return None
+    return organization_id if db.session.get(Organization, organization_id) is not None else None
 
 
 def _register_failure(user: User | None, now: object) -> None:

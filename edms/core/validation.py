@@ -17,6 +17,8 @@ from edms.core.errors import FieldErrors
 E = TypeVar('E', bound=enum.Enum)
 _DATE_RU = re.compile(r'^(\d{2})\.(\d{2})\.(\d{4})$')
 _DATE_ISO = re.compile(r'^(\d{4})-(\d{2})-(\d{2})$')
+#: Control characters a document requisite never contains (tab and line breaks are allowed).
+CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
 
 class RawInput:
@@ -43,6 +45,9 @@ class RawInput:
             value = ''
         if not isinstance(value, str):
             self.errors.add(name, f'«{label}»: ожидается строка.')
+            return ''
+        if CONTROL_CHARACTERS.search(value):
+            self.errors.add(name, f'«{label}»: содержит недопустимые управляющие символы.')
             return ''
         if required and not value:
             self.errors.add(name, f'«{label}»: обязательное поле.')

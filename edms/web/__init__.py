@@ -8,7 +8,7 @@ from flask import Flask, g
 
 from edms.core.clock import to_local
 from edms.web.errors import register_error_pages
-from edms.web.security import add_security_headers
+from edms.web.security import add_security_headers, refuse_nul_bytes
 from edms.web.session import load_user
 
 
@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     from edms.web.views import admin, auth, cards, home
 
     app.static_folder = str(app.root_path + '/static')
+    app.before_request(refuse_nul_bytes)
     app.before_request(load_user)
     app.after_request(add_security_headers)
     register_error_pages(app)

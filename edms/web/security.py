@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, abort, current_app, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -22,3 +22,11 @@ def add_security_headers(response: Response) -> Response:
     if not request.path.startswith('/static/'):
         headers.setdefault('Cache-Control', 'no-store')
     return response
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte in a query or form value is never a legitimate input and cannot be stored: refuse the request."""
+    for values in (request.args, request.form) if request.method != 'GET' else (request.args,):
+        for value in values.values():
+            if '\x00' in value:
+                abort(400)
