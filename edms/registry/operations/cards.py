@@ -77,18 +77,21 @@ def _plain(value: Any) -> Any:
 
 
 def create_card(user: User, raw: Mapping[str, Any], *, register: bool = False, confirm_duplicate: bool = False) -> Card:
-    """Create a card as a draft, and register it at once when `register` is set."""
+    """Create a card as a draft, or registered at once (numbered before its first insert) when `register` is set."""
     require_registrar(user)
     values = read_card(raw, today=today())
     _resolve_references(user, values)
     card = Card(organization_id=user.organization_id, status=CardStatus.draft, created_by_id=user.id)
     _apply(card, values)
     card.department_id = card.department_id or user.department_id
+    if register:
+        details = _assign_number(user, card, None, None, confirm_duplicate)
     db.session.add(card)
     db.session.flush()
-    record(user, 'card.create', card, {'after': snapshot(card)})
     if register:
-        register_card(user, card, confirm_duplicate=confirm_duplicate)
+        record(user, 'card.register', card, {'after': snapshot(card), **details})
+    else:
+        record(user, 'card.create', card, {'after': snapshot(card)})
     return card
 
 
@@ -101,6 +104,16 @@ def register_card(
     confirm_duplicate: bool = False,
 ) -> Card:
     """Give a draft its number and date from the journal (locked; never skipped, never duplicated)."""
+    details = _assign_number(user, card, journal_id, reg_date, confirm_duplicate)
+    db.session.flush()
+    record(user, 'card.register', card, details)
+    return card
+
+
+def _assign_number(
+    user: User, card: Card, journal_id: int | None, reg_date: date | None, confirm_duplicate: bool
+) -> dict[str, Any]:
+    """Check the card may be registered, lock its journal and take the next number; returns the audit details."""
     require_registrar(user)
     if card.status != CardStatus.draft:
         raise CardStateConflict('Карточка уже зарегистрирована или аннулирована.')
@@ -112,24 +125,25 @@ def register_card(
         if existing:
             raise PossibleDuplicate(existing)
     journal = lock_journal(card.organization_id, card.kind, reg_date.year, journal_id)
-    dept = db.session.get(Department, card.department_id) if card.department_id else None
-    card.reg_seq, card.reg_number = issue_number(journal, reg_date, dept.code if dept else '')
+    dept_code = _department_code(card.department_id) if '{dept}' in journal.template else ''
+    card.reg_seq, card.reg_number = issue_number(journal, reg_date, dept_code)
     card.journal_id, card.reg_date, card.registered_at = journal.id, reg_date, utcnow()
     card.status = CardStatus.registered
     card.received_date = card.received_date or (reg_date if card.kind != CardKind.outgoing else None)
-    db.session.flush()
-    record(
-        user,
-        'card.register',
-        card,
-        {
-            'reg_number': card.reg_number,
-            'reg_date': reg_date.isoformat(),
-            'journal_id': journal.id,
-            'duplicate_confirmed': confirm_duplicate,
-        },
-    )
-    return card
+    return {
+        'reg_number': card.reg_number,
+        'reg_date': reg_date.isoformat(),
+        'journal_id': journal.id,
+        'duplicate_confirmed': confirm_duplicate,
+    }
+
+
+def _department_code(department_id: int | None) -> str:
+    """The code used by `{dept}` in number templates (read only when a template may need it)."""
+    if department_id is None:
+        return ''
+    code = db.session.execute(select(Department.code).where(Department.id == department_id)).scalar()
+    return code or ''
 
 
 def _duplicates(user: User, card: Card) -> list[tuple[int, str | None]]:
