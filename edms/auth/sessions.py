@@ -52,7 +52,7 @@ def login(
         record(user, 'auth.login.locked', user, client)
         return LoginResult(None, None, AccountLocked())
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        _register_failure(user, now)
+        _register_failure(user)
         reason = 'unknown_user' if user is None else ('inactive' if not user.is_active else 'bad_password')
         known_org = user.organization_id if user is not None else _existing_organization(organization_id)
         record(user, 'auth.login.failure', user, {**client, 'reason': reason}, organization_id=known_org)
@@ -76,7 +76,7 @@ def _existing_organization(organization_id: int | None) -> int | None:
     return organization_id if db.session.get(Organization, organization_id) is not None else None
 
 
-def _register_failure(user: User | None, now: object) -> None:
+def _register_failure(user: User | None) -> None:
     if user is None:
         return
     user.failed_logins += 1

@@ -6,7 +6,7 @@ individual grant (executor, reader), or with the right to restricted documents. 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from edms.auth.models import Role, User
 from edms.core.access import require_role
@@ -38,7 +38,3 @@ def can_see(user: User, card: Card, granted: bool) -> bool:
 def require_registrar(user: User) -> None:
     """Registering and changing cards is the clerk's work."""
     require_role(user, *REGISTRAR_ROLES, label='регистрация документов')
-
-
-def no_condition() -> ColumnElement[bool]:
-    return true()
