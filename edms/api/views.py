@@ -1,7 +1,17 @@
-"""API blueprint (placeholder until the endpoints land)."""
+"""The API blueprint assembled: endpoint modules attach their routes to `bp` on import; the OpenAPI document."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Response, jsonify
 
-bp = Blueprint('api', __name__, url_prefix='/api/v1')
+from edms.api import attachments, cards, directory  # noqa: F401  (routes register on import)
+from edms.api.blueprint import bp
+from edms.api.openapi import document
+
+__all__ = ['bp']
+
+
+@bp.get('/openapi.json')
+def openapi() -> Response:
+    """The OpenAPI 3.0.3 description of this API; answered without a token."""
+    return jsonify(document())

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from edms.audit.operations import changes, record
 from edms.auth.errors import LoginFailed, WeakPassword
@@ -172,7 +173,12 @@ def revoke_api_token(actor: Actor, token: ApiToken) -> None:
 
 def authenticate_token(raw: str) -> User:
     """The user a bearer token acts for; raises `LoginFailed` for an unknown, revoked or expired token."""
-    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash(raw))).scalar_one_or_none()
+    query = (
+        select(ApiToken)
+        .where(ApiToken.token_hash == token_hash(raw))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    )
+    token = db.session.execute(query).unique().scalar_one_or_none()
     now = utcnow()
     if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         raise LoginFailed('Токен доступа недействителен или отозван.')

@@ -62,7 +62,9 @@ class Page:
 def get_card(user: User, card_id: int) -> Card:
     """The card if the user may see it; otherwise `CardNotFound` (never a hint that it exists)."""
     card = db.session.get(Card, card_id)
-    if card is None or not can_see(user, card, card.organization_id == user.organization_id and _granted(user, card)):
+    if card is None or card.organization_id != user.organization_id:
+        raise CardNotFound()
+    if not can_see(user, card, False) and not _granted(user, card):
         raise CardNotFound()
     return card
 
@@ -125,7 +127,7 @@ def find_duplicates(user: User, values: dict[str, object], own_id: int | None = 
     if not values.get('sender_number') or not values.get('sender_date'):
         return []
     query = select(Card.id, Card.reg_number).where(
-        Card.organization_id == user.organization_id,
+        visible_cards(user),
         Card.sender_number == values['sender_number'],
         Card.sender_date == values['sender_date'],
         Card.status != CardStatus.cancelled,

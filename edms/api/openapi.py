@@ -1,0 +1,284 @@
+"""The OpenAPI 3.0.3 document of `/api/v1`, written as a Python dict (served at `/api/v1/openapi.json`).
+
+Paths are relative to the server URL `/api/v1`; a test checks that every route of the blueprint is described.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edms.api.openapi_schemas import SCHEMAS, Schema, integer, ref, string
+
+JSON = 'application/json'
+ERROR_RESPONSES = {
+    '400': ('BadRequest', 'Некорректный запрос или JSON'),
+    '401': ('Unauthorized', 'Нет действующего токена доступа'),
+    '403': ('Forbidden', 'Недостаточно прав'),
+    '404': ('NotFound', 'Объект не найден или недоступен'),
+    '409': ('Conflict', 'Действие невозможно в текущем состоянии; possible_duplicate — возможный повтор'),
+    '413': ('TooLarge', 'Файл или запрос слишком велик'),
+    '415': ('UnsupportedMediaType', 'Тело запроса не в ожидаемом формате'),
+    '422': ('ValidationFailed', 'Ошибки в полях: сообщение для каждого поля'),
+}
+
+
+def _content(schema: Schema, media_type: str = JSON) -> dict[str, Any]:
+    return {media_type: {'schema': schema}}
+
+
+def _path_param(name: str, description: str) -> Schema:
+    return {'name': name, 'in': 'path', 'required': True, 'description': description, 'schema': integer(minimum=1)}
+
+
+def _query_param(name: str, schema: Schema, description: str) -> Schema:
+    return {'name': name, 'in': 'query', 'required': False, 'description': description, 'schema': schema}
+
+
+CARD_ID = _path_param('card_id', 'Идентификатор карточки')
+ATTACHMENT_ID = _path_param('attachment_id', 'Идентификатор вложения')
+ORGANIZATION_ID = _path_param('organization_id', 'Идентификатор организации')
+CARD_FILTERS = [
+    _query_param('kind', SCHEMAS['Card']['properties']['kind'], 'Вид карточки'),
+    _query_param('status', SCHEMAS['Card']['properties']['status'], 'Статус'),
+    _query_param('date_from', string(format='date'), 'Дата регистрации с'),
+    _query_param('date_to', string(format='date'), 'Дата регистрации по'),
+    _query_param('correspondent', string(200), 'Часть наименования корреспондента'),
+    _query_param('number', string(31), 'Начало регистрационного номера'),
+    _query_param('q', string(200), 'Слова краткого содержания (с учётом словоформ)'),
+    _query_param('page', integer(minimum=1), 'Страница, с 1'),
+    _query_param('per_page', {**integer(minimum=1), 'maximum': 200}, 'Записей на странице, до 200'),
+]
+
+
+def op(
+    operation_id: str,
+    summary: str,
+    tag: str,
+    ok: tuple[str, str, Schema | None],
+    *,
+    errors: tuple[str, ...] = ('401',),
+    body: str | None = None,
+    params: list[Schema] | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
+    """One operation: `ok` is (status, description, schema or None); `errors` lists the documented error codes."""
+    status, description, schema = ok
+    success: dict[str, Any] = {'description': description}
+    if schema is not None:
+        success['content'] = _content(schema)
+    operation: dict[str, Any] = {
+        'operationId': operation_id,
+        'summary': summary,
+        'tags': [tag],
+        'responses': {status: success, **{code: ref_response(code) for code in errors}},
+    }
+    if params:
+        operation['parameters'] = params
+    if body is not None:
+        operation['requestBody'] = {'required': True, 'content': _content(ref(body))}
+    if public:
+        operation['security'] = []
+    return operation
+
+
+def ref_response(code: str) -> dict[str, str]:
+    return {'$ref': f'#/components/responses/{ERROR_RESPONSES[code][0]}'}
+
+
+READ = ('401', '404')
+WRITE = ('400', '401', '403', '404', '415', '422')
+CARD_OK = ('200', 'Карточка', ref('Card'))
+
+
+def _upload() -> dict[str, Any]:
+    operation = op(
+        'uploadAttachment',
+        'Добавить файл (multipart/form-data: file, description)',
+        'attachments',
+        ('201', 'Файл сохранён', ref('Attachment')),
+        errors=('401', '403', '404', '409', '413', '415', '422'),
+    )
+    operation['requestBody'] = {'required': True, 'content': _content(ref('AttachmentUpload'), 'multipart/form-data')}
+    return operation
+
+
+PATHS: dict[str, dict[str, Any]] = {
+    '/cards': {
+        'get': op(
+            'listCards',
+            'Список карточек с фильтрами',
+            'cards',
+            ('200', 'Страница списка', ref('CardList')),
+            errors=('401', '422'),
+            params=CARD_FILTERS,
+        ),
+        'post': op(
+            'createCard',
+            'Создать карточку и (по умолчанию) зарегистрировать',
+            'cards',
+            ('201', 'Карточка создана; заголовок Location', ref('Card')),
+            errors=(*WRITE, '409'),
+            body='CardInput',
+        ),
+    },
+    '/cards/{card_id}': {
+        'parameters': [CARD_ID],
+        'get': op('getCard', 'Карточка целиком', 'cards', CARD_OK, errors=READ),
+        'patch': op('updateCard', 'Изменить поля карточки', 'cards', CARD_OK, errors=(*WRITE, '409'), body='CardPatch'),
+    },
+    '/cards/{card_id}/register': {
+        'parameters': [CARD_ID],
+        'post': op(
+            'registerCard', 'Зарегистрировать черновик', 'cards', CARD_OK, errors=(*WRITE, '409'), body='RegisterInput'
+        ),
+    },
+    '/cards/{card_id}/cancel': {
+        'parameters': [CARD_ID],
+        'post': op('cancelCard', 'Аннулировать карточку', 'cards', CARD_OK, errors=(*WRITE, '409'), body='CancelInput'),
+    },
+    '/cards/{card_id}/file': {
+        'parameters': [CARD_ID],
+        'post': op('fileCard', 'Списать карточку в дело', 'cards', CARD_OK, errors=(*WRITE, '409'), body='FileInput'),
+    },
+    '/cards/{card_id}/history': {
+        'parameters': [CARD_ID],
+        'get': op('cardHistory', 'История изменений карточки', 'cards', ('200', 'Записи журнала', ref('History'))),
+    },
+    '/cards/{card_id}/attachments': {
+        'parameters': [CARD_ID],
+        'get': op(
+            'listAttachments', 'Файлы карточки', 'attachments', ('200', 'Список', ref('AttachmentList')), errors=READ
+        ),
+        'post': _upload(),
+    },
+    '/cards/{card_id}/attachments/{attachment_id}': {
+        'parameters': [CARD_ID, ATTACHMENT_ID],
+        'get': op('getAttachment', 'Сведения о файле', 'attachments', ('200', 'Файл', ref('Attachment')), errors=READ),
+        'delete': op(
+            'deleteAttachment',
+            'Удалить файл',
+            'attachments',
+            ('204', 'Удалён', None),
+            errors=('401', '403', '404', '409'),
+        ),
+    },
+    '/cards/{card_id}/attachments/{attachment_id}/content': {
+        'parameters': [CARD_ID, ATTACHMENT_ID],
+        'get': {
+            **op('downloadAttachment', 'Содержимое файла', 'attachments', ('200', 'Байты файла', None)),
+            'responses': {
+                '200': {
+                    'description': 'Байты файла под исходным именем (проверены по sha256)',
+                    'content': {'application/octet-stream': {'schema': string(format='binary')}},
+                },
+                **{code: ref_response(code) for code in ('401', '404', '409')},
+                '410': {'description': 'Файл отсутствует в хранилище', 'content': _content(ref('Error'))},
+            },
+        },
+    },
+    '/organizations': {
+        'get': op('listOrganizations', 'Организации системы', 'directory', ('200', 'Список', ref('OrganizationList'))),
+        'post': op(
+            'createOrganization',
+            'Подключить организацию (администратор системы)',
+            'directory',
+            ('201', 'Создана', ref('Organization')),
+            errors=WRITE,
+            body='OrganizationInput',
+        ),
+    },
+    '/organizations/{organization_id}': {
+        'parameters': [ORGANIZATION_ID],
+        'get': op(
+            'getOrganization', 'Организация', 'directory', ('200', 'Организация', ref('Organization')), errors=READ
+        ),
+        'patch': op(
+            'updateOrganization',
+            'Изменить реквизиты организации',
+            'directory',
+            ('200', 'Организация', ref('Organization')),
+            errors=WRITE,
+            body='OrganizationPatch',
+        ),
+    },
+    '/organizations/{organization_id}/departments': {
+        'parameters': [ORGANIZATION_ID],
+        'get': op(
+            'listDepartments',
+            'Подразделения организации',
+            'directory',
+            ('200', 'Дерево', ref('DepartmentList')),
+            errors=READ,
+        ),
+    },
+    '/journals': {
+        'get': op(
+            'listJournals',
+            'Журналы регистрации своей организации',
+            'directory',
+            ('200', 'Список', ref('JournalList')),
+            errors=('401', '422'),
+            params=[_query_param('year', integer(minimum=2000), 'Год')],
+        ),
+        'post': op(
+            'createJournal',
+            'Создать журнал (администратор)',
+            'directory',
+            ('201', 'Создан', ref('Journal')),
+            errors=WRITE,
+            body='JournalInput',
+        ),
+    },
+    '/case-files': {
+        'get': op(
+            'listCaseFiles',
+            'Номенклатура дел своей организации',
+            'directory',
+            ('200', 'Список', ref('CaseFileList')),
+            errors=('401', '422'),
+            params=[
+                _query_param('year', integer(minimum=2000), 'Год'),
+                _query_param('open_only', {'type': 'boolean'}, 'Только открытые дела'),
+            ],
+        ),
+        'post': op(
+            'createCaseFile',
+            'Создать дело (администратор)',
+            'directory',
+            ('201', 'Создано', ref('CaseFile')),
+            errors=WRITE,
+            body='CaseFileInput',
+        ),
+    },
+    '/me': {'get': op('me', 'Текущий пользователь токена', 'directory', ('200', 'Пользователь', ref('Me')))},
+    '/openapi.json': {
+        'get': op(
+            'openapi', 'Этот документ', 'meta', ('200', 'OpenAPI 3.0.3', {'type': 'object'}), errors=(), public=True
+        )
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI document."""
+    return {
+        'openapi': '3.0.3',
+        'info': {
+            'title': 'МСЭД: API регистрационных карточек',
+            'version': '1.0.0',
+            'description': 'Ошибки: {"error": {"code", "message", "fields"}}; сообщения на русском языке. '
+            'Неизвестные поля отклоняются. Доступ по токену: Authorization: Bearer <токен>.',
+        },
+        'servers': [{'url': '/api/v1'}],
+        'security': [{'bearerAuth': []}],
+        'tags': [{'name': name} for name in ('cards', 'attachments', 'directory', 'meta')],
+        'paths': PATHS,
+        'components': {
+            'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
+            'schemas': SCHEMAS,
+            'responses': {
+                name: {'description': description, 'content': _content(ref('Error'))}
+                for name, description in ERROR_RESPONSES.values()
+            },
+        },
+    }
