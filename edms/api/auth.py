@@ -11,7 +11,6 @@ from flask import Response, g, jsonify, request
 from edms.auth.errors import LoginFailed
 from edms.auth.models import User
 from edms.auth.operations import authenticate_token
-from edms.core.db import db
 from edms.core.errors import error_payload
 from edms.core.tx import atomic
 
@@ -29,26 +28,11 @@ def authenticate() -> Response | None:
     if raw is None:
         return unauthorized(MISSING_TOKEN)
     try:
-        g.api_user = _authenticate_keeping_state(raw)
+        with atomic(keep_loaded=True):
+            g.api_user = authenticate_token(raw)
     except LoginFailed as error:
         return unauthorized(error.message)
     return None
-
-
-def _authenticate_keeping_state(raw: str) -> User:
-    """`authenticate_token` in its own transaction (it records the token's use), without expiring what it loaded.
-
-    The user and their roles were read a moment ago in that transaction; reloading them right after the commit
-    would double the queries of every API request.
-    """
-    session = db.session()
-    expire_on_commit = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        with atomic():
-            return authenticate_token(raw)
-    finally:
-        session.expire_on_commit = expire_on_commit
 
 
 def bearer_token(header: str) -> str | None:

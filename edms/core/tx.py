@@ -16,15 +16,19 @@ _DEPTH = 'edms_atomic_depth'
 
 
 @contextmanager
-def atomic() -> Iterator[None]:
-    """Run the block in one transaction; the outermost block commits, then runs the `on_commit` callbacks."""
+def atomic(*, keep_loaded: bool = False) -> Iterator[None]:
+    """Run the block in one transaction; the outermost block commits, then runs the `on_commit` callbacks.
+
+    `keep_loaded` leaves the objects read in the block usable after the commit without reloading them (the
+    per-request authentication reads the user and records the use of the session or token in its own transaction).
+    """
     info = db.session.info
     depth = info.get(_DEPTH, 0)
     info[_DEPTH] = depth + 1
     try:
         yield
         if depth == 0:
-            db.session.commit()
+            _commit(keep_loaded)
     except BaseException:
         if depth == 0:
             db.session.rollback()
@@ -34,6 +38,15 @@ def atomic() -> Iterator[None]:
         info[_DEPTH] = depth
     if depth == 0:
         _run_callbacks()
+
+
+def _commit(keep_loaded: bool) -> None:
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, not keep_loaded and session.expire_on_commit
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def on_commit(func: Callable[..., Any], *args: Any) -> None:

@@ -21,7 +21,7 @@ def load_user() -> None:
     raw = request.cookies.get(current_app.config['LOGIN_COOKIE_NAME'])
     if not raw:
         return
-    with atomic():
+    with atomic(keep_loaded=True):
         session = load_session(raw)
     if session is not None:
         g.session, g.user = session, session.user
