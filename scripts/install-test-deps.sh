@@ -50,4 +50,4 @@ if [[ -n "$pg_bin" ]]; then
 fi
 redis-server --version
 chromium --version 2>/dev/null || echo 'chromium: --version failed (no display is fine for headless use)'
-pdftotext -v 2>&1 | head -n 1
+pdftotext -v 2>&1 | sed -n 1p
