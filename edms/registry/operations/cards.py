@@ -28,27 +28,11 @@ from edms.registry.models import (
 )
 from edms.registry.operations.journals import issue_number, lock_journal
 from edms.registry.permissions import require_registrar, visible_cards
-from edms.registry.validation import EDITABLE_AFTER_REGISTRATION, read_card
+from edms.registry.validation import CARD_FIELDS, EDITABLE_AFTER_REGISTRATION, read_card
 
 OPEN_STATUSES = (CardStatus.registered, CardStatus.in_work, CardStatus.executed)
-_SCALARS = (
-    'kind',
-    'document_kind',
-    'summary',
-    'correspondent_type',
-    'correspondent_organization_id',
-    'correspondent_name',
-    'sender_number',
-    'sender_date',
-    'received_date',
-    'signer',
-    'pages',
-    'attachment_pages',
-    'access_mark',
-    'case_file_id',
-    'delivery_method',
-    'department_id',
-)
+#: Card fields stored as columns (addressees and links are rows of their own).
+_SCALARS = tuple(name for name in CARD_FIELDS if name not in ('addressees', 'links'))
 
 
 def today() -> date:
