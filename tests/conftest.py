@@ -103,6 +103,19 @@ def clean_tables() -> None:
         )
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Without it, requests would reuse the test's app context and share `flask.g` (and the database session) with
+    each other and with the test, which hides bugs such as a CSRF secret cached in `g`.
+    """
+
+    def open(self, *args: object, **kwargs: object):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app_ctx: Flask) -> FlaskClient:
+    app_ctx.test_client_class = FreshContextClient
     return app_ctx.test_client()

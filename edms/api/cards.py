@@ -16,6 +16,7 @@ from edms.registry.errors import PossibleDuplicate
 from edms.registry.models import Card
 from edms.registry.operations import cancel_card, create_card, file_card, register_card, update_card
 from edms.registry.operations.cards import snapshot
+from edms.registry.queries import visible_cards_by_id
 from edms.registry.validation import CARD_FIELDS, read_card_filter
 from edms.search.queries import search_cards
 
@@ -39,7 +40,7 @@ def card_response(card_id: int, status: int = 200) -> tuple[Response, int, dict[
     """The card as the user sees it now, freshly loaded after the change was committed (201 with `Location`)."""
     card = load_card(api_user(), card_id)
     headers = {'Location': url_for('api.get_card', card_id=card_id)} if status == 201 else {}
-    return jsonify(card_json(card)), status, headers
+    return jsonify(card_json(card, link_targets(card))), status, headers
 
 
 @bp.get('/cards')
@@ -64,7 +65,14 @@ def create() -> tuple[Response, int, dict[str, str]]:
 
 @bp.get('/cards/<int:card_id>')
 def get_card(card_id: int) -> Response:
-    return jsonify(card_json(load_card(api_user(), card_id)))
+    card = load_card(api_user(), card_id)
+    return jsonify(card_json(card, link_targets(card)))
+
+
+def link_targets(card: Card) -> set[int]:
+    """Ids of the cards this card links to that the reader may see (no query when there are no links)."""
+    ids = [link.target_card_id for link in card.links]
+    return set(visible_cards_by_id(api_user(), ids)) if ids else set()
 
 
 @bp.patch('/cards/<int:card_id>', endpoint='update_card')

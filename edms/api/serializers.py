@@ -5,6 +5,7 @@ Plain functions from loaded models to dicts; they never query beyond the relatio
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -28,10 +29,14 @@ def user_ref(user: User | None) -> dict[str, Any] | None:
     return {'id': user.id, 'name': user.full_name} if user is not None else None
 
 
-def card_json(card: Card) -> dict[str, Any]:
-    """Every field of a card with its addressees, links and attachments' metadata."""
+def card_json(card: Card, visible_targets: Collection[int]) -> dict[str, Any]:
+    """Every field of a card with its addressees, attachments' metadata and the links the reader may follow."""
     data = snapshot(card)
-    data['links'] = [{**link, 'url': url_for('api.get_card', card_id=link['card_id'])} for link in data['links']]
+    data['links'] = [
+        {**link, 'url': url_for('api.get_card', card_id=link['card_id'])}
+        for link in data['links']
+        if link['card_id'] in visible_targets
+    ]
     data.update(
         id=card.id,
         url=url_for('api.get_card', card_id=card.id),

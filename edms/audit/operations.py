@@ -12,7 +12,7 @@ import json
 from typing import Any, Protocol
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from edms.audit.chain import canonical, chain_hash
 from edms.audit.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -57,6 +57,8 @@ def record(
 
 def seal_pending(session: Session) -> None:
     """Chain and insert the entries recorded in this transaction; runs just before the commit."""
+    if session.in_nested_transaction():
+        return  # a savepoint is released: the entries wait for the real commit
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -69,16 +71,17 @@ def seal_pending(session: Session) -> None:
     session.flush()
 
 
-def discard_pending(session: Session, *args: Any) -> None:
-    """Entries of a rolled-back transaction are dropped with it."""
-    session.info.pop(_PENDING, None)
+def discard_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Entries of a rolled-back transaction are dropped with it (a rolled-back savepoint keeps the outer ones)."""
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def install() -> None:
     """Hook the sealing into every session's commit (called once by the app factory)."""
     if not event.contains(Session, 'before_commit', seal_pending):
         event.listen(Session, 'before_commit', seal_pending)
-        event.listen(Session, 'after_rollback', discard_pending)
+        event.listen(Session, 'after_soft_rollback', discard_pending)
 
 
 def canonical_of(entry: AuditEntry) -> str:

@@ -14,9 +14,10 @@ from edms.audit.operations import changes, record
 from edms.auth.errors import LoginFailed, WeakPassword
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.auth.passwords import hash_password, policy_problem, temporary_password, verify_password
+from edms.auth.permissions import require_manager_of
 from edms.auth.sessions import revoke_sessions, token_hash
 from edms.auth.validation import read_user
-from edms.core.access import Actor, require_admin_of
+from edms.core.access import Actor, require_admin_of, require_system_admin
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import ValidationFailed
@@ -33,6 +34,7 @@ _SNAPSHOT = (
     'position_id',
     'can_access_restricted',
     'is_active',
+    'is_system_admin',
 )
 
 
@@ -60,7 +62,7 @@ def create_user(actor: Actor, organization_id: int, raw: Mapping[str, Any]) -> t
 
 def update_user(actor: Actor, user: User, raw: Mapping[str, Any]) -> User:
     """Change an account's data and roles; deactivation revokes every session of the user."""
-    require_admin_of(actor, user.organization_id)
+    require_manager_of(actor, user)
     values = read_user({**raw, 'login': raw.get('login', user.login)})
     _check_user(user.organization_id, values, user, None)
     before = _snapshot(user)
@@ -102,7 +104,7 @@ def _check_user(organization_id: int, values: dict[str, Any], own: User | None, 
 
 def reset_password(actor: Actor, user: User) -> str:
     """Issue a new temporary password, force its change and end every session of the user."""
-    require_admin_of(actor, user.organization_id)
+    require_manager_of(actor, user)
     password = temporary_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -135,14 +137,14 @@ def change_password(user: User, current: str, new: str, repeat: str, *, keep_ses
 
 def unlock_user(actor: Actor, user: User) -> None:
     """Lift a lockout caused by failed login attempts."""
-    require_admin_of(actor, user.organization_id)
+    require_manager_of(actor, user)
     user.failed_logins, user.locked_until = 0, None
     record(actor, 'user.unlock', user, {}, organization_id=user.organization_id)
 
 
 def create_api_token(actor: Actor, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Issue a bearer token acting as `user`; the secret is returned once and only its hash is stored."""
-    require_admin_of(actor, user.organization_id)
+    require_manager_of(actor, user)
     name = name.strip()
     if not name or len(name) > 255:
         raise ValidationFailed(fields={'name': '«Назначение токена»: обязательное поле, не более 255 символов.'})
@@ -165,7 +167,7 @@ def create_api_token(actor: Actor, user: User, name: str, expires_at: datetime |
 
 def revoke_api_token(actor: Actor, token: ApiToken) -> None:
     """Revoke a token; requests with it are refused from now on."""
-    require_admin_of(actor, token.user.organization_id)
+    require_manager_of(actor, token.user)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record(actor, 'api_token.revoke', token, {'user_id': token.user_id}, organization_id=token.user.organization_id)
@@ -182,8 +184,8 @@ def authenticate_token(raw: str) -> User:
     now = utcnow()
     if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         raise LoginFailed('Токен доступа недействителен или отозван.')
-    if not token.user.is_active:
-        raise LoginFailed('Учётная запись владельца токена отключена.')
+    if not token.user.is_active or not token.user.organization.is_active:
+        raise LoginFailed('Учётная запись владельца токена или его организация отключены.')
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now
     return token.user
@@ -191,7 +193,7 @@ def authenticate_token(raw: str) -> User:
 
 def revoke_session(actor: Actor, session: UserSession) -> None:
     """An administrator ends one session of a user of their organization."""
-    require_admin_of(actor, session.user.organization_id)
+    require_manager_of(actor, session.user)
     if session.revoked_at is None:
         session.revoked_at = utcnow()
         record(
@@ -205,7 +207,15 @@ def revoke_session(actor: Actor, session: UserSession) -> None:
 
 def revoke_all_sessions(actor: Actor, user: User) -> int:
     """An administrator ends every session of a user; returns how many were live."""
-    require_admin_of(actor, user.organization_id)
+    require_manager_of(actor, user)
     count = revoke_sessions(user)
     record(actor, 'session.revoke_all', user, {'count': count}, organization_id=user.organization_id)
     return count
+
+
+def grant_system_admin(actor: Actor, user: User) -> None:
+    """Make the user an administrator of the whole system (only a system administrator or the system may)."""
+    require_system_admin(actor)
+    if not user.is_system_admin:
+        user.is_system_admin = True
+        record(actor, 'user.grant_system_admin', user, {}, organization_id=user.organization_id)

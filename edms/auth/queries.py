@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from edms.auth.models import ApiToken, User, UserSession
-from edms.core.access import Actor, require_admin_of
+from edms.auth.permissions import require_manager_of
+from edms.core.access import Actor
 from edms.core.db import db
 from edms.core.errors import NotFound
 
@@ -15,7 +16,7 @@ def get_user(actor: Actor, user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound('Пользователь не найден.')
-    require_admin_of(actor, user.organization_id)
+    require_manager_of(actor, user)
     return user
 
 
@@ -33,7 +34,7 @@ def get_session(actor: Actor, session_id: int) -> UserSession:
     session = db.session.get(UserSession, session_id)
     if session is None:
         raise NotFound('Сеанс не найден.')
-    require_admin_of(actor, session.user.organization_id)
+    require_manager_of(actor, session.user)
     return session
 
 
@@ -51,7 +52,7 @@ def get_api_token(actor: Actor, token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound('Токен не найден.')
-    require_admin_of(actor, token.user.organization_id)
+    require_manager_of(actor, token.user)
     return token
 
 

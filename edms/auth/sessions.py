@@ -43,17 +43,22 @@ def token_hash(raw: str) -> str:
 def login(
     organization_id: int | None, login_name: str, password: str, ip: str = '', user_agent: str = ''
 ) -> LoginResult:
-    """Check the credentials, apply the lockout policy, audit the attempt and open a session on success."""
+    """Check the credentials, apply the lockout policy, audit the attempt and open a session on success.
+
+    The password is always hashed (unknown logins too) so that timing does not tell which accounts exist, and the
+    user row is locked so that parallel attempts cannot slip past the failure counter. A locked account says so
+    only to someone who typed its right password.
+    """
     user = _find_user(organization_id, login_name)
+    password_ok = verify_password(user.password_hash if user else None, password)
     now = utcnow()
     client = {'login': login_name[:64], 'organization_id': organization_id, 'ip': ip}
     if user is not None and user.locked_until is not None and user.locked_until > now:
-        verify_password(None, password)
         record(user, 'auth.login.locked', user, client)
-        return LoginResult(None, None, AccountLocked())
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return LoginResult(None, None, AccountLocked() if password_ok else LoginFailed())
+    if user is None or not _may_log_in(user) or not password_ok:
         _register_failure(user)
-        reason = 'unknown_user' if user is None else ('inactive' if not user.is_active else 'bad_password')
+        reason = 'unknown_user' if user is None else ('inactive' if not _may_log_in(user) else 'bad_password')
         known_org = user.organization_id if user is not None else _existing_organization(organization_id)
         record(user, 'auth.login.failure', user, {**client, 'reason': reason}, organization_id=known_org)
         return LoginResult(None, None, LoginFailed())
@@ -67,7 +72,12 @@ def _find_user(organization_id: int | None, login_name: str) -> User | None:
     if organization_id is None or not 0 < organization_id < 2**31 or not login_name or len(login_name) > 64:
         return None
     query = select(User).where(User.organization_id == organization_id, User.login == login_name.strip().lower())
-    return db.session.execute(query).scalar_one_or_none()
+    return db.session.execute(query.with_for_update()).scalar_one_or_none()
+
+
+def _may_log_in(user: User) -> bool:
+    """An active account of an organization that is still connected."""
+    return user.is_active and user.organization.is_active
 
 
 def _existing_organization(organization_id: int | None) -> int | None:
@@ -126,7 +136,7 @@ def load_session(raw: str | None) -> UserSession | None:
         return None
     if session.last_seen_at + timedelta(minutes=current_app.config['SESSION_IDLE_MINUTES']) <= now:
         return None
-    if not session.user.is_active:
+    if not _may_log_in(session.user):
         return None
     if now - session.last_seen_at > TOUCH_INTERVAL:
         session.last_seen_at = now

@@ -86,7 +86,7 @@ def create_user_command(
     system_admin: bool,
 ) -> None:
     """Create an account; the initial password must be changed at first login."""
-    from edms.auth.operations import create_user
+    from edms.auth.operations import create_user, grant_system_admin
 
     organization = _find_organization(org_ref)
     raw = {
@@ -100,7 +100,8 @@ def create_user_command(
     try:
         with atomic():
             user, initial = create_user(SYSTEM, organization.id, raw)
-            user.is_system_admin = system_admin
+            if system_admin:
+                grant_system_admin(SYSTEM, user)
     except DomainError as error:
         fail(error)
     click.echo(f'Пользователь {login} создан (id {user.id}). Начальный пароль: {initial}')

@@ -27,9 +27,11 @@ HELP = (
     'По умолчанию импорт выполняется целиком или не выполняется вовсе: при любой ошибке ничего не сохраняется, '
     'а каждая ошибочная строка выводится с номером строки и полем. С --skip-invalid корректные строки '
     'импортируются, а отклонённые записываются с причинами в FILE.rejected.csv (его можно исправить и '
-    'импортировать снова).\n\n'
+    'импортировать снова). Без --as-login автором карточек записывается система.\n\n'
     '\b\nСтолбцы (заголовок на английском или по-русски; * — обязательный):\n'
-    + '\n'.join(f'  {name} / {label}{" *" if name in REQUIRED else ""}' for name, label, _ in COLUMNS)
+    + '\n'.join(
+        f'  {" / ".join((name, label, *aliases))}{" *" if name in REQUIRED else ""}' for name, label, aliases in COLUMNS
+    )
     + '\n\n\b\nЗначения:\n'
     '  reg_number — до 31 символа; reg_date, sender_date — ДД.ММ.ГГГГ или ГГГГ-ММ-ДД, не в будущем;\n'
     '  kind — incoming, outgoing, internal, citizen_appeal или Входящий, Исходящий, Внутренний,\n'
@@ -121,7 +123,7 @@ class _RejectedOutput:
             self.path.unlink(missing_ok=True)  # no stale list of a previous run next to this one's result
 
     def add(self, row: RejectedRow) -> None:
-        reasons = '; '.join(row.fields.values())
+        reasons = ' '.join(row.fields.values())
         if self.path is None:
             self.messages.append(f'Строка {row.line}: {reasons}')
             return

@@ -17,6 +17,8 @@ from edms.core.errors import FieldErrors
 E = TypeVar('E', bound=enum.Enum)
 _DATE_RU = re.compile(r'^(\d{2})\.(\d{2})\.(\d{4})$')
 _DATE_ISO = re.compile(r'^(\d{4})-(\d{2})-(\d{2})$')
+#: Dates outside these years are typing mistakes (and overflow date arithmetic); they are refused.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 #: Control characters a document requisite never contains (tab and line breaks are allowed).
 CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
@@ -69,7 +71,7 @@ class RawInput:
             if required:
                 self.errors.add(name, f'«{label}»: обязательное поле.')
             return None
-        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and is_number(value))):
             self.errors.add(name, f'«{label}»: ожидается целое число.')
             return None
         number = int(value)
@@ -86,7 +88,9 @@ class RawInput:
                 self.errors.add(name, f'«{label}»: обязательное поле.')
             return None
         parsed = parse_date(value)
-        if parsed is None:
+        if parsed is None and parse_date(value, bounded=False) is not None:
+            self.errors.add(name, f'«{label}»: год должен быть от {MIN_YEAR} до {MAX_YEAR}.')
+        elif parsed is None:
             self.errors.add(name, f'«{label}»: дата в формате ДД.ММ.ГГГГ.')
         return parsed
 
@@ -132,7 +136,7 @@ class RawInput:
         items = value if isinstance(value, list) else [value]
         result = []
         for item in items:
-            if isinstance(item, bool) or not (isinstance(item, int) or (isinstance(item, str) and item.isdigit())):
+            if isinstance(item, bool) or not (isinstance(item, int) or (isinstance(item, str) and is_number(item))):
                 self.errors.add(name, f'«{label}»: ожидается список идентификаторов.')
                 return []
             result.append(int(item))
@@ -142,12 +146,17 @@ class RawInput:
         self.errors.raise_if_any()
 
 
-def parse_date(value: Any) -> date | None:
+def is_number(value: str) -> bool:
+    """Only ASCII digits: `'²'.isdigit()` is true, but no register or `int()` takes it."""
+    return value.isascii() and value.isdigit()
+
+
+def parse_date(value: Any, *, bounded: bool = True) -> date | None:
     """A date from a `date`, 'ДД.ММ.ГГГГ' or 'ГГГГ-ММ-ДД'; None when it is not a real date."""
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        return value if not bounded or MIN_YEAR <= value.year <= MAX_YEAR else None
     if not isinstance(value, str):
         return None
     match = _DATE_RU.match(value)
@@ -158,6 +167,8 @@ def parse_date(value: Any) -> date | None:
         if not match:
             return None
         year, month, day = (int(part) for part in match.groups())
+    if bounded and not MIN_YEAR <= year <= MAX_YEAR:
+        return None
     try:
         return date(year, month, day)
     except ValueError:

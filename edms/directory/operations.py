@@ -14,7 +14,7 @@ from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.directory.errors import DepartmentCycle, OrganizationExists
 from edms.directory.models import Department, Organization, Position
-from edms.directory.queries import descendant_ids, get_department
+from edms.directory.queries import descendant_ids
 from edms.directory.validation import read_department, read_organization, read_position
 
 
@@ -120,8 +120,8 @@ def update_department(actor: Actor, department: Department, raw: Mapping[str, An
 def _check_department(actor: Actor, organization_id: int, values: dict[str, Any], own: Department | None) -> None:
     parent_id = values['parent_id']
     if parent_id is not None:
-        parent = get_department(actor, parent_id)
-        if parent.organization_id != organization_id:
+        parent = db.session.get(Department, parent_id)
+        if parent is None or parent.organization_id != organization_id:
             raise ValidationFailed(fields={'parent_id': '«Вышестоящее подразделение»: подразделение не найдено.'})
         if own is not None and parent_id in descendant_ids(organization_id, own.id):
             raise DepartmentCycle()

@@ -49,3 +49,15 @@ class PossibleDuplicate(DomainError):
 
 class FileRefused(ValidationFailed):
     code = 'file_refused'
+
+
+class NumberTaken(Conflict):
+    """The journal's next number already belongs to a card of the same year (imported from another system)."""
+
+    code = 'number_taken'
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f'Номер {number} уже присвоен карточке этого года (загруженной из другой системы). '
+            'Администратор должен перевести счётчик журнала дальше импортированных номеров.'
+        )

@@ -101,11 +101,7 @@ def _escape_like(text: str) -> str:
 def paginate(query: Select[tuple[Card]], page: int, per_page: int, *, with_total: bool = True) -> Page:
     """A page of the query, loading one row more to know whether a next page exists; the total is capped."""
     page = max(page, 1)
-    rows = list(
-        db.session.execute(
-            query.options(selectinload(Card.addressees)).limit(per_page + 1).offset((page - 1) * per_page)
-        ).scalars()
-    )
+    rows = list(db.session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).scalars())
     total = None
     if with_total:
         capped = query.order_by(None).with_only_columns(Card.id).limit(COUNT_CAP + 1).subquery()
@@ -165,6 +161,7 @@ def linked_from(user: User, card: Card) -> list[Card]:
         select(Card)
         .join(CardLink, CardLink.card_id == Card.id)
         .where(CardLink.target_card_id == card.id, visible_cards(user))
+        .options(selectinload(Card.links))
         .order_by(Card.id)
     )
     return list(db.session.execute(query).scalars())
@@ -186,3 +183,11 @@ def get_case_file(actor: Actor, case_file_id: int) -> CaseFile:
         raise NotFound('Дело не найдено.')
     require_admin_of(actor, case_file.organization_id)
     return case_file
+
+
+def visible_cards_by_id(user: User, ids: list[int]) -> dict[int, Card]:
+    """The cards among `ids` that the user may see (link targets, references typed by the user)."""
+    if not ids:
+        return {}
+    query = select(Card).where(Card.id.in_(ids), visible_cards(user))
+    return {card.id: card for card in db.session.execute(query).scalars()}

@@ -67,4 +67,4 @@ def test_token_of_a_disabled_user_is_401(client, app_ctx):
         db.session.merge(who.user).is_active = False
     response = client.get('/api/v1/me', headers=who.headers)
     assert response.status_code == 401
-    assert 'отключена' in response.get_json()['error']['message']
+    assert 'отключены' in response.get_json()['error']['message']

@@ -66,3 +66,17 @@ def test_cli_audit_verify_reports_intact_and_broken_chain(app, journaled):
     result = runner.invoke(args=['edms', 'audit', 'verify'])
     assert result.exit_code == 1
     assert 'записи № 2' in result.output
+
+
+def test_a_rolled_back_savepoint_keeps_the_outer_entries(app_ctx):
+    with atomic():
+        record(None, 'outer.action')
+        try:
+            with db.session.begin_nested():
+                record(None, 'inner.action')
+                raise RuntimeError('inner failure')
+        except RuntimeError:
+            pass
+    actions = list(db.session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars())
+    assert 'outer.action' in actions
+    assert verify_chain().ok

@@ -155,3 +155,32 @@ def test_security_headers_are_set(client):
     assert 'unsafe-inline' not in csp
     assert response.headers['X-Frame-Options'] == 'DENY'
     assert response.headers['X-Content-Type-Options'] == 'nosniff'
+
+
+def test_an_organization_admin_cannot_manage_a_system_administrator(app_ctx):
+    from edms.auth.operations import reset_password
+    from edms.auth.queries import get_user
+    from edms.core.errors import NotFound
+
+    with atomic():
+        organization = make_organization()
+        operator = make_user(organization, 'administrator', is_system_admin=True)
+        local_admin = make_user(organization, 'administrator')
+    with pytest.raises(NotFound):
+        get_user(local_admin, operator.id)
+    with pytest.raises(NotFound), atomic():
+        reset_password(local_admin, operator)
+
+
+def test_users_of_a_disconnected_organization_cannot_log_in(user):
+    with atomic():
+        db.session.refresh(user)
+        user.organization.is_active = False
+    assert not attempt(user, PASSWORD).ok
+
+
+def test_a_locked_account_tells_only_the_right_password_that_it_is_locked(app, user):
+    for _ in range(app.config['LOGIN_MAX_FAILURES']):
+        attempt(user, 'wrong')
+    assert attempt(user, 'wrong').error.code == 'login_failed'
+    assert attempt(user, PASSWORD).error.code == 'account_locked'

@@ -192,3 +192,54 @@ def test_only_registrars_register(app_ctx):
 
     with pytest.raises(Forbidden):
         make_card(executor)
+
+
+def test_registering_one_draft_twice_at_once_issues_one_number(app, clerk):
+    if db.engine.dialect.name != 'postgresql':
+        pytest.skip('row locks are checked on PostgreSQL')
+    with atomic():
+        draft = make_card(clerk, register=False)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def click() -> None:
+        with app.app_context():
+            try:
+                with atomic():
+                    user, card = db.session.get(User, clerk.id), db.session.get(Card, draft.id)
+                    barrier.wait()
+                    register_card(user, card)
+                outcomes.append('registered')
+            except CardStateConflict:
+                outcomes.append('refused')
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    assert sorted(outcomes) == ['refused', 'registered']
+    journal = db.session.get(Journal, db.session.get(Card, draft.id).journal_id)
+    assert (db.session.get(Card, draft.id).reg_seq, journal.next_seq) == (1, 2)
+
+
+def test_a_number_taken_by_an_imported_card_is_never_issued_again(clerk):
+    with atomic():
+        first = make_card(clerk)
+        imported = Card(
+            organization_id=clerk.organization_id,
+            kind='incoming',
+            status='registered',
+            document_kind='Письмо',
+            summary='Импорт',
+            reg_number=first.reg_number.replace('00001', '00002'),
+            reg_date=first.reg_date,
+        )
+        db.session.add(imported)
+    from edms.registry.errors import NumberTaken
+
+    with pytest.raises(NumberTaken), atomic():
+        make_card(clerk)

@@ -16,7 +16,7 @@ from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.validation import RawInput
 from edms.directory.models import Department, Organization
-from edms.registry.errors import CardStateConflict, PossibleDuplicate
+from edms.registry.errors import CardStateConflict, NumberTaken, PossibleDuplicate
 from edms.registry.models import (
     Card,
     CardAccessGrant,
@@ -88,10 +88,18 @@ def register_card(
     confirm_duplicate: bool = False,
 ) -> Card:
     """Give a draft its number and date from the journal (locked; never skipped, never duplicated)."""
+    lock_card(card)
     details = _assign_number(user, card, journal_id, reg_date, confirm_duplicate)
     db.session.flush()
     record(user, 'card.register', card, details)
     return card
+
+
+def lock_card(card: Card) -> None:
+    """Re-read a stored card under a row lock, so that two clicks cannot register or change it at once."""
+    if card.id is not None:
+        db.session.execute(select(Card.id).where(Card.id == card.id).with_for_update())
+        db.session.refresh(card)
 
 
 def _assign_number(
@@ -111,6 +119,7 @@ def _assign_number(
     journal = lock_journal(card.organization_id, card.kind, reg_date.year, journal_id)
     dept_code = _department_code(card.department_id) if '{dept}' in journal.template else ''
     card.reg_seq, card.reg_number = issue_number(journal, reg_date, dept_code)
+    _refuse_taken_number(card.organization_id, card.reg_number, reg_date.year)
     card.journal_id, card.reg_date, card.registered_at = journal.id, reg_date, utcnow()
     card.status = CardStatus.registered
     card.received_date = card.received_date or (reg_date if card.kind != CardKind.outgoing else None)
@@ -120,6 +129,20 @@ def _assign_number(
         'journal_id': journal.id,
         'duplicate_confirmed': confirm_duplicate,
     }
+
+
+def _refuse_taken_number(organization_id: int, number: str, year: int) -> None:
+    """A journal number may collide with a number imported from another system; never issue it twice."""
+    taken = db.session.execute(
+        select(Card.id).where(
+            Card.organization_id == organization_id,
+            Card.reg_number == number,
+            Card.reg_date >= date(year, 1, 1),
+            Card.reg_date <= date(year, 12, 31),
+        )
+    ).first()
+    if taken is not None:
+        raise NumberTaken(number)
 
 
 def _department_code(department_id: int | None) -> str:
@@ -145,6 +168,7 @@ def _duplicates(user: User, card: Card) -> list[tuple[int, str | None]]:
 def update_card(user: User, card: Card, raw: Mapping[str, Any]) -> Card:
     """Change a card; after registration every change is audited with before and after values."""
     require_registrar(user)
+    lock_card(card)
     if card.status in (CardStatus.cancelled, CardStatus.filed):
         raise CardStateConflict('Аннулированную карточку или карточку в деле изменить нельзя.')
     merged = {'kind': card.kind.value, **raw}
@@ -169,6 +193,7 @@ def cancel_card(user: User, card: Card, reason: str) -> Card:
     reason = reason.strip()
     if not reason or len(reason) > 1000:
         raise ValidationFailed(fields={'reason': '«Причина аннулирования»: обязательное поле, до 1000 символов.'})
+    lock_card(card)
     if card.status in (CardStatus.cancelled, CardStatus.filed):
         raise CardStateConflict('Карточка уже аннулирована или списана в дело.')
     before = card.status.value
@@ -181,6 +206,7 @@ def cancel_card(user: User, card: Card, reason: str) -> Card:
 def file_card(user: User, card: Card, case_file_id: int) -> Card:
     """File a registered card into a case of the nomenclature («в дело»)."""
     require_registrar(user)
+    lock_card(card)
     if card.status not in OPEN_STATUSES:
         raise CardStateConflict('В дело можно списать только зарегистрированную карточку.')
     case_file = db.session.get(CaseFile, case_file_id)

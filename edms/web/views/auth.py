@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from edms.auth.operations import change_password as change_own_password
@@ -13,6 +13,7 @@ from edms.auth.sessions import logout as end_session
 from edms.auth.sessions import organizations_for_login
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
+from edms.core.validation import is_number
 from edms.web.session import clear_session_cookie, current_user, login_required, set_session_cookie
 
 bp = Blueprint('auth', __name__)
@@ -26,13 +27,14 @@ def login() -> Response | str | tuple[str, int]:
         org_id = values['organization_id']
         with atomic():
             result = check_login(
-                int(org_id) if org_id.isdigit() else None,
+                int(org_id) if is_number(org_id) else None,
                 values['login'],
                 request.form.get('password', ''),
                 request.remote_addr or '',
                 request.user_agent.string,
             )
         if result.ok and result.token:
+            session.clear()  # nothing of the previous visitor's cookie session (CSRF secret, messages) carries over
             response = redirect(_safe_next(request.args.get('next')))
             set_session_cookie(response, result.token)
             return response
@@ -53,6 +55,7 @@ def _safe_next(target: str | None) -> str:
 def logout() -> Response:
     with atomic():
         end_session(g.session)
+    session.clear()
     response = make_response(redirect(url_for('auth.login')))
     clear_session_cookie(response)
     return response

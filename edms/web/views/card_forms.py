@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from edms.audit.models import AuditEntry
 from edms.auth.models import User
 from edms.core.db import db
-from edms.core.validation import parse_date
+from edms.core.validation import is_number, parse_date
 from edms.registry.models import Card
 from edms.registry.models.enums import (
     ACCESS_MARK_LABELS,
@@ -140,14 +140,14 @@ def raw_card(user: User, values: dict[str, Any]) -> tuple[dict[str, Any], dict[s
 
 def resolve_card_ref(user: User, ref: str) -> tuple[int | None, str | None]:
     """A card id from '#id', a registration number of a visible card, or a bare id; else a problem to show."""
-    if ref.startswith('#') and ref[1:].isdigit():
+    if ref.startswith('#') and is_number(ref[1:]):
         return int(ref[1:]), None
     ids = _ids_by_number(user, ref)
     if len(ids) == 1:
         return ids[0], None
     if len(ids) > 1:
         return None, f'номер «{ref}» есть у нескольких документов, укажите идентификатор в виде #123'
-    if ref.isdigit():
+    if is_number(ref):
         return int(ref), None
     return None, f'документ «{ref}» не найден'
 
@@ -161,14 +161,6 @@ def _link_ref(user: User, target: Card) -> str:
     if target.reg_number and len(_ids_by_number(user, target.reg_number)) == 1:
         return target.reg_number
     return f'#{target.id}'
-
-
-def visible_cards_by_id(user: User, ids: list[int]) -> dict[int, Card]:
-    """The cards among `ids` that the user may see."""
-    if not ids:
-        return {}
-    query = select(Card).where(Card.id.in_(ids), visible_cards(user))
-    return {card.id: card for card in db.session.execute(query).scalars()}
 
 
 @dataclass

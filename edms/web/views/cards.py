@@ -18,6 +18,7 @@ from edms.auth.models import User
 from edms.core.blobs import BlobCorrupted, BlobTooLarge
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
+from edms.core.validation import is_number
 from edms.directory.queries import department_tree, list_correspondent_organizations
 from edms.registry.errors import FileRefused, PossibleDuplicate
 from edms.registry.models import Card
@@ -33,7 +34,7 @@ from edms.registry.operations import (
 )
 from edms.registry.operations.attachments import report_corrupted
 from edms.registry.permissions import require_registrar
-from edms.registry.queries import get_attachment, get_card, linked_from, list_case_files
+from edms.registry.queries import get_attachment, get_card, linked_from, list_case_files, visible_cards_by_id
 from edms.registry.validation import read_card, read_card_filter
 from edms.search.queries import search_cards
 from edms.web.session import current_user, login_required
@@ -45,7 +46,6 @@ from edms.web.views.card_forms import (
     initial_values,
     raw_card,
     typed_values,
-    visible_cards_by_id,
 )
 
 bp = Blueprint('cards', __name__, url_prefix='/cards')
@@ -276,7 +276,7 @@ def file_into_case(card_id: int) -> Html | Response:
     def run(user: User, card: Card) -> str:
         require_registrar(user)
         case_file_id = request.form.get('case_file_id', '')
-        if not case_file_id.isdigit():
+        if not is_number(case_file_id):
             raise ValidationFailed(fields={'case_file_id': '«Дело»: выберите дело из номенклатуры.'})
         file_card(user, card, int(case_file_id))
         return 'Карточка списана в дело.'

@@ -21,12 +21,14 @@ from edms.auth.queries import list_users
 from edms.core.clock import DEFAULT_TIMEZONE
 from edms.core.db import db
 from edms.core.tx import atomic
-from edms.core.validation import parse_date
+from edms.core.validation import is_number, parse_date
 from edms.directory.queries import list_organizations
+from edms.registry.queries import visible_cards_by_id
 from edms.web.session import current_user
 from edms.web.views.admin import bp
 from edms.web.views.admin.common import admin_required, form_page
 
+MAX_PAGE = 10_000
 PER_PAGE = 50
 FILTER_FIELDS = ('organization_id', 'actor_id', 'action', 'object_type', 'object_id', 'date_from', 'date_to')
 _TEXT_LABELS = {'action': 'Действие', 'object_type': 'Тип объекта', 'object_id': 'Идентификатор объекта'}
@@ -40,17 +42,18 @@ def audit() -> str | tuple[str, int]:
     if not actor.is_system_admin:
         values['organization_id'] = str(actor.organization_id)
     flt, errors = _read_filter(values)
-    page = max(request.args.get('page', 1, type=int), 1)
+    page = min(max(request.args.get('page', 1, type=int), 1), MAX_PAGE)
     entries: list[AuditEntry] = []
     if not errors:
         query = list_entries_query(flt).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
         entries = list(db.session.execute(query).scalars())
     organizations = list_organizations(actor)
+    hidden = _hidden_cards(actor, entries[:PER_PAGE])
     return form_page(
         'admin/audit.html',
         errors,
         values=values,
-        rows=[_row(entry) for entry in entries[:PER_PAGE]],
+        rows=[_row(entry, hidden) for entry in entries[:PER_PAGE]],
         actors=_actors(entries[:PER_PAGE]),
         page=page,
         links=_page_links(values, page, len(entries) > PER_PAGE),
@@ -70,7 +73,7 @@ def _read_filter(values: dict[str, str]) -> tuple[AuditFilter, dict[str, str]]:
     errors: dict[str, str] = {}
     numbers: dict[str, int | None] = {}
     for name, label in (('organization_id', 'Организация'), ('actor_id', 'Пользователь')):
-        numbers[name] = int(values[name]) if values[name].isdigit() else None
+        numbers[name] = int(values[name]) if is_number(values[name]) else None
         if values[name] and numbers[name] is None:
             errors[name] = f'«{label}»: ожидается идентификатор.'
     for name, label in _TEXT_LABELS.items():
@@ -105,8 +108,19 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(DEFAULT_TIMEZONE)).astimezone(UTC)
 
 
-def _row(entry: AuditEntry) -> dict[str, Any]:
+def _hidden_cards(actor: User, entries: list[AuditEntry]) -> set[str]:
+    """Ids of the cards among the entries that the viewer may not see (ДСП): their details are not shown."""
+    ids = {int(entry.object_id) for entry in entries if entry.object_type == 'registry_cards' and entry.object_id}
+    if actor.can_access_restricted or not ids:
+        return set()
+    visible = set(visible_cards_by_id(actor, sorted(ids)))
+    return {str(card_id) for card_id in ids - visible}
+
+
+def _row(entry: AuditEntry, hidden: set[str]) -> dict[str, Any]:
     """An entry for display: changed fields as before → after, the rest of the data as compact JSON."""
+    if entry.object_type == 'registry_cards' and entry.object_id in hidden:
+        return {'entry': entry, 'changes': [], 'data': 'Сведения скрыты: документ с грифом ДСП.'}
     data = dict(entry.data or {})
     changes = data.pop('changes', None)
     changed = []

@@ -12,6 +12,7 @@ from edms.core.clock import local_today
 from edms.core.db import db
 from edms.core.errors import NotFound, ValidationFailed
 from edms.core.tx import atomic
+from edms.core.validation import is_number
 from edms.directory.models import Organization
 from edms.registry.models import CaseFile
 from edms.registry.operations import create_case_file, update_case_file
@@ -102,7 +103,7 @@ def _save(operation: Any, values: dict[str, Any], organization_id: int, message:
     if values['permanent'] != '1' and not str(values['retention_years']).strip():
         problems['retention_years'] = '«Срок хранения»: укажите число лет или отметьте «Постоянно».'
     department = str(values['department_id'])
-    if department.isdigit() and int(department) not in dict(department_options(organization_id)):
+    if is_number(department) and int(department) not in dict(department_options(organization_id)):
         problems['department_id'] = '«Подразделение»: подразделение не найдено в организации.'
     try:
         if problems:

@@ -78,3 +78,8 @@ def department_options(organization_id: int, exclude: set[int] | None = None) ->
 
 def position_options(organization_id: int) -> list[tuple[int, str]]:
     return [(position.id, position.title) for position in list_positions(organization_id)]
+
+
+def secret_page(message: str, secret: str, back_url: str) -> str:
+    """Show a generated password or token once, in the answer to the POST itself (never in a cookie or a URL)."""
+    return render_template('admin/secret.html', message=message, secret=secret, back_url=back_url)

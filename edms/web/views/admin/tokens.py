@@ -14,10 +14,10 @@ from edms.auth.queries import get_api_token, list_api_tokens, list_users
 from edms.core.clock import DEFAULT_TIMEZONE, utcnow
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
-from edms.core.validation import parse_date
+from edms.core.validation import is_number, parse_date
 from edms.web.session import current_user
 from edms.web.views.admin import bp
-from edms.web.views.admin.common import admin_required, administered_organization, form_page, read_form
+from edms.web.views.admin.common import admin_required, administered_organization, form_page, read_form, secret_page
 
 
 @bp.get('/organizations/<int:org_id>/tokens/')
@@ -32,12 +32,13 @@ def tokens(org_id: int) -> str:
 def new_token(org_id: int) -> Response | str | tuple[str, int]:
     """Issue a token acting as a user of the organization; the secret is shown once, on the next page."""
     organization = administered_organization(org_id)
-    members = {user.id: user for user in list_users(org_id)}
+    actor = current_user()
+    members = {user.id: user for user in list_users(org_id) if actor.is_system_admin or not user.is_system_admin}
     values: dict[str, Any] = {'user_id': request.args.get('user_id', '')}
     errors: dict[str, str] = {}
     if request.method == 'POST':
         values = read_form(('user_id', 'name', 'expires_at'))
-        owner = members.get(int(values['user_id'])) if values['user_id'].isdigit() else None
+        owner = members.get(int(values['user_id'])) if is_number(values['user_id']) else None
         expires_at, errors = _expiry(values['expires_at'])
         if owner is None:
             errors['user_id'] = '«Пользователь»: выберите пользователя организации.'
@@ -45,8 +46,8 @@ def new_token(org_id: int) -> Response | str | tuple[str, int]:
             try:
                 with atomic():
                     _, raw = create_api_token(current_user(), owner, values['name'], expires_at)
-                flash(f'Токен выпущен: {raw} — сохраните его сейчас, больше он показан не будет.', 'warning')
-                return redirect(url_for('admin.tokens', org_id=org_id))
+                message = 'Токен выпущен. Сохраните его сейчас: больше он показан не будет.'
+                return secret_page(message, raw, url_for('admin.tokens', org_id=org_id))
             except ValidationFailed as error:
                 errors = error.fields
     owners = [(user.id, f'{user.full_name} ({user.login})') for user in members.values() if user.is_active]

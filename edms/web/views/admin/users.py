@@ -31,6 +31,7 @@ from edms.web.views.admin.common import (
     form_values,
     position_options,
     read_form,
+    secret_page,
 )
 
 USER_FORM = ('login', 'last_name', 'first_name', 'middle_name', 'email', 'snils', 'department_id', 'position_id')
@@ -57,21 +58,22 @@ def new_user(org_id: int) -> Response | str | tuple[str, int]:
             with atomic():
                 user, password = create_user(current_user(), org_id, values)
                 login = user.login
-            flash(_created_message(login, password if not values['password'] else None), 'warning')
-            return redirect(url_for('admin.users', org_id=org_id))
+            back = url_for('admin.users', org_id=org_id)
+            if values['password']:
+                flash(
+                    f'Пользователь «{login}» создан с заданным паролем; при первом входе пароль нужно сменить.',
+                    'success',
+                )
+                return redirect(back)
+            message = (
+                f'Пользователь «{login}» создан. Начальный пароль — передайте его пользователю; '
+                'при первом входе пароль нужно сменить.'
+            )
+            return secret_page(message, password, back)
         except ValidationFailed as error:
             errors = error.fields
             values['password'] = ''
     return _form(organization, None, values, errors)
-
-
-def _created_message(login: str, generated: str | None) -> str:
-    if generated is None:
-        return f'Пользователь «{login}» создан с заданным паролем; при первом входе пароль нужно сменить.'
-    return (
-        f'Пользователь «{login}» создан. Начальный пароль: {generated} — передайте его пользователю, '
-        'больше он показан не будет; при первом входе пароль нужно сменить.'
-    )
 
 
 @bp.route('/users/<int:user_id>/edit', methods=['GET', 'POST'])
@@ -117,18 +119,17 @@ def _form(
 
 @bp.post('/users/<int:user_id>/reset-password')
 @admin_required
-def reset_user_password(user_id: int) -> Response:
+def reset_user_password(user_id: int) -> str:
     """Issue a temporary password (shown once) and end the user's sessions."""
     with atomic():
         user = get_user(current_user(), user_id)
         password = reset_password(current_user(), user)
         login = user.login
-    flash(
-        f'Пароль пользователя «{login}» сброшен. Временный пароль: {password} — передайте его пользователю, '
-        'больше он показан не будет; при входе пароль нужно сменить.',
-        'warning',
+    message = (
+        f'Пароль пользователя «{login}» сброшен, его сеансы завершены. '
+        'Временный пароль — передайте его пользователю; при входе пароль нужно сменить.'
     )
-    return redirect(url_for('admin.edit_user', user_id=user_id))
+    return secret_page(message, password, url_for('admin.edit_user', user_id=user_id))
 
 
 @bp.post('/users/<int:user_id>/unlock')
