@@ -17,5 +17,11 @@ SESSION_ABSOLUTE_HOURS = 12
 SESSION_MAX_PER_USER = 5
 MAX_ATTACHMENT_SIZE = 50 * 1024 * 1024
 MAX_CONTENT_LENGTH = 60 * 1024 * 1024
-SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True, 'pool_size': 10, 'max_overflow': 10}
+# jit off and a larger work_mem keep word searches over millions of cards fast (BENCHMARKS.md, section 2).
+SQLALCHEMY_ENGINE_OPTIONS = {
+    'pool_pre_ping': True,
+    'pool_size': 10,
+    'max_overflow': 10,
+    'connect_args': {'options': '-c jit=off -c work_mem=32MB'},
+}
 PREFERRED_URL_SCHEME = 'https'

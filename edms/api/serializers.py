@@ -18,7 +18,7 @@ from edms.directory.queries import DepartmentNode
 from edms.registry.models import Attachment, Card, CaseFile, Journal
 from edms.registry.models.enums import KIND_LABELS, STATUS_LABELS
 from edms.registry.operations.cards import snapshot
-from edms.registry.queries import COUNT_CAP, Page
+from edms.registry.queries import Page
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -81,8 +81,8 @@ def card_page_json(page: Page) -> dict[str, Any]:
         'page': page.page,
         'per_page': page.per_page,
         'has_next': page.has_next,
-        'total': min(total, COUNT_CAP),
-        'total_capped': total > COUNT_CAP,
+        'total': min(total, page.cap),
+        'total_capped': total > page.cap,
     }
 
 

@@ -51,12 +51,14 @@ class Page:
     per_page: int
     has_next: bool
     total: int | None = None
+    #: The count stops at this number (`total` is then `cap + 1`).
+    cap: int = COUNT_CAP
 
     @property
     def total_label(self) -> str:
         if self.total is None:
             return ''
-        return f'более {COUNT_CAP:,}'.replace(',', ' ') if self.total > COUNT_CAP else str(self.total)
+        return f'более {self.cap:,}'.replace(',', ' ') if self.total > self.cap else str(self.total)
 
 
 def get_card(user: User, card_id: int) -> Card:
@@ -98,15 +100,17 @@ def _escape_like(text: str) -> str:
     return text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
 
 
-def paginate(query: Select[tuple[Card]], page: int, per_page: int, *, with_total: bool = True) -> Page:
+def paginate(
+    query: Select[tuple[Card]], page: int, per_page: int, *, with_total: bool = True, count_cap: int = COUNT_CAP
+) -> Page:
     """A page of the query, loading one row more to know whether a next page exists; the total is capped."""
     page = max(page, 1)
     rows = list(db.session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).scalars())
     total = None
     if with_total:
-        capped = query.order_by(None).with_only_columns(Card.id).limit(COUNT_CAP + 1).subquery()
+        capped = query.order_by(None).with_only_columns(Card.id).limit(count_cap + 1).subquery()
         total = db.session.execute(select(func.count()).select_from(capped)).scalar_one()
-    return Page(rows[:per_page], page, per_page, len(rows) > per_page, total)
+    return Page(rows[:per_page], page, per_page, len(rows) > per_page, total, count_cap)
 
 
 def get_attachment(user: User, card_id: int, attachment_id: int) -> tuple[Card, Attachment]:

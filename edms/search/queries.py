@@ -14,8 +14,10 @@ from sqlalchemy import ColumnElement, Select, func, select, text
 from edms.auth.models import User
 from edms.core.db import db
 from edms.registry.models import Card
-from edms.registry.queries import CardFilter, Page, cards_query, paginate
+from edms.registry.queries import COUNT_CAP, CardFilter, Page, cards_query, paginate
 
+#: The count of a search by words stops here.
+WORDS_COUNT_CAP = 1_000
 _WORD = re.compile(r'\w+', re.UNICODE)
 MAX_WORDS = 8
 
@@ -67,4 +69,6 @@ def search_cards_query(user: User, values: dict[str, Any]) -> Select[tuple[Card]
 def search_cards(user: User, values: dict[str, Any], default_per_page: int) -> Page:
     """One page of visible cards matching the filter values (page, per_page among them)."""
     per_page = values.get('per_page') or default_per_page
-    return paginate(search_cards_query(user, values), values.get('page') or 1, per_page)
+    # Counting every card that contains a frequent word costs far more than the page itself (BENCHMARKS.md, 2).
+    cap = WORDS_COUNT_CAP if words_of(values.get('words') or '') else COUNT_CAP
+    return paginate(search_cards_query(user, values), values.get('page') or 1, per_page, count_cap=cap)
