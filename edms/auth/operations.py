@@ -178,7 +178,10 @@ def authenticate_token(raw: str) -> User:
     query = (
         select(ApiToken)
         .where(ApiToken.token_hash == token_hash(raw))
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+        .options(
+            joinedload(ApiToken.user).joinedload(User.role_rows),
+            joinedload(ApiToken.user).joinedload(User.organization),
+        )
     )
     token = db.session.execute(query).unique().scalar_one_or_none()
     now = utcnow()
