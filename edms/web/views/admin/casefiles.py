@@ -7,17 +7,15 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from edms.core.access import require_admin_of
 from edms.core.clock import local_today
-from edms.core.db import db
-from edms.core.errors import NotFound, ValidationFailed
+from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.core.validation import is_number
 from edms.directory.models import Organization
 from edms.registry.models import CaseFile
 from edms.registry.operations import create_case_file, update_case_file
 from edms.registry.operations.casefiles import read_case_file
-from edms.registry.queries import list_case_files
+from edms.registry.queries import get_case_file, list_case_files
 from edms.web.session import current_user
 from edms.web.views.admin import bp
 from edms.web.views.admin.common import (
@@ -65,7 +63,7 @@ def new_case_file(org_id: int) -> Response | str | tuple[str, int]:
 @bp.route('/case-files/<int:case_file_id>/edit', methods=['GET', 'POST'])
 @admin_required
 def edit_case_file(case_file_id: int) -> Response | str | tuple[str, int]:
-    case_file = _case_file(case_file_id)
+    case_file = get_case_file(current_user(), case_file_id)
     organization = administered_organization(case_file.organization_id)
     values = form_values(case_file, (*CASE_FORM, 'is_closed'))
     values['permanent'] = case_file.retention_years is None
@@ -78,15 +76,6 @@ def edit_case_file(case_file_id: int) -> Response | str | tuple[str, int]:
         if not errors:
             return redirect(url_for('admin.case_files', org_id=organization.id, year=values['year']))
     return _form(organization, case_file, values, errors)
-
-
-def _case_file(case_file_id: int) -> CaseFile:
-    """A case file the current user administers; another organization's case is a 404."""
-    case_file = db.session.get(CaseFile, case_file_id)
-    if case_file is None:
-        raise NotFound('Дело не найдено.')
-    require_admin_of(current_user(), case_file.organization_id)
-    return case_file
 
 
 def _read() -> dict[str, Any]:

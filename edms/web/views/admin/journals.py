@@ -7,10 +7,8 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from edms.core.access import require_admin_of
 from edms.core.clock import local_today
-from edms.core.db import db
-from edms.core.errors import NotFound, ValidationFailed
+from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.directory.models import Organization
 from edms.directory.queries import department_tree
@@ -18,7 +16,7 @@ from edms.registry.models import Journal
 from edms.registry.models.enums import KIND_LABELS
 from edms.registry.numbering import NumberParts, render, template_problem
 from edms.registry.operations import create_journal, update_journal
-from edms.registry.queries import list_journals
+from edms.registry.queries import get_journal, list_journals
 from edms.web.session import current_user
 from edms.web.views.admin import bp
 from edms.web.views.admin.common import admin_required, administered_organization, form_page, form_values, read_form
@@ -59,7 +57,7 @@ def new_journal(org_id: int) -> Response | str | tuple[str, int]:
 @admin_required
 def edit_journal(journal_id: int) -> Response | str | tuple[str, int]:
     """Name, template and flags of a journal; its counter is never edited."""
-    journal = _journal(journal_id)
+    journal = get_journal(current_user(), journal_id)
     organization = administered_organization(journal.organization_id)
     values = form_values(journal, (*JOURNAL_FORM, *JOURNAL_FLAGS))
     errors: dict[str, str] = {}
@@ -69,15 +67,6 @@ def edit_journal(journal_id: int) -> Response | str | tuple[str, int]:
         if not errors:
             return redirect(url_for('admin.journals', org_id=organization.id))
     return _form(organization, journal, values, errors)
-
-
-def _journal(journal_id: int) -> Journal:
-    """A journal the current user administers; another organization's journal is a 404."""
-    journal = db.session.get(Journal, journal_id)
-    if journal is None:
-        raise NotFound('Журнал регистрации не найден.')
-    require_admin_of(current_user(), journal.organization_id)
-    return journal
 
 
 def _save(operation: Any, message: str) -> dict[str, str]:
