@@ -1,6 +1,6 @@
 """Errors of the directory."""
 
-from edms.core.errors import Conflict, ValidationFailed
+from edms.core.errors import ValidationFailed
 
 
 class OrganizationExists(ValidationFailed):
@@ -9,8 +9,11 @@ class OrganizationExists(ValidationFailed):
     code = 'organization_exists'
 
 
-class DepartmentCycle(Conflict):
-    """A department cannot be placed under itself or its own descendant."""
+class DepartmentCycle(ValidationFailed):
+    """A department cannot be placed under itself or its own descendant (a mistake in the parent field)."""
 
     code = 'department_cycle'
     message = 'Подразделение не может быть вложено в само себя или в своё дочернее подразделение.'
+
+    def __init__(self) -> None:
+        super().__init__(fields={'parent_id': f'«Вышестоящее подразделение»: {self.message}'})

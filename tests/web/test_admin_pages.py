@@ -373,3 +373,19 @@ def test_audit_browser_hides_details_of_restricted_cards_from_an_admin_without_t
     assert 'Открытое содержание письма' in page
     assert 'Секретное содержание' not in page
     assert 'Сведения скрыты' in page
+
+
+def test_a_department_cannot_be_moved_under_its_own_child(admin_client: FlaskClient, org: Organization) -> None:
+    from edms.core.access import SYSTEM
+    from edms.directory.operations import create_department
+
+    with atomic():
+        parent = create_department(SYSTEM, org.id, {'name': 'Управление', 'code': 'УП'})
+        child = create_department(SYSTEM, org.id, {'name': 'Отдел', 'code': 'ОТ', 'parent_id': parent.id})
+    response = admin_client.post(
+        f'/admin/departments/{parent.id}/edit',
+        data={'name': 'Управление', 'code': 'УП', 'parent_id': str(child.id), 'is_active': '1'},
+    )
+    assert response.status_code == 422
+    assert '«Вышестоящее подразделение»: Подразделение не может быть вложено' in response.get_data(as_text=True)
+    assert _fresh(Department, parent.id).parent_id is None

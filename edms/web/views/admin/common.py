@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import render_template, request
+from flask import flash, render_template, request
 
 from edms.auth.models import Role
 from edms.core.access import require_admin_of
-from edms.core.errors import Forbidden
+from edms.core.errors import Forbidden, ValidationFailed
+from edms.core.tx import atomic
 from edms.directory.models import Organization
 from edms.directory.queries import department_tree, get_organization, list_positions
 from edms.web.session import current_user, login_required
@@ -83,3 +84,14 @@ def position_options(organization_id: int) -> list[tuple[int, str]]:
 def secret_page(message: str, secret: str, back_url: str) -> str:
     """Show a generated password or token once, in the answer to the POST itself (never in a cookie or a URL)."""
     return render_template('admin/secret.html', message=message, secret=secret, back_url=back_url)
+
+
+def save(operation: Callable[[], object], message: str) -> dict[str, str]:
+    """Run the operation in one transaction and flash `message`; the field messages when it is refused."""
+    try:
+        with atomic():
+            operation()
+    except ValidationFailed as error:
+        return error.fields
+    flash(message, 'success')
+    return {}

@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
-from edms.directory.errors import DepartmentCycle
 from edms.directory.models import Department, Organization
 from edms.directory.operations import create_department, create_position, update_department
 from edms.directory.queries import department_tree, descendant_ids, get_department, list_positions
@@ -22,6 +21,7 @@ from edms.web.views.admin.common import (
     form_page,
     form_values,
     read_form,
+    save,
 )
 
 DEPARTMENT_FORM = ('name', 'code', 'parent_id')
@@ -42,7 +42,7 @@ def new_department(org_id: int) -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == 'POST':
         values = read_form(DEPARTMENT_FORM, booleans=('is_active',))
-        errors = _save(lambda: create_department(current_user(), org_id, values), 'Подразделение добавлено.')
+        errors = save(lambda: create_department(current_user(), org_id, values), 'Подразделение добавлено.')
         if not errors:
             return redirect(url_for('admin.departments', org_id=org_id))
     return _form(organization, None, values, errors)
@@ -57,23 +57,10 @@ def edit_department(department_id: int) -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == 'POST':
         values = read_form(DEPARTMENT_FORM, booleans=('is_active',))
-        errors = _save(lambda: update_department(current_user(), department, values), 'Подразделение сохранено.')
+        errors = save(lambda: update_department(current_user(), department, values), 'Подразделение сохранено.')
         if not errors:
             return redirect(url_for('admin.departments', org_id=organization.id))
     return _form(organization, department, values, errors)
-
-
-def _save(operation: Any, message: str) -> dict[str, str]:
-    """Run the operation in one transaction; the field messages when it is refused."""
-    try:
-        with atomic():
-            operation()
-    except ValidationFailed as error:
-        return error.fields
-    except DepartmentCycle as error:
-        return {'parent_id': f'«Вышестоящее подразделение»: {error.message}'}
-    flash(message, 'success')
-    return {}
 
 
 def _form(

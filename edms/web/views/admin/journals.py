@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from edms.core.clock import local_today
-from edms.core.errors import ValidationFailed
-from edms.core.tx import atomic
 from edms.directory.models import Organization
 from edms.directory.queries import department_tree
 from edms.registry.models import Journal
@@ -19,7 +17,14 @@ from edms.registry.operations import create_journal, update_journal
 from edms.registry.queries import get_journal, list_journals
 from edms.web.session import current_user
 from edms.web.views.admin import bp
-from edms.web.views.admin.common import admin_required, administered_organization, form_page, form_values, read_form
+from edms.web.views.admin.common import (
+    admin_required,
+    administered_organization,
+    form_page,
+    form_values,
+    read_form,
+    save,
+)
 
 JOURNAL_FORM = ('kind', 'year', 'name', 'template')
 JOURNAL_FLAGS = ('is_default', 'is_active')
@@ -47,7 +52,7 @@ def new_journal(org_id: int) -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == 'POST':
         values = read_form(JOURNAL_FORM, booleans=JOURNAL_FLAGS)
-        errors = _save(lambda: create_journal(current_user(), org_id, values), 'Журнал регистрации добавлен.')
+        errors = save(lambda: create_journal(current_user(), org_id, values), 'Журнал регистрации добавлен.')
         if not errors:
             return redirect(url_for('admin.journals', org_id=org_id))
     return _form(organization, None, values, errors)
@@ -63,20 +68,10 @@ def edit_journal(journal_id: int) -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == 'POST':
         values = read_form(JOURNAL_FORM, booleans=JOURNAL_FLAGS)
-        errors = _save(lambda: update_journal(current_user(), journal, values), 'Журнал регистрации сохранён.')
+        errors = save(lambda: update_journal(current_user(), journal, values), 'Журнал регистрации сохранён.')
         if not errors:
             return redirect(url_for('admin.journals', org_id=organization.id))
     return _form(organization, journal, values, errors)
-
-
-def _save(operation: Any, message: str) -> dict[str, str]:
-    try:
-        with atomic():
-            operation()
-    except ValidationFailed as error:
-        return error.fields
-    flash(message, 'success')
-    return {}
 
 
 def _form(
