@@ -2,6 +2,7 @@
 
 from edms.audit.models import AuditEntry, AuditHead
 from edms.auth.models import ApiToken, User, UserRole, UserSession
+from edms.core.calendar.models import CalendarDay
 from edms.directory.models import Department, Organization, Position
 from edms.registry.models import Attachment, Card, CardAccessGrant, CardAddressee, CardLink, CaseFile, Journal
 
@@ -10,6 +11,7 @@ __all__ = [
     'Attachment',
     'AuditEntry',
     'AuditHead',
+    'CalendarDay',
     'Card',
     'CardAccessGrant',
     'CardAddressee',

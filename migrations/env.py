@@ -15,7 +15,7 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 #: Objects that exist only in the database, by name prefix.
-DATABASE_ONLY_PREFIXES = ('registry_cards_fts', 'ix_registry_cards_summary_fts')
+DATABASE_ONLY_PREFIXES = ('registry_cards_fts', 'ix_registry_cards_summary_', 'summary_tsv')
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -50,4 +50,4 @@ def test_upgrade_downgrade_upgrade_and_models_agree(empty_database, tmp_path):
 
 
 def _include_object(obj, name, type_, reflected, compare_to):
-    return not (name and name.startswith(('registry_cards_fts', 'ix_registry_cards_summary_fts')))
+    return not (name and name.startswith(('registry_cards_fts', 'ix_registry_cards_summary_', 'summary_tsv')))

@@ -10,7 +10,7 @@ from flask import Response, g, jsonify, request
 
 from edms.auth.errors import LoginFailed
 from edms.auth.models import User
-from edms.auth.operations import authenticate_token
+from edms.auth.operations import authenticate_token, note_token_use, token_use_is_due
 from edms.core.errors import error_payload
 from edms.core.tx import atomic
 
@@ -28,10 +28,14 @@ def authenticate() -> Response | None:
     if raw is None:
         return unauthorized(MISSING_TOKEN)
     try:
-        with atomic(keep_loaded=True):
-            g.api_user = authenticate_token(raw)
+        token = authenticate_token(raw)
     except LoginFailed as error:
         return unauthorized(error.message)
+    # The lookup stays in the request's own transaction; only the once-a-minute use mark needs a commit of its own.
+    if token_use_is_due(token):
+        with atomic(keep_loaded=True):
+            note_token_use(token)
+    g.api_user = token.user
     return None
 
 

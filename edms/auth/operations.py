@@ -23,6 +23,9 @@ from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.directory.models import Department, Position
 
+#: Seconds: a token's `last_used_at` is refreshed at most this often, so that reads stay read-only.
+TOKEN_USE_PRECISION = 60
+
 _SNAPSHOT = (
     'login',
     'last_name',
@@ -173,8 +176,8 @@ def revoke_api_token(actor: Actor, token: ApiToken) -> None:
         record(actor, 'api_token.revoke', token, {'user_id': token.user_id}, organization_id=token.user.organization_id)
 
 
-def authenticate_token(raw: str) -> User:
-    """The user a bearer token acts for; raises `LoginFailed` for an unknown, revoked or expired token."""
+def authenticate_token(raw: str) -> ApiToken:
+    """The valid token with its user (roles and organization loaded); raises `LoginFailed` otherwise. Read only."""
     query = (
         select(ApiToken)
         .where(ApiToken.token_hash == token_hash(raw))
@@ -184,14 +187,21 @@ def authenticate_token(raw: str) -> User:
         )
     )
     token = db.session.execute(query).unique().scalar_one_or_none()
-    now = utcnow()
-    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= utcnow()):
         raise LoginFailed('Токен доступа недействителен или отозван.')
     if not token.user.is_active or not token.user.organization.is_active:
         raise LoginFailed('Учётная запись владельца токена или его организация отключены.')
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
-    return token.user
+    return token
+
+
+def token_use_is_due(token: ApiToken) -> bool:
+    """True when the token's last use is unknown or older than a minute (the use is recorded that coarsely)."""
+    return token.last_used_at is None or (utcnow() - token.last_used_at).total_seconds() > TOKEN_USE_PRECISION
+
+
+def note_token_use(token: ApiToken) -> None:
+    """Record that the token was used now."""
+    token.last_used_at = utcnow()
 
 
 def revoke_session(actor: Actor, session: UserSession) -> None:

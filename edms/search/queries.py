@@ -1,7 +1,8 @@
 """Search over cards: attribute filters of the registry plus the summary's words, always within what the user sees.
 
-PostgreSQL: a GIN index on `to_tsvector('russian', summary)` (Russian stemming). SQLite: an FTS5 table kept in
-step by triggers, matched by word prefixes. Both indexes are created by the migrations.
+PostgreSQL: the stored generated column `summary_tsv` (`to_tsvector('russian', summary)`, Russian stemming) with a
+GIN index. SQLite: an FTS5 table kept in step by triggers, matched by word prefixes. The migrations create both; the
+models do not declare them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
 
 from edms.auth.models import User
 from edms.core.db import db
@@ -20,6 +21,8 @@ from edms.registry.queries import COUNT_CAP, CardFilter, Page, cards_query, pagi
 WORDS_COUNT_CAP = 1_000
 _WORD = re.compile(r'\w+', re.UNICODE)
 MAX_WORDS = 8
+#: The stemmed summary stored in each row (migration 0003); read, never written by the application.
+SUMMARY_TSV = literal_column('registry_cards.summary_tsv')
 
 
 def words_of(query: str) -> list[str]:
@@ -33,8 +36,7 @@ def summary_matches(query: str) -> ColumnElement[bool] | None:
     if not words:
         return None
     if db.session.get_bind().dialect.name == 'postgresql':
-        vector = func.to_tsvector(text("'russian'"), Card.summary)
-        return vector.op('@@')(func.plainto_tsquery(text("'russian'"), ' '.join(words)))
+        return SUMMARY_TSV.op('@@')(func.plainto_tsquery(text("'russian'"), ' '.join(words)))
     fts_query = ' AND '.join(f'"{word}"*' for word in words)
     matching = (
         select(text('rowid'))

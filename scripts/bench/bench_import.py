@@ -2,7 +2,7 @@
 
 `python -m scripts.bench.bench_import --rows 1000000 [--batch 10000] [--durable] [--database-url URL]`
 The CSV is generated once under $EDMS_BENCH_DIR (/tmp/edms-bench) and reused; the schema comes from the migrations
-(so the GIN index `ix_registry_cards_summary_fts` is maintained during the import); the command runs in-process
+(so the stored `summary_tsv` column and its GIN index are maintained during the import); the command runs in-process
 through Flask's CLI runner, the same code path as `flask --app wsgi edms import-cards`. Target: ≥ 15,000 cards/s.
 """
 
@@ -53,7 +53,7 @@ def sizes(app: Flask) -> str:
         row = db.session.execute(
             text(
                 "SELECT pg_size_pretty(pg_table_size('registry_cards')), "
-                "pg_size_pretty(pg_relation_size('ix_registry_cards_summary_fts')), "
+                "pg_size_pretty(pg_relation_size('ix_registry_cards_summary_tsv')), "
                 "pg_size_pretty(pg_indexes_size('registry_cards'))"
             )
         ).one()

@@ -107,7 +107,7 @@ def test_api_token_is_hashed_and_revocable(user):
     assert stored.token_hash == token_hash(raw)
     assert raw not in stored.token_hash
     with atomic():
-        assert authenticate_token(raw).id == user.id
+        assert authenticate_token(raw).user.id == user.id
         revoke_api_token(SYSTEM, db.session.get(ApiToken, token.id))
     from edms.auth.errors import LoginFailed
 

@@ -179,7 +179,7 @@ def test_token_is_shown_once_authenticates_and_fails_after_revocation(
     with admin_client.session_transaction() as cookie_session:
         assert raw not in str(dict(cookie_session))
     with atomic():
-        assert authenticate_token(raw).id == robot.id
+        assert authenticate_token(raw).user.id == robot.id
     assert raw not in admin_client.get(f'/admin/organizations/{org.id}/tokens/').get_data(as_text=True)
 
     token_id = db.session.execute(select(ApiToken.id).where(ApiToken.user_id == robot.id)).scalar_one()

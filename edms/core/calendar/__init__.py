@@ -1,0 +1,1 @@
+"""The working-day calendar (производственный календарь): every deadline in the system is counted here."""
