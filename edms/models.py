@@ -4,10 +4,20 @@ from edms.audit.models import AuditEntry, AuditHead
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.core.calendar.models import CalendarDay
 from edms.directory.models import Department, Organization, Position
+from edms.notifications.models import Notification
 from edms.registry.models import Attachment, Card, CardAccessGrant, CardAddressee, CardLink, CaseFile, Journal
+from edms.resolutions.models import (
+    Assignment,
+    DeadlineExtension,
+    ExecutionReport,
+    ReportFile,
+    Resolution,
+    ResolutionEvent,
+)
 
 __all__ = [
     'ApiToken',
+    'Assignment',
     'Attachment',
     'AuditEntry',
     'AuditHead',
@@ -17,10 +27,16 @@ __all__ = [
     'CardAddressee',
     'CardLink',
     'CaseFile',
+    'DeadlineExtension',
     'Department',
+    'ExecutionReport',
     'Journal',
+    'Notification',
     'Organization',
     'Position',
+    'ReportFile',
+    'Resolution',
+    'ResolutionEvent',
     'User',
     'UserRole',
     'UserSession',

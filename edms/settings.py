@@ -45,6 +45,20 @@ class Defaults:
     #: Fall back to SQLite and a blob folder under `instance/` when no database or blob folder is configured.
     EMBEDDED_DEFAULTS: bool = True
     TIMEZONE: str = 'Europe/Moscow'
+    #: Address of the application as users open it; links in e-mails are built on it.
+    BASE_URL: str = 'http://127.0.0.1:5000'
+    #: SMTP server for notification e-mails; e-mail is off while it is empty (notifications stay in the app).
+    SMTP_HOST: str = ''
+    SMTP_PORT: int = 25
+    #: Upgrade the connection with STARTTLS before logging in.
+    SMTP_STARTTLS: bool = False
+    #: SMTP login and password (from the environment: EDMS_SMTP_USER, EDMS_SMTP_PASSWORD); no login when empty.
+    SMTP_USER: str = ''
+    SMTP_PASSWORD: str = ''
+    SMTP_TIMEOUT: int = 30
+    MAIL_FROM: str = 'МСЭД <edms@localhost>'
+    #: The morning reminders (EDMS_REMINDER_DAYS): assignments due within this many working days are announced.
+    REMINDER_DAYS: int = 3
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:

@@ -122,3 +122,48 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
         '/login', data={'organization_id': str(user.organization_id), 'login': user.login, 'password': password}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+# --- resolutions (issue 3) ----------------------------------------------------------------------------------------
+
+
+def make_department(organization: Organization, name: str, code: str, parent: Department | None = None) -> Department:
+    """A department of the organization, under `parent` when given."""
+    from edms.directory.operations import create_department as create
+
+    raw = {'name': name, 'code': code, 'parent_id': parent.id if parent is not None else None}
+    return create(SYSTEM, organization.id, raw)
+
+
+def working_day(after: int = 10) -> Any:
+    """The `after`-th working day from today by the business calendar (a valid future deadline)."""
+    from edms.core.calendar import business_calendar
+
+    return business_calendar().add_working_days(local_today(), after).date
+
+
+def executor_item(user: User, *, responsible: bool = False, deadline: Any = None, days: int | None = None) -> dict:
+    """One executor of resolution input: a date (default: 10 working days ahead) or a number of working days."""
+    item: dict[str, Any] = {'user_id': user.id, 'responsible': responsible}
+    if days is not None:
+        item['deadline_days'] = days
+    else:
+        item['deadline'] = (deadline or working_day()).isoformat()
+    return item
+
+
+def resolution_data(responsible: User, *co_executors: User, **overrides: Any) -> dict[str, Any]:
+    """Resolution input: `responsible` and the co-executors with the default deadline."""
+    data: dict[str, Any] = {
+        'text': 'Подготовить ответ заявителю',
+        'executors': [executor_item(responsible, responsible=True)] + [executor_item(user) for user in co_executors],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_resolution(author: User, card: Card, responsible: User, *co_executors: User, **overrides: Any) -> Any:
+    """A resolution issued by `author` (a manager) on the card."""
+    from edms.resolutions.operations import issue_resolution
+
+    return issue_resolution(author, card, resolution_data(responsible, *co_executors, **overrides))

@@ -251,6 +251,30 @@ PATHS: dict[str, dict[str, Any]] = {
         ),
     },
     '/me': {'get': op('me', 'Текущий пользователь токена', 'directory', ('200', 'Пользователь', ref('Me')))},
+    '/notifications': {
+        'get': op(
+            'listNotifications',
+            'Уведомления пользователя токена: сначала непрочитанные, затем новые',
+            'notifications',
+            ('200', 'Страница списка', ref('NotificationList')),
+            errors=('401', '422'),
+            params=[
+                _query_param('unread', {'type': 'boolean'}, 'Только непрочитанные (unread=1)'),
+                _query_param('page', integer(minimum=1), 'Страница, с 1'),
+                _query_param('per_page', {**integer(minimum=1), 'maximum': 200}, 'Записей на странице, до 200'),
+            ],
+        ),
+    },
+    '/notifications/read': {
+        'post': op(
+            'readNotifications',
+            'Отметить прочитанными: {"ids": [...]} (только свои, иначе 404) или {"all": true}',
+            'notifications',
+            ('200', 'Сколько отмечено и сколько осталось непрочитанных', ref('NotificationReadResult')),
+            errors=('400', '401', '404', '415', '422'),
+            body='NotificationReadInput',
+        ),
+    },
     '/openapi.json': {
         'get': op(
             'openapi', 'Этот документ', 'meta', ('200', 'OpenAPI 3.0.3', {'type': 'object'}), errors=(), public=True
@@ -271,7 +295,7 @@ def document() -> dict[str, Any]:
         },
         'servers': [{'url': '/api/v1'}],
         'security': [{'bearerAuth': []}],
-        'tags': [{'name': name} for name in ('cards', 'attachments', 'directory', 'meta')],
+        'tags': [{'name': name} for name in ('cards', 'attachments', 'directory', 'notifications', 'meta')],
         'paths': PATHS,
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},

@@ -298,6 +298,43 @@ SCHEMAS: dict[str, Schema] = {
             'is_system_admin': {'type': 'boolean'},
         },
     },
+    'Notification': {
+        'type': 'object',
+        'properties': {
+            'id': ID,
+            'kind': string(64, description='Код вида уведомления'),
+            'kind_label': string(),
+            'text': string(1000),
+            'url': string(500, description='Относительная ссылка на объект в приложении или пустая строка'),
+            'created_at': DATETIME,
+            'read_at': DATETIME,
+            'is_read': {'type': 'boolean'},
+        },
+    },
+    'NotificationList': {
+        'type': 'object',
+        'properties': {
+            'items': {'type': 'array', 'items': ref('Notification')},
+            'page': integer(minimum=1),
+            'per_page': integer(minimum=1),
+            'has_next': {'type': 'boolean'},
+            'total': integer(minimum=0),
+            'unread': integer(minimum=0),
+        },
+    },
+    'NotificationReadInput': {
+        **_input(
+            {
+                'ids': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': ID},
+                'all': {'type': 'boolean', 'enum': [True]},
+            }
+        ),
+        'description': 'Либо ids, либо "all": true',
+    },
+    'NotificationReadResult': {
+        'type': 'object',
+        'properties': {'marked': integer(minimum=0), 'unread': integer(minimum=0)},
+    },
     'Error': {
         'type': 'object',
         'required': ['error'],

@@ -18,9 +18,11 @@ edms_cli = AppGroup('edms', help='Команды МСЭД.')
 
 
 def register_cli(app: Flask) -> None:
-    from edms.cli import importer, worker
+    from edms.cli import calendar, importer, reports, worker
 
+    calendar.register(edms_cli)
     importer.register(edms_cli)
+    reports.register(edms_cli)
     worker.register(edms_cli)
     app.cli.add_command(edms_cli)
 

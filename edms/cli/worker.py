@@ -1,4 +1,5 @@
-"""The RQ worker command: `flask --app wsgi edms worker [queues…]`, running jobs inside the app context."""
+"""The RQ worker command `flask --app wsgi edms worker [queues…]`, running jobs inside the app context with RQ's
+scheduler, and `run-periodic NAME`, running one periodic job now (the embedded default has no scheduler)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,24 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from edms.core.jobs import QUEUES, make_queue, redis_connection
+from edms.core.schedule import PERIODIC_JOBS, UnknownPeriodicJob, run_now, schedule_periodic_jobs
+from edms.core.tx import atomic
 
 
 def register(group: AppGroup) -> None:
     group.add_command(worker_command)
+    group.add_command(run_periodic_command)
 
 
 @click.command('worker')
 @click.argument('queues', nargs=-1)
 @click.option('--burst', is_flag=True, help='Выполнить задания из очереди и завершиться.')
 def worker_command(queues: tuple[str, ...], burst: bool) -> None:
-    """Run an RQ worker for the given queues (all by default) with the scheduler, inside the app context."""
+    """Run an RQ worker for the given queues (all by default) with the scheduler, inside the app context.
+
+    On start it schedules the due runs of the periodic jobs (`edms.core.schedule`); a run already scheduled for a
+    date is never added twice, however many workers start.
+    """
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
     from sqlalchemy.orm import configure_mappers
@@ -25,9 +33,26 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     if current_app.config['JOBS_SYNC']:
         raise click.ClickException('EDMS_REDIS_URL не задан: задания выполняются синхронно, рабочий не нужен.')
     configure_mappers()
+    with atomic():
+        scheduled = schedule_periodic_jobs()
+    for job_id in scheduled:
+        click.echo(f'Запланировано периодическое задание {job_id}.')
     worker = SimpleWorker(
         [make_queue(name) for name in queues or QUEUES],
         connection=redis_connection(),
         serializer=JSONSerializer,
+        maintenance_interval=30,
     )
-    worker.work(burst=burst, with_scheduler=True, maintenance_interval=30)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@click.command('run-periodic')
+@click.argument('name')
+def run_periodic_command(name: str) -> None:
+    """Run one periodic job now, in this process (without Redis nothing runs them on schedule)."""
+    try:
+        result = run_now(name)
+    except UnknownPeriodicJob:
+        names = ', '.join(job.name for job in PERIODIC_JOBS)
+        raise click.ClickException(f'Неизвестное периодическое задание «{name}». Есть: {names}.') from None
+    click.echo(f'Периодическое задание {name} выполнено' + (f': {result}.' if result is not None else '.'))

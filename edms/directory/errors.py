@@ -1,6 +1,6 @@
 """Errors of the directory."""
 
-from edms.core.errors import ValidationFailed
+from edms.core.errors import NotFound, ValidationFailed
 
 
 class OrganizationExists(ValidationFailed):
@@ -17,3 +17,8 @@ class DepartmentCycle(ValidationFailed):
 
     def __init__(self) -> None:
         super().__init__(fields={'parent_id': f'«Вышестоящее подразделение»: {self.message}'})
+
+
+class CalendarDayNotFound(NotFound):
+    code = 'calendar_day_not_found'
+    message = 'Изменения календаря на эту дату нет.'

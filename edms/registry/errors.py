@@ -61,3 +61,18 @@ class NumberTaken(Conflict):
             f'Номер {number} уже присвоен карточке этого года (загруженной из другой системы). '
             'Администратор должен перевести счётчик журнала дальше импортированных номеров.'
         )
+
+
+class AppealNotApplicable(Conflict):
+    code = 'appeal_not_applicable'
+    message = 'Продление срока по ст. 12 ч. 2 59-ФЗ возможно только для зарегистрированного обращения гражданина.'
+
+
+class AppealAlreadyExtended(Conflict):
+    code = 'appeal_already_extended'
+    message = 'Срок рассмотрения обращения уже продлевался: ст. 12 ч. 2 59-ФЗ допускает продление только один раз.'
+
+
+class AppealDeadlinePassed(Conflict):
+    code = 'appeal_deadline_passed'
+    message = 'Срок ответа на обращение истёк: продлить его можно только до истечения.'

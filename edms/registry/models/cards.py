@@ -86,6 +86,13 @@ class Card(CreatedAtMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Citizen appeals (59-ФЗ ст. 12 ч. 2): the one extension of the answer deadline, by up to 30 days, the reason,
+    #: and how and when the applicant was notified of it.
+    appeal_extension_days: Mapped[int | None] = mapped_column(Integer)
+    appeal_extension_reason: Mapped[str | None] = mapped_column(String(1000))
+    appeal_extension_notice: Mapped[str | None] = mapped_column(String(1000))
+    appeal_extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appeal_extended_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
 
     organization: Mapped[Organization] = relationship(foreign_keys=[organization_id])
     department: Mapped[Department | None] = relationship()
@@ -94,6 +101,7 @@ class Card(CreatedAtMixin, db.Model):
     correspondent_organization: Mapped[Organization | None] = relationship(foreign_keys=[correspondent_organization_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    appeal_extended_by: Mapped[User | None] = relationship(foreign_keys=[appeal_extended_by_id])
     addressees: Mapped[list[CardAddressee]] = relationship(
         cascade='all, delete-orphan', order_by='CardAddressee.position'
     )

@@ -233,7 +233,7 @@ def _is_registrar(user: User) -> bool:
     return True
 
 
-def _card_action(card_id: int, action: Callable[[User, Card], str], tab: str = 'details') -> Html | Response:
+def card_action(card_id: int, action: Callable[[User, Card], str], tab: str = 'details') -> Html | Response:
     """Run one card operation in a transaction; success flashes and redirects, a refusal shows the card page."""
     user = current_user()
     try:
@@ -257,7 +257,7 @@ def register(card_id: int) -> Html | Response:
         register_card(user, card, confirm_duplicate=request.form.get('confirm_duplicate') == '1')
         return f'Документ зарегистрирован: № {card.reg_number}'
 
-    return _card_action(card_id, run)
+    return card_action(card_id, run)
 
 
 @bp.post('/<int:card_id>/cancel')
@@ -267,7 +267,7 @@ def cancel(card_id: int) -> Html | Response:
         cancel_card(user, card, request.form.get('reason', ''))
         return 'Карточка аннулирована.'
 
-    return _card_action(card_id, run)
+    return card_action(card_id, run)
 
 
 @bp.post('/<int:card_id>/file')
@@ -281,7 +281,7 @@ def file_into_case(card_id: int) -> Html | Response:
         file_card(user, card, int(case_file_id))
         return 'Карточка списана в дело.'
 
-    return _card_action(card_id, run)
+    return card_action(card_id, run)
 
 
 @bp.post('/<int:card_id>/attachments')
@@ -295,7 +295,7 @@ def upload(card_id: int) -> Html | Response:
         attachment = add_attachment(user, card, upload.stream, upload.filename, request.form.get('description', ''))
         return f'Файл «{attachment.filename}» добавлен.'
 
-    return _card_action(card_id, run, tab='files')
+    return card_action(card_id, run, tab='files')
 
 
 @bp.post('/<int:card_id>/attachments/<int:attachment_id>/remove')
@@ -306,7 +306,7 @@ def remove(card_id: int, attachment_id: int) -> Html | Response:
         remove_attachment(user, card, attachment)
         return f'Файл «{attachment.filename}» удалён.'
 
-    return _card_action(card_id, run, tab='files')
+    return card_action(card_id, run, tab='files')
 
 
 @bp.get('/<int:card_id>/attachments/<int:attachment_id>')

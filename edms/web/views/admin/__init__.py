@@ -24,6 +24,7 @@ def index() -> str:
 # The sub-modules register their routes on `bp` when imported.
 from edms.web.views.admin import (  # noqa: E402, F401
     audit,
+    calendar,
     casefiles,
     departments,
     journals,

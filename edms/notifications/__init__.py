@@ -1,0 +1,1 @@
+"""In-app notifications for users, with e-mail delivery when SMTP is configured."""

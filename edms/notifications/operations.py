@@ -1,0 +1,172 @@
+"""Creating notifications (idempotent per user and source) and marking them read.
+
+`notify` is called by other modules' operations and jobs inside their transaction; it flushes only and schedules the
+e-mail after the commit. Notifications are derived from actions that are already in the audit journal, so creating
+or reading one writes no audit entry of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from edms.auth.models import User
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.core.jobs import enqueue
+from edms.core.tx import on_commit
+from edms.notifications.errors import NotificationNotFound
+from edms.notifications.models import ID_LIMIT, KIND_MAX, SOURCE_MAX, TEXT_MAX, URL_MAX, Notification
+
+MAIL_JOB = 'edms.notifications.jobs.send_notification_mail'
+MAIL_QUEUE = 'notifications'
+#: Users read and rows inserted per statement.
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to create: see `notify`."""
+
+    recipient_id: int
+    kind: str
+    text: str
+    source: str
+    url: str = ''
+    organization_id: int | None = None
+
+
+def notify(
+    recipient_ids: Iterable[int],
+    *,
+    kind: str,
+    text: str,
+    url: str = '',
+    organization_id: int | None = None,
+    source: str,
+) -> list[Notification]:
+    """Notify each active recipient once per `source`; returns the notifications created now.
+
+    Recipients that already have a notification with this `source`, and inactive users, are skipped, so a job may
+    call it again safely. After the commit an e-mail is scheduled for each new notification when SMTP is configured
+    and the recipient has an address.
+    """
+    return notify_many(Message(user_id, kind, text, source, url, organization_id) for user_id in recipient_ids)
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """`notify` for many messages at once (the morning reminders): one query per thousand users and rows."""
+    pending = list({(message.recipient_id, message.source): message for message in messages}.values())
+    for message in pending:
+        _check_arguments(message)
+    users = _active_users({message.recipient_id for message in pending})
+    rows = [_row(message, users[message.recipient_id]) for message in pending if message.recipient_id in users]
+    created: list[Notification] = []
+    for start in range(0, len(rows), CHUNK):
+        statement = _insert_new(rows[start : start + CHUNK])
+        created += db.session.scalars(statement, execution_options={'populate_existing': True})
+    _schedule_mail(created, users)
+    return created
+
+
+def _row(message: Message, user: User) -> dict[str, Any]:
+    organization_id = message.organization_id
+    return {
+        'user_id': user.id,
+        'organization_id': organization_id if organization_id is not None else user.organization_id,
+        'kind': message.kind,
+        'text': _shortened(message.text.strip()),
+        'url': message.url,
+        'source': message.source,
+        'created_at': utcnow(),
+    }
+
+
+def mark_read(user: User, notification_ids: Iterable[int]) -> int:
+    """Mark the user's notifications read; any id that is not theirs refuses the whole request (404)."""
+    ids = set(notification_ids)
+    if not ids:
+        return 0
+    if not all(0 < notification_id < ID_LIMIT for notification_id in ids):
+        raise NotificationNotFound()
+    own = set(
+        db.session.scalars(select(Notification.id).where(Notification.id.in_(ids), Notification.user_id == user.id))
+    )
+    if own != ids:
+        raise NotificationNotFound()
+    return _mark(Notification.id.in_(ids), Notification.user_id == user.id)
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return _mark(Notification.user_id == user.id)
+
+
+def _mark(*conditions: Any) -> int:
+    statement = (
+        update(Notification)
+        .where(*conditions, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session='fetch')
+    )
+    result = db.session.execute(statement)
+    db.session.flush()
+    return int(result.rowcount or 0)
+
+
+def _check_arguments(message: Message) -> None:
+    """Programming errors of the calling module, not user input: refused loudly."""
+    kind, source, url = message.kind, message.source, message.url
+    if not kind or len(kind) > KIND_MAX:
+        raise ValueError(f'notification kind must be 1..{KIND_MAX} characters: {kind!r}')
+    if not source or len(source) > SOURCE_MAX:
+        raise ValueError(f'notification source must be 1..{SOURCE_MAX} characters: {source!r}')
+    if url and (not is_relative_url(url) or len(url) > URL_MAX):
+        raise ValueError(f'notification url must be a relative link into the app: {url!r}')
+
+
+def is_relative_url(url: str) -> bool:
+    """A path inside this application: starts with one '/', no scheme, no host, no backslash or control characters."""
+    return (
+        url.startswith('/')
+        and not url.startswith('//')
+        and '\\' not in url
+        and not any(ord(char) < 32 or ord(char) == 127 for char in url)
+    )
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + '…'
+
+
+def _active_users(ids: set[int]) -> dict[int, User]:
+    ordered, users = sorted(ids), {}
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        query = select(User).where(User.id.in_(chunk), User.is_active.is_(True))
+        users.update({user.id: user for user in db.session.scalars(query)})
+    return users
+
+
+def _insert_new(rows: list[dict[str, Any]]) -> Any:
+    """INSERT … ON CONFLICT (user_id, source) DO NOTHING RETURNING: concurrent jobs never duplicate or fail."""
+    builder = postgresql.insert if db.session.get_bind().dialect.name == 'postgresql' else sqlite.insert
+    statement = builder(Notification).values(rows)
+    return statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(Notification)
+
+
+def _schedule_mail(created: list[Notification], users: dict[int, User]) -> None:
+    if not current_app.config.get('SMTP_HOST'):
+        return
+    for notification in created:
+        if users[notification.user_id].email:
+            on_commit(_enqueue_mail, notification.id)
+
+
+def _enqueue_mail(notification_id: int) -> None:
+    enqueue(MAIL_JOB, notification_id, queue=MAIL_QUEUE)
