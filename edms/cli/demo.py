@@ -1,19 +1,30 @@
-"""Demo data for the embedded default: five organizations, users for every role, journals, case files, cards."""
+"""Demo data for the embedded default: five organizations, users for every role, journals, case files, cards, and
+the ministry's execution of incoming letters: drafts for the manager, assignments overdue and due soon, a controlled
+resolution with a report awaiting the controller's decision."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from unittest import mock
 
 from sqlalchemy import select
 
 from edms.auth.models import Role, User, UserRole
 from edms.auth.passwords import hash_password
 from edms.core.access import SYSTEM
+from edms.core.calendar import business_calendar
 from edms.core.clock import local_today
 from edms.directory.models import Organization, OrganizationKind
 from edms.directory.operations import create_department, create_organization, create_position
-from edms.registry.models import CardKind
+from edms.registry.models import Card, CardKind
 from edms.registry.operations import create_card, create_case_file, create_journal
+from edms.resolutions import deadlines
+from edms.resolutions.operations import draft_resolution, issue_resolution, submit_report
 
 DEMO_PASSWORD = 'Demo2026pass'
 
@@ -85,6 +96,7 @@ MINISTRY_USERS = (
     ('assistant', 'Помощникова', 'Анна', 'Викторовна', (Role.assistant,)),
     ('executor', 'Исполнителев', 'Пётр', 'Андреевич', (Role.executor,)),
     ('controller', 'Контролёрова', 'Елена', 'Олеговна', (Role.controller,)),
+    ('coexecutor', 'Соисполнителев', 'Олег', 'Николаевич', (Role.executor,)),
 )
 JOURNALS = (
     (CardKind.incoming, 'Журнал входящих документов', 'Вх-{seq:05d}/{yy}'),
@@ -164,6 +176,7 @@ def load_demo() -> list[tuple[str, str, str, str]]:
             )
             logins.append((org.short_name, login, DEMO_PASSWORD, ', '.join(r.value for r in roles)))
     _demo_cards(orgs)
+    _demo_resolutions(orgs)
     return logins
 
 
@@ -249,3 +262,81 @@ def _demo_cards(orgs: dict[str, Organization]) -> None:
         if kind == 'outgoing':
             raw['addressees'] = [{'name': '', 'organization_id': orgs['mfc'].id}]
         create_card(clerk, raw, register=True)
+
+
+#: Incoming letters of the ministry worked on by resolutions: (summary, correspondent key, sender's number).
+EXECUTION_LETTERS = (
+    ('О включении мероприятий в план цифровой трансформации на следующий год', 'tax', '03-12/4620'),
+    ('О рассмотрении проекта соглашения об информационном взаимодействии', 'mig', '12/8-1101'),
+    ('О представлении отчёта о подключении подведомственных учреждений', 'tax', '03-12/4711'),
+    ('О проведении совещания по вопросам межведомственного электронного взаимодействия', 'mfc', '07-01/233'),
+    ('О направлении сведений о пользователях системы электронного документооборота', 'mig', '12/8-1150'),
+)
+DRAFT_TEXTS = ('Подготовить предложения в план', 'Рассмотреть проект, подготовить замечания')
+REPORT_PDF = b'%PDF-1.4\n1 0 obj << /Title (Spravka) >> endobj\ntrailer <<>>\n%%EOF\n'
+
+
+def _demo_resolutions(orgs: dict[str, Organization]) -> None:
+    """Through the operations: two drafts for the manager («На рассмотрение»), the executor's assignments overdue
+    and due soon, and a resolution under the controller's control with the executor's report awaiting decision."""
+    staff = _ministry_staff(orgs['min'])
+    cards = [_letter(staff['clerk'], orgs[key], summary, number) for summary, key, number in EXECUTION_LETTERS]
+    cal = business_calendar()
+    today = deadlines.today()
+    for card, text in zip(cards[:2], DRAFT_TEXTS, strict=True):
+        draft = _resolution_input(text, staff, cal.add_working_days(today, 10).date, author_id=staff['manager'].id)
+        draft_resolution(staff['assistant'], card, draft)
+    overdue = cal.previous_working_day(today - timedelta(days=3))
+    issued = cal.previous_working_day(overdue - timedelta(days=7))
+    with _issued_on(issued):
+        late = issue_resolution(staff['manager'], cards[2], _resolution_input('Подготовить отчёт', staff, overdue))
+    late.issued_at = late.signed_at = datetime.combine(issued, time(10), tzinfo=UTC)  # not part of the signed content
+    # Due soon: two working days from the registration (today), counted by the calendar.
+    issue_resolution(staff['manager'], cards[3], _resolution_input('Подготовить предложения', staff, 2))
+    controlled = _resolution_input(
+        'Направить сведения; доложить', staff, cal.add_working_days(today, 10).date, controller=staff['controller']
+    )
+    resolution = issue_resolution(staff['manager'], cards[4], controlled)
+    report = {'text': 'Сведения направлены письмом, справка прилагается.'}
+    submit_report(staff['executor'], resolution.responsible, report, [(io.BytesIO(REPORT_PDF), 'Справка.pdf')])
+
+
+def _ministry_staff(ministry: Organization) -> dict[str, User]:
+    from edms.core.db import db
+
+    users = db.session.execute(select(User).where(User.organization_id == ministry.id)).scalars()
+    return {user.login: user for user in users}
+
+
+def _letter(clerk: User, sender: Organization, summary: str, number: str) -> Card:
+    raw = {
+        'kind': 'incoming',
+        'document_kind': 'Письмо',
+        'summary': summary,
+        'delivery_method': 'medo',
+        'correspondent_organization_id': sender.id,
+        'pages': 3,
+        'sender_number': number,
+        'sender_date': local_today().isoformat(),
+    }
+    return create_card(clerk, raw, register=True)
+
+
+def _resolution_input(
+    text: str, staff: dict[str, User], deadline: date | int, *, controller: User | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The executor as responsible (the co-executor beside him when there is no controller) with one deadline: a
+    date, or a number of working days from the card's registration."""
+    due = {'deadline': deadline.isoformat()} if isinstance(deadline, date) else {'deadline_days': deadline}
+    executors = [{'user_id': staff['executor'].id, 'responsible': True, **due}]
+    if controller is None:
+        executors.append({'user_id': staff['coexecutor'].id, 'responsible': False, **due})
+    control = {'is_controlled': True, 'controller_id': controller.id} if controller is not None else {}
+    return {'text': text, 'executors': executors, **control, **extra}
+
+
+@contextmanager
+def _issued_on(day: date) -> Iterator[None]:
+    """Issue as if today were `day` (a deadline in the past is refused today): the demo's overdue assignment."""
+    with mock.patch.object(deadlines, 'today', return_value=day):
+        yield

@@ -14,7 +14,19 @@ from edms.web.session import load_user
 
 def register_web(app: Flask) -> None:
     """Attach the web blueprints and hooks to the app."""
-    from edms.web.views import admin, appeals, auth, cards, home, notifications, reports
+    from edms.web.views import (
+        admin,
+        appeals,
+        assignments,
+        auth,
+        cabinet,
+        cards,
+        home,
+        notifications,
+        reports,
+        resolution_actions,
+        resolutions,
+    )
 
     app.static_folder = str(app.root_path + '/static')
     app.before_request(refuse_nul_bytes)
@@ -22,6 +34,8 @@ def register_web(app: Flask) -> None:
     app.after_request(add_security_headers)
     register_error_pages(app)
     for blueprint in (home.bp, auth.bp, cards.bp, admin.bp, notifications.bp, appeals.bp, reports.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (resolutions.bp, resolution_actions.bp, cabinet.bp, assignments.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime

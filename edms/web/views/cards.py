@@ -50,11 +50,12 @@ from edms.web.views.card_forms import (
 
 bp = Blueprint('cards', __name__, url_prefix='/cards')
 Html = str | tuple[str, int]
-TABS = ('details', 'files', 'links', 'history')
+TABS = ('details', 'files', 'links', 'history', 'resolutions')
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _helpers() -> dict[str, Any]:
+    # App-wide: the card page is also drawn by other blueprints' actions when they refuse (appeals, resolutions).
     return {'human_size': human_size}
 
 
