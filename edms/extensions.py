@@ -17,8 +17,10 @@ def init_extensions(app: Flask) -> None:
     """Bind the database, migrations and CSRF protection to the app; load every model."""
     import edms.models  # noqa: F401  (registers every mapped class on the metadata)
     from edms.audit.operations import install as install_audit
+    from edms.signatures.crypto.backends import configure_backends
 
     install_audit()
+    configure_backends(app.config['SIGNATURE_BACKENDS'])
 
     db.init_app(app)
     migrate.init_app(app, db)

@@ -59,6 +59,9 @@ class Defaults:
     MAIL_FROM: str = 'МСЭД <edms@localhost>'
     #: The morning reminders (EDMS_REMINDER_DAYS): assignments due within this many working days are announced.
     REMINDER_DAYS: int = 3
+    #: Signature backends in order of preference (EDMS_SIGNATURE_BACKENDS, comma-separated short names or dotted
+    #: paths): a certified cryptographic provider is plugged in by naming its class first.
+    SIGNATURE_BACKENDS: str = 'standard,gost-engine,gost-python'
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
