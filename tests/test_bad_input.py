@@ -1,17 +1,35 @@
 """No user mistake is a 500: every form and API endpoint is fed garbage and must answer with a 4xx or a page."""
 
 import io
+import re
 
 import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
+from edms.auth.models import ApiToken, UserSession
+from edms.auth.sessions import open_session
 from edms.auth.validation import USER_FIELDS
+from edms.core.db import db
 from edms.core.tx import atomic
 from edms.directory.validation import DEPARTMENT_FIELDS, ORGANIZATION_FIELDS
+from edms.notifications.models import Notification
+from edms.registry.models import Journal
 from edms.registry.operations import add_attachment
 from edms.registry.operations.casefiles import CASE_FIELDS
 from edms.registry.operations.journals import JOURNAL_FIELDS
 from edms.registry.validation import CARD_FIELDS, FILTER_FIELDS
-from tests.factories import api_token, login, make_card, make_case_file, make_organization, make_user
+from edms.resolutions.operations import request_extension, submit_report
+from tests.factories import (
+    api_token,
+    login,
+    make_card,
+    make_case_file,
+    make_organization,
+    make_resolution,
+    make_user,
+    working_day,
+)
 
 PDF = b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'
 FIELDS = sorted(
@@ -32,6 +50,26 @@ FIELDS = sorted(
         'link_kind',
         'link_ref',
         'organization_id',
+        # resolutions, reports, extensions, control, cabinet, 59-ФЗ
+        'text',
+        'executors',
+        'executors-0-user_id',
+        'executors-0-deadline',
+        'executors-0-deadline_days',
+        'responsible',
+        'is_controlled',
+        'controller_id',
+        'author_id',
+        'comment',
+        'decision',
+        'execution_mark',
+        'deadline',
+        'folder',
+        'filter',
+        'page',
+        'extension_days',
+        'extension_reason',
+        'extension_notice',
     }
 )
 GARBAGE = (
@@ -56,39 +94,71 @@ JSON_GARBAGE = (
     [],
     'text',
     {'reg_date': {}},
+    {'executors': [{'user_id': 10**30, 'responsible': True, 'deadline': '9999-12-31'}], 'text': 'x'},
+    {'executors': [[]], 'text': 'x', 'signature': []},
+    {'executors': [{'user_id': 1, 'responsible': 'да', 'deadline_days': 10**30}], 'text': 'x', 'draft': 'x'},
+    {'executors': [{'user_id': -1, 'deadline': '31.02.2026'}] * 60, 'is_controlled': 'нет', 'controller_id': 10**30},
+    {'text': 'x', 'executors': [{'user_id': 1, 'responsible': True, 'deadline': '0001-01-01'}], 'author_id': 10**30},
+    {'reason': 'x', 'deadline': '9999-12-31', 'comment': {}, 'decision': ['grant']},
+    {'execution_mark': 'x' * 5000, 'case_file_id': 10**30, 'extension_days': 1e300, 'signature': {'method': {}}},
 )
 
 
 @pytest.fixture
 def own(app_ctx):
+    """A user with every role who owns one object of each kind, so that garbage reaches every validator."""
     with atomic():
         organization = make_organization()
-        user = make_user(organization, 'clerk', 'administrator', is_system_admin=True)
+        roles = ('clerk', 'administrator', 'manager', 'assistant', 'executor', 'controller')
+        user = make_user(organization, *roles, is_system_admin=True)
+        colleague = make_user(organization, 'executor')
         card = make_card(user)
         attachment = add_attachment(user, card, io.BytesIO(PDF), 'a.pdf')
         case_file = make_case_file(organization)
+        resolution = make_resolution(user, card, user, colleague, is_controlled=True)
+        report = submit_report(colleague, resolution.assignments[1], {'text': 'x'}, [(io.BytesIO(PDF), 'r.pdf')])
+        extension = request_extension(user, resolution.assignments[0], {'reason': 'x', 'deadline': working_day(15)})
+        open_session(user)
+        api_token(user)
     ids = {
         'card_id': card.id,
         'attachment_id': attachment.id,
         'organization_id': organization.id,
+        'org_id': organization.id,
         'user_id': user.id,
         'case_file_id': case_file.id,
+        'department_id': user.department_id,
+        'journal_id': first(select(Journal.id).where(Journal.organization_id == organization.id)),
+        'session_id': first(select(UserSession.id).where(UserSession.user_id == user.id)),
+        'token_id': first(select(ApiToken.id).where(ApiToken.user_id == user.id)),
+        'resolution_id': resolution.id,
+        'assignment_id': resolution.assignments[0].id,
+        'report_id': report.id,
+        'file_id': report.files[0].id,
+        'extension_id': extension.id,
+        'notification_id': first(select(Notification.id).where(Notification.user_id == colleague.id)),
+        'folder': 'review',
+        'fmt': 'csv',
     }
     return ids, user
+
+
+def first(query):
+    return db.session.execute(query.limit(1)).scalar()
 
 
 def paths(app, prefix, ids):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(prefix):
             continue
-        path = rule.rule
-        for name in rule.arguments:
-            path = path.replace(f'<int:{name}>', str(ids.get(name, 1)))
+        path = re.sub(r'<(?:[^:<>]+:)?([a-z_]+)>', lambda match: str(ids.get(match.group(1), 1)), rule.rule)
         for method in sorted(rule.methods - {'HEAD', 'OPTIONS'}):
             yield method, path
 
 
-@pytest.mark.parametrize('prefix', ['/cards', '/admin', '/login', '/password'])
+@pytest.mark.parametrize(
+    'prefix', ['/cards', '/admin', '/login', '/password', '/cabinet', '/assignments', '/notifications', '/reports']
+)
 def test_forms_answer_garbage_without_a_server_error(app, client, own, prefix):
     ids, user = own
     login(client, user)
@@ -108,6 +178,17 @@ def test_forms_answer_garbage_without_a_server_error(app, client, own, prefix):
     assert failures == []
 
 
+GARBAGE_QUERIES = (
+    {'page': 'x', 'kind': 'нет', 'q': '%'},
+    {'filter': 'x' * 5000, 'page': '99999999999999999999999', 'per_page': '-1'},
+)
+
+
+def garbage_upload():
+    """Multipart garbage: control characters, a path for a name, bytes of no allowed type."""
+    return {'text': '\x00\x01', 'files': FileStorage(io.BytesIO(b'\x00' * 10), '../../etc/passwd'), 'file': 'x'}
+
+
 def test_api_answers_garbage_with_json_4xx(app, client, own):
     ids, user = own
     with atomic():
@@ -115,18 +196,15 @@ def test_api_answers_garbage_with_json_4xx(app, client, own):
     headers = {'Authorization': f'Bearer {token}'}
     failures = []
     for method, path in paths(app, '/api/v1', ids):
-        for body in JSON_GARBAGE:
-            if method == 'GET':
-                response = client.get(path, headers=headers, query_string={'page': 'x', 'kind': 'нет', 'q': '%'})
-            else:
-                response = client.open(path, method=method, headers=headers, json=body)
-            if response.status_code >= 500 or not (
-                response.is_json or response.status_code == 204 or path.endswith('/content')
-            ):
-                failures.append((method, path, str(body)[:30], response.status_code))
+        if method == 'GET':
+            requests = [{'query_string': query} for query in GARBAGE_QUERIES]
+        else:
+            requests = [{'json': body} for body in JSON_GARBAGE]
+            requests += [{'data': b'{broken', 'content_type': 'application/json'}, {'data': garbage_upload()}]
+        for request in requests:
+            response = client.open(path, method=method, headers=headers, **request)
+            downloaded = response.status_code == 200 and (path.endswith('/content') or '/files/' in path)
+            if response.status_code >= 500 or not (response.is_json or response.status_code == 204 or downloaded):
+                failures.append((method, path, str(request)[:40], response.status_code))
             response.close()
-        response = client.open(path, method=method, headers=headers, data=b'{broken', content_type='application/json')
-        if response.status_code >= 500:
-            failures.append((method, path, 'broken json', response.status_code))
-        response.close()
     assert failures == []

@@ -1,19 +1,41 @@
-"""Object-level access: every card URL and API endpoint with an object id answers 404 to another organization.
+"""Object-level access: every page and API endpoint with an object id answers 404 to another organization.
 
-The routes are walked from the application's URL map, so a new route with a card, attachment, journal, case-file,
-user or organization id is covered without touching this test.
+The routes are walked from the application's URL map and every URL parameter gets a real object of the first
+organization (a card, its file, a resolution with its assignment, report, report file and extension request, a
+notification, a session, a token…). A new route with a parameter this fixture does not know fails
+`test_every_url_parameter_gets_a_real_object` until the fixture learns it, so no route is checked with a made-up id.
 """
 
 import io
+import json
 
 import pytest
+from sqlalchemy import select
 
+from edms.auth.models import ApiToken, UserSession
+from edms.auth.sessions import open_session
+from edms.core.db import db
 from edms.core.tx import atomic
+from edms.notifications.models import Notification
+from edms.registry.models import Journal
 from edms.registry.operations import add_attachment
-from tests.factories import api_token, login, make_card, make_case_file, make_organization, make_user
+from edms.resolutions.operations import request_extension, submit_report
+from edms.resolutions.queries import FOLDERS
+from tests.factories import (
+    api_token,
+    login,
+    make_card,
+    make_case_file,
+    make_organization,
+    make_resolution,
+    make_user,
+    working_day,
+)
 
 PDF = b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'
-OBJECT_PARAMETERS = {'card_id', 'attachment_id', 'journal_id', 'case_file_id', 'user_id', 'session_id', 'token_id'}
+SECRET = 'Секретная переписка ведомства А'
+#: URL parameters that name no object of an organization: the user's own cabinet folder, a format, a static file.
+NOT_OBJECTS = {'folder', 'fmt', 'filename'}
 #: Directory data that every organization reads (correspondents and addressees), but nobody else changes.
 SHARED_READS = {
     ('GET', '/api/v1/organizations/<int:organization_id>'),
@@ -23,15 +45,32 @@ SHARED_READS = {
 
 @pytest.fixture
 def foreign(app_ctx):
-    """Objects of organization A, and a clerk-administrator of organization B who tries to reach them."""
+    """Objects of organization A, and a user of organization B with every role who tries to reach them."""
     with atomic():
         org_a, org_b = make_organization('Ведомство А'), make_organization('Ведомство Б')
         owner = make_user(org_a, 'clerk', 'administrator')
-        card = make_card(owner)
+        manager, controller = make_user(org_a, 'manager'), make_user(org_a, 'controller')
+        responsible, co_executor = make_user(org_a, 'executor'), make_user(org_a, 'executor')
+        card = make_card(owner, summary=SECRET)
         attachment = add_attachment(owner, card, io.BytesIO(PDF), 'secret.pdf')
         case_file = make_case_file(org_a)
+        resolution = make_resolution(
+            manager, card, responsible, co_executor, is_controlled=True, controller_id=controller.id
+        )
+        main, co = resolution.responsible, next(item for item in resolution.assignments if not item.is_responsible)
+        report = submit_report(co_executor, co, {'text': 'Готово'}, [(io.BytesIO(PDF), 'report.pdf')])
+        extension = request_extension(responsible, main, {'reason': 'x', 'deadline': working_day(15)})
+        open_session(owner)
+        token = api_token(owner)
         intruder = make_user(
-            org_b, 'clerk', 'administrator', 'manager', 'executor', 'controller', can_access_restricted=True
+            org_b,
+            'clerk',
+            'administrator',
+            'manager',
+            'assistant',
+            'executor',
+            'controller',
+            can_access_restricted=True,
         )
     ids = {
         'card_id': card.id,
@@ -39,13 +78,33 @@ def foreign(app_ctx):
         'case_file_id': case_file.id,
         'user_id': owner.id,
         'organization_id': org_a.id,
+        'org_id': org_a.id,
+        'department_id': owner.department_id,
+        'journal_id': first(select(Journal.id).where(Journal.organization_id == org_a.id)),
+        'session_id': first(select(UserSession.id).where(UserSession.user_id == owner.id)),
+        'token_id': first(select(ApiToken.id).where(ApiToken.user_id == owner.id)),
+        'resolution_id': resolution.id,
+        'assignment_id': main.id,
+        'report_id': report.id,
+        'file_id': report.files[0].id,
+        'extension_id': extension.id,
+        'notification_id': first(select(Notification.id).where(Notification.user_id == responsible.id)),
     }
+    assert token
+    assert all(ids.values()), ids
+    ids['controller'] = controller
     return ids, intruder
 
 
-def object_rules(app, prefix):
+def first(query):
+    return db.session.execute(query.limit(1)).scalar()
+
+
+def object_rules(app, prefixes, excluded=()):
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(prefix) or not (set(rule.arguments) & (OBJECT_PARAMETERS | {'organization_id'})):
+        if not rule.rule.startswith(prefixes) or rule.rule.startswith(excluded):
+            continue
+        if not set(rule.arguments) - NOT_OBJECTS:
             continue
         for method in sorted(rule.methods - {'HEAD', 'OPTIONS'}):
             yield rule, method
@@ -54,32 +113,44 @@ def object_rules(app, prefix):
 def build(rule, ids):
     path = rule.rule
     for name in rule.arguments:
-        value = ids.get(name, 999999)
-        path = path.replace(f'<int:{name}>', str(value)).replace(f'<{name}>', str(value))
+        path = path.replace(f'<int:{name}>', str(ids[name])).replace(f'<{name}>', str(ids[name]))
     return path
 
 
-def test_every_card_page_is_404_for_another_organization(app, client, foreign):
+def form_data(ids):
+    """Form fields of every step, valid for the first organization's own users."""
+    return {
+        'reason': 'x',
+        'comment': 'x',
+        'text': 'x',
+        'decision': 'grant',
+        'execution_mark': 'x',
+        'case_file_id': ids['case_file_id'],
+        'deadline': working_day(15).strftime('%d.%m.%Y'),
+    }
+
+
+def test_every_url_parameter_gets_a_real_object(app, foreign):
+    ids, _ = foreign
+    parameters = {name for rule in app.url_map.iter_rules() for name in rule.arguments}
+    assert {'resolution_id', 'assignment_id', 'report_id', 'file_id', 'extension_id', 'notification_id'} <= parameters
+    assert parameters - NOT_OBJECTS - set(ids) == set()
+
+
+def test_every_page_with_an_object_id_is_404_for_another_organization(app, client, foreign):
     ids, intruder = foreign
     login(client, intruder)
     checked = []
-    for rule, method in object_rules(app, '/cards'):
-        response = client.open(
-            build(rule, ids), method=method, data={'reason': 'x', 'case_file_id': ids['case_file_id']}
-        )
+    for rule, method in object_rules(app, '/', excluded=('/api/', '/static/')):
+        response = client.open(build(rule, ids), method=method, data=form_data(ids))
         checked.append((method, rule.rule, response.status_code))
-    assert len(checked) >= 8
-    assert [item for item in checked if item[2] != 404] == []
-
-
-def test_every_admin_page_with_an_object_id_is_404_for_another_organizations_admin(app, client, foreign):
-    ids, intruder = foreign
-    login(client, intruder)
-    checked = []
-    for rule, method in object_rules(app, '/admin'):
-        response = client.open(build(rule, ids), method=method, data={})
-        checked.append((method, rule.rule, response.status_code))
-    assert len(checked) >= 10
+        response.close()
+    assert len(checked) >= 45
+    assert {rule for _, rule, _ in checked} >= {
+        '/cards/<int:card_id>',
+        '/admin/users/<int:user_id>/edit',
+        '/notifications/<int:notification_id>/open',
+    }
     assert [item for item in checked if item[2] != 404] == []
 
 
@@ -94,26 +165,70 @@ def test_every_api_endpoint_with_an_object_id_is_404_for_another_organization(ap
             continue
         response = client.open(build(rule, ids), method=method, headers=headers, json=api_body(rule.rule, ids))
         checked.append((method, rule.rule, response.status_code))
-        assert response.is_json
-    assert len(checked) >= 10
+        assert response.is_json, rule.rule
+        response.close()
+    assert len(checked) >= 30
     assert [item for item in checked if item[2] != 404] == []
 
 
 def api_body(rule, ids):
-    if rule.endswith('/cancel'):
-        return {'reason': 'x'}
-    if rule.endswith('/file'):
-        return {'case_file_id': ids['case_file_id']}
-    return {}
+    """A body the first organization's own user could send, so that only the access rule answers."""
+    later = working_day(15).isoformat()
+    bodies = {
+        '/cancel': {'reason': 'x'},
+        '/file': {'case_file_id': ids['case_file_id']},
+        '/return': {'comment': 'x'},
+        '/decide': {'decision': 'grant'},
+        '/close-control': {'execution_mark': 'x', 'case_file_id': ids['case_file_id']},
+        '/extensions': {'reason': 'x', 'deadline': later},
+        '/reports': {'text': 'x'},
+        '/appeal-extension': {'extension_days': 5, 'extension_reason': 'x', 'extension_notice': 'x'},
+        'resolutions': {
+            'text': 'x',
+            'executors': [{'user_id': ids['user_id'], 'responsible': True, 'deadline': later}],
+        },
+    }
+    return next((body for suffix, body in bodies.items() if rule.endswith(suffix)), {})
+
+
+def test_cabinet_folders_and_lists_never_show_another_organizations_work(app, client, foreign):
+    ids, intruder = foreign
+    with atomic():
+        token, own_token = api_token(intruder), api_token(ids['controller'])
+    own = client.get('/api/v1/cabinet/control', headers={'Authorization': f'Bearer {own_token}'})
+    assert SECRET in text_of(own)
+    headers = {'Authorization': f'Bearer {token}'}
+    pages = [f'/api/v1/cabinet/{folder.key}' for folder in FOLDERS]
+    pages += ['/api/v1/cabinet', '/api/v1/assignments?filter=all', '/api/v1/notifications']
+    for url in pages:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert SECRET not in text_of(response), url
+    login(client, ids['controller'])
+    assert SECRET in client.get('/cabinet/control').get_data(as_text=True)
+    client.post('/logout')
+    login(client, intruder)
+    web_pages = [f'/cabinet/{folder.key}' for folder in FOLDERS] + ['/cabinet/', '/assignments/?filter=all']
+    for url in [*web_pages, '/notifications/']:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert SECRET not in text_of(response), url
+
+
+def text_of(response):
+    """The answer as text, JSON with its Cyrillic unescaped (Flask's JSON escapes it)."""
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return response.get_data(as_text=True)
 
 
 def test_lists_and_search_never_show_another_organizations_cards(client, foreign):
     ids, intruder = foreign
     with atomic():
         token = api_token(intruder)
-    response = client.get('/api/v1/cards?q=сведений', headers={'Authorization': f'Bearer {token}'})
+    response = client.get('/api/v1/cards?q=переписка', headers={'Authorization': f'Bearer {token}'})
     assert response.status_code == 200
     assert response.get_json()['items'] == []
     login(client, intruder)
-    page = client.get('/cards/?q=сведений').get_data(as_text=True)
+    page = client.get('/cards/?q=переписка').get_data(as_text=True)
     assert f'/cards/{ids["card_id"]}"' not in page

@@ -7,86 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from edms.api.openapi_schemas import SCHEMAS, Schema, integer, ref, string
+from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
+from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
+from edms.api.openapi_resolutions import RESOLUTION_PATHS
+from edms.api.openapi_schemas import SCHEMAS, integer, ref, string
 
-JSON = 'application/json'
-ERROR_RESPONSES = {
-    '400': ('BadRequest', 'Некорректный запрос или JSON'),
-    '401': ('Unauthorized', 'Нет действующего токена доступа'),
-    '403': ('Forbidden', 'Недостаточно прав'),
-    '404': ('NotFound', 'Объект не найден или недоступен'),
-    '409': ('Conflict', 'Действие невозможно в текущем состоянии; possible_duplicate — возможный повтор'),
-    '413': ('TooLarge', 'Файл или запрос слишком велик'),
-    '415': ('UnsupportedMediaType', 'Тело запроса не в ожидаемом формате'),
-    '422': ('ValidationFailed', 'Ошибки в полях: сообщение для каждого поля'),
-}
-
-
-def _content(schema: Schema, media_type: str = JSON) -> dict[str, Any]:
-    return {media_type: {'schema': schema}}
-
-
-def _path_param(name: str, description: str) -> Schema:
-    return {'name': name, 'in': 'path', 'required': True, 'description': description, 'schema': integer(minimum=1)}
-
-
-def _query_param(name: str, schema: Schema, description: str) -> Schema:
-    return {'name': name, 'in': 'query', 'required': False, 'description': description, 'schema': schema}
-
-
-CARD_ID = _path_param('card_id', 'Идентификатор карточки')
-ATTACHMENT_ID = _path_param('attachment_id', 'Идентификатор вложения')
-ORGANIZATION_ID = _path_param('organization_id', 'Идентификатор организации')
+CARD_ID = path_param('card_id', 'Идентификатор карточки')
+ATTACHMENT_ID = path_param('attachment_id', 'Идентификатор вложения')
+ORGANIZATION_ID = path_param('organization_id', 'Идентификатор организации')
 CARD_FILTERS = [
-    _query_param('kind', SCHEMAS['Card']['properties']['kind'], 'Вид карточки'),
-    _query_param('status', SCHEMAS['Card']['properties']['status'], 'Статус'),
-    _query_param('date_from', string(format='date'), 'Дата регистрации с'),
-    _query_param('date_to', string(format='date'), 'Дата регистрации по'),
-    _query_param('correspondent', string(200), 'Часть наименования корреспондента'),
-    _query_param('number', string(31), 'Начало регистрационного номера'),
-    _query_param('q', string(200), 'Слова краткого содержания (с учётом словоформ)'),
-    _query_param('page', integer(minimum=1), 'Страница, с 1'),
-    _query_param('per_page', {**integer(minimum=1), 'maximum': 200}, 'Записей на странице, до 200'),
+    query_param('kind', SCHEMAS['Card']['properties']['kind'], 'Вид карточки'),
+    query_param('status', SCHEMAS['Card']['properties']['status'], 'Статус'),
+    query_param('date_from', string(format='date'), 'Дата регистрации с'),
+    query_param('date_to', string(format='date'), 'Дата регистрации по'),
+    query_param('correspondent', string(200), 'Часть наименования корреспондента'),
+    query_param('number', string(31), 'Начало регистрационного номера'),
+    query_param('q', string(200), 'Слова краткого содержания (с учётом словоформ)'),
+    query_param('page', integer(minimum=1), 'Страница, с 1'),
+    query_param('per_page', {**integer(minimum=1), 'maximum': 200}, 'Записей на странице, до 200'),
 ]
 
 
-def op(
-    operation_id: str,
-    summary: str,
-    tag: str,
-    ok: tuple[str, str, Schema | None],
-    *,
-    errors: tuple[str, ...] = ('401',),
-    body: str | None = None,
-    params: list[Schema] | None = None,
-    public: bool = False,
-) -> dict[str, Any]:
-    """One operation: `ok` is (status, description, schema or None); `errors` lists the documented error codes."""
-    status, description, schema = ok
-    success: dict[str, Any] = {'description': description}
-    if schema is not None:
-        success['content'] = _content(schema)
-    operation: dict[str, Any] = {
-        'operationId': operation_id,
-        'summary': summary,
-        'tags': [tag],
-        'responses': {status: success, **{code: ref_response(code) for code in errors}},
-    }
-    if params:
-        operation['parameters'] = params
-    if body is not None:
-        operation['requestBody'] = {'required': True, 'content': _content(ref(body))}
-    if public:
-        operation['security'] = []
-    return operation
-
-
-def ref_response(code: str) -> dict[str, str]:
-    return {'$ref': f'#/components/responses/{ERROR_RESPONSES[code][0]}'}
-
-
-READ = ('401', '404')
-WRITE = ('400', '401', '403', '404', '415', '422')
 CARD_OK = ('200', 'Карточка', ref('Card'))
 
 
@@ -98,7 +39,7 @@ def _upload() -> dict[str, Any]:
         ('201', 'Файл сохранён', ref('Attachment')),
         errors=('401', '403', '404', '409', '413', '415', '422'),
     )
-    operation['requestBody'] = {'required': True, 'content': _content(ref('AttachmentUpload'), 'multipart/form-data')}
+    operation['requestBody'] = {'required': True, 'content': content(ref('AttachmentUpload'), 'multipart/form-data')}
     return operation
 
 
@@ -172,7 +113,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     'content': {'application/octet-stream': {'schema': string(format='binary')}},
                 },
                 **{code: ref_response(code) for code in ('401', '404', '409')},
-                '410': {'description': 'Файл отсутствует в хранилище', 'content': _content(ref('Error'))},
+                '410': {'description': 'Файл отсутствует в хранилище', 'content': content(ref('Error'))},
             },
         },
     },
@@ -218,7 +159,7 @@ PATHS: dict[str, dict[str, Any]] = {
             'directory',
             ('200', 'Список', ref('JournalList')),
             errors=('401', '422'),
-            params=[_query_param('year', integer(minimum=2000), 'Год')],
+            params=[query_param('year', integer(minimum=2000), 'Год')],
         ),
         'post': op(
             'createJournal',
@@ -237,8 +178,8 @@ PATHS: dict[str, dict[str, Any]] = {
             ('200', 'Список', ref('CaseFileList')),
             errors=('401', '422'),
             params=[
-                _query_param('year', integer(minimum=2000), 'Год'),
-                _query_param('open_only', {'type': 'boolean'}, 'Только открытые дела'),
+                query_param('year', integer(minimum=2000), 'Год'),
+                query_param('open_only', {'type': 'boolean'}, 'Только открытые дела'),
             ],
         ),
         'post': op(
@@ -259,9 +200,9 @@ PATHS: dict[str, dict[str, Any]] = {
             ('200', 'Страница списка', ref('NotificationList')),
             errors=('401', '422'),
             params=[
-                _query_param('unread', {'type': 'boolean'}, 'Только непрочитанные (unread=1)'),
-                _query_param('page', integer(minimum=1), 'Страница, с 1'),
-                _query_param('per_page', {**integer(minimum=1), 'maximum': 200}, 'Записей на странице, до 200'),
+                query_param('unread', {'type': 'boolean'}, 'Только непрочитанные (unread=1)'),
+                query_param('page', integer(minimum=1), 'Страница, с 1'),
+                query_param('per_page', {**integer(minimum=1), 'maximum': 200}, 'Записей на странице, до 200'),
             ],
         ),
     },
@@ -288,20 +229,22 @@ def document() -> dict[str, Any]:
     return {
         'openapi': '3.0.3',
         'info': {
-            'title': 'МСЭД: API регистрационных карточек',
+            'title': 'МСЭД: API регистрационных карточек и исполнения резолюций',
             'version': '1.0.0',
             'description': 'Ошибки: {"error": {"code", "message", "fields"}}; сообщения на русском языке. '
             'Неизвестные поля отклоняются. Доступ по токену: Authorization: Bearer <токен>.',
         },
         'servers': [{'url': '/api/v1'}],
         'security': [{'bearerAuth': []}],
-        'tags': [{'name': name} for name in ('cards', 'attachments', 'directory', 'notifications', 'meta')],
-        'paths': PATHS,
+        'tags': [
+            {'name': name} for name in ('cards', 'attachments', 'resolutions', 'directory', 'notifications', 'meta')
+        ],
+        'paths': {**PATHS, **RESOLUTION_PATHS},
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
-            'schemas': SCHEMAS,
+            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS},
             'responses': {
-                name: {'description': description, 'content': _content(ref('Error'))}
+                name: {'description': description, 'content': content(ref('Error'))}
                 for name, description in ERROR_RESPONSES.values()
             },
         },

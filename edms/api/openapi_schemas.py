@@ -1,4 +1,5 @@
-"""Components of the OpenAPI document: the JSON schemas of cards, attachments, directory objects and errors.
+"""Components of the OpenAPI document: the JSON schemas of cards (with their 59-ФЗ deadlines), attachments, directory
+objects and errors; those of resolutions are in `openapi_resolution_schemas`.
 
 Enumerations come from the domain enums, so a new kind or status appears here without editing this file.
 """
@@ -9,6 +10,7 @@ import enum
 from typing import Any
 
 from edms.directory.models import OrganizationKind
+from edms.registry.appeals import DUE, MET, OVERDUE
 from edms.registry.models import AccessMark, CardKind, CardStatus, CorrespondentType, DeliveryMethod, LinkKind
 from edms.registry.validation import SUMMARY_MAX
 
@@ -85,6 +87,39 @@ CARD_FIELD_SCHEMAS: dict[str, Schema] = {
     'links': {'type': 'array', 'items': LINK_INPUT},
 }
 
+#: The 59-ФЗ parts of a card (`serializers.appeal_json`): an empty list and null for cards that are not appeals.
+APPEAL_CARD_FIELDS: dict[str, Schema] = {
+    'appeal_deadlines': {
+        'type': 'array',
+        'description': 'Сроки 59-ФЗ: регистрация, направление по компетенции, ответ',
+        'items': {
+            'type': 'object',
+            'properties': {
+                'key': {'type': 'string', 'enum': ['registration', 'forwarding', 'answer']},
+                'label': string(),
+                'basis': string(description='Статья 59-ФЗ'),
+                'due': DATE,
+                'status': {'type': 'string', 'enum': [MET, DUE, OVERDUE], 'nullable': True},
+                'status_label': string(),
+                'done_on': DATE,
+                'explanation': string(description='Как исчислен срок по календарю'),
+            },
+        },
+    },
+    'appeal_extension': {
+        'type': 'object',
+        'nullable': True,
+        'description': 'Продление срока ответа (ст. 12 ч. 2 59-ФЗ), однократное',
+        'properties': {
+            'days': integer(minimum=1),
+            'reason': string(),
+            'notice': string(),
+            'extended_at': DATETIME,
+            'extended_by': USER_REF,
+        },
+    },
+}
+
 ATTACHMENT: Schema = {
     'type': 'object',
     'properties': {
@@ -140,6 +175,7 @@ CARD: Schema = {
         'created_by': USER_REF,
         'updated_by': USER_REF,
         'updated_at': DATETIME,
+        **APPEAL_CARD_FIELDS,
     },
 }
 

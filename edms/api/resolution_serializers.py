@@ -17,10 +17,24 @@ from flask import url_for
 from edms.api.serializers import card_item_json, iso, user_ref
 from edms.auth.models import User
 from edms.resolutions import deadlines
-from edms.resolutions.models import Assignment, AssignmentStatus, DeadlineExtension, ExecutionReport, Resolution
+from edms.resolutions.models import (
+    Assignment,
+    AssignmentStatus,
+    DeadlineExtension,
+    ExecutionReport,
+    ExtensionStatus,
+    Resolution,
+)
 from edms.resolutions.permissions import assignment_actions, extension_actions, report_actions, resolution_actions
-from edms.resolutions.queries import AssignmentItem, AssignmentNode, AssignmentPage, FolderItem, FolderPage
-from edms.resolutions.queries import Folder, ResolutionNode
+from edms.resolutions.queries import (
+    AssignmentItem,
+    AssignmentNode,
+    AssignmentPage,
+    Folder,
+    FolderItem,
+    FolderPage,
+    ResolutionNode,
+)
 from edms.resolutions.signing import verify_record_signature
 
 
@@ -129,7 +143,7 @@ def assignment_json(assignment: Assignment, today: Today) -> dict[str, Any]:
 def assignment_node_json(user: User, node: AssignmentNode, today: Today) -> dict[str, Any]:
     """An assignment with its reports, extension requests (the history) and the sub-resolutions under it."""
     assignment, resolution = node.assignment, node.assignment.resolution
-    pending = any(item.status.value == 'pending' for item in node.extensions)
+    pending = any(item.status == ExtensionStatus.pending for item in node.extensions)
     return {
         **assignment_json(assignment, today),
         'actions': sorted(assignment_actions(user, assignment, pending)),

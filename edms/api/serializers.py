@@ -1,4 +1,5 @@
-"""JSON shapes of the API: cards (full and compact), attachments, history, directory objects, the current user.
+"""JSON shapes of the API: cards (full and compact, with the 59-ФЗ deadlines of citizen appeals), attachments, history,
+directory objects, the current user; those of resolutions are in `resolution_serializers`.
 
 Plain functions from loaded models to dicts; they never query beyond the relationships the loaders prepared.
 """
@@ -15,7 +16,8 @@ from edms.audit.models import AuditEntry
 from edms.auth.models import User
 from edms.directory.models import Department, Organization
 from edms.directory.queries import DepartmentNode
-from edms.registry.models import Attachment, Card, CaseFile, Journal
+from edms.registry.appeals import StatutoryDeadline, appeal_deadlines
+from edms.registry.models import Attachment, Card, CardKind, CaseFile, Journal
 from edms.registry.models.enums import KIND_LABELS, STATUS_LABELS
 from edms.registry.operations.cards import snapshot
 from edms.registry.queries import Page
@@ -51,8 +53,38 @@ def card_json(card: Card, visible_targets: Collection[int]) -> dict[str, Any]:
         created_at=iso(card.created_at),
         updated_by=user_ref(card.updated_by),
         updated_at=iso(card.updated_at),
+        **appeal_json(card),
     )
     return data
+
+
+def appeal_json(card: Card) -> dict[str, Any]:
+    """The 59-ФЗ deadlines and the answer's extension of a citizen appeal; other cards cost no query here."""
+    if card.kind != CardKind.citizen_appeal:
+        return {'appeal_deadlines': [], 'appeal_extension': None}
+    extension = None
+    if card.appeal_extension_days is not None:
+        extension = {
+            'days': card.appeal_extension_days,
+            'reason': card.appeal_extension_reason,
+            'notice': card.appeal_extension_notice,
+            'extended_at': iso(card.appeal_extended_at),
+            'extended_by': user_ref(card.appeal_extended_by),
+        }
+    return {'appeal_deadlines': [deadline_json(item) for item in appeal_deadlines(card)], 'appeal_extension': extension}
+
+
+def deadline_json(deadline: StatutoryDeadline) -> dict[str, Any]:
+    return {
+        'key': deadline.key,
+        'label': deadline.label,
+        'basis': deadline.basis,
+        'due': iso(deadline.due),
+        'status': deadline.status,
+        'status_label': deadline.status_label,
+        'done_on': iso(deadline.done_on),
+        'explanation': deadline.explanation,
+    }
 
 
 def card_item_json(card: Card) -> dict[str, Any]:
