@@ -62,6 +62,12 @@ class Defaults:
     #: Signature backends in order of preference (EDMS_SIGNATURE_BACKENDS, comma-separated short names or dotted
     #: paths): a certified cryptographic provider is plugged in by naming its class first.
     SIGNATURE_BACKENDS: str = 'standard,gost-engine,gost-python'
+    #: Accept a detached signature uploaded for an attachment from any signer, not only the acting user's own
+    #: bound certificate (the report is stored either way).
+    SIGNATURE_ACCEPT_ANY_SIGNER: bool = False
+    #: Fetching certificate revocation lists from the distribution points: seconds per request, largest answer.
+    CRL_FETCH_TIMEOUT: int = 20
+    CRL_MAX_SIZE: int = 64 * 1024 * 1024
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:

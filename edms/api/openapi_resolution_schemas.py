@@ -66,9 +66,13 @@ RESOLUTION_FIELDS: dict[str, Schema] = {
 }
 AUTHOR_ID: Schema = {**ID, 'description': 'Руководитель, которому адресован проект'}
 SIGNATURE: Schema = closed_input(
-    {'method': {'type': 'string', 'enum': list(METHODS), 'default': 'simple'}},
+    {
+        'method': {'type': 'string', 'enum': list(METHODS), 'default': 'simple'},
+        'certificate_id': {**ID, 'description': 'Для qualified: сертификат с хранимым контейнером PKCS#12'},
+        'password': {'type': 'string', 'description': 'Для qualified: пароль контейнера (не сохраняется)'},
+    },
 )
-SIGNATURE['description'] = 'Подпись автора; пока выдаётся только простая (simple)'
+SIGNATURE['description'] = 'Подпись автора: простая (simple) или квалифицированная (qualified) хранимым сертификатом'
 
 RESOLUTION_SUMMARY_FIELDS: dict[str, Schema] = {
     'id': ID,

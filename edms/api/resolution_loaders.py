@@ -23,6 +23,9 @@ from edms.resolutions.queries import (
 )
 from edms.signatures.records import METHODS, SIMPLE
 
+#: Keys of the `signature` object: the kind, and for a qualified signature the certificate and its password.
+SIGNATURE_KEYS = frozenset({'method', 'certificate_id', 'password'})
+
 SIGNATURE_LABEL = 'Подпись'
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 200
@@ -63,19 +66,20 @@ def assignment_node(user: User, assignment_id: int) -> tuple[AssignmentNode, Car
 
 
 def read_signature(form: RawInput) -> dict[str, Any] | None:
-    """`signature`: absent (a simple signature) or `{"method": …}`; qualified methods are refused by the signing."""
+    """`signature`: absent (a simple signature) or `{"method": …}`; a qualified one also names the stored certificate
+    and the password of its container (`certificate_id`, `password`), checked by the signing itself."""
     value = form.raw.get('signature')
     if value is None:
         return None
     allowed = ', '.join(METHODS)
-    if not isinstance(value, dict) or set(value) - {'method'}:
+    if not isinstance(value, dict) or set(value) - SIGNATURE_KEYS:
         form.errors.add('signature', f'«{SIGNATURE_LABEL}»: ожидается объект {{"method": …}} ({allowed}).')
         return None
     method = value.get('method', SIMPLE)
     if method not in METHODS:
         form.errors.add('signature', f'«{SIGNATURE_LABEL}»: вид подписи — одно из значений: {allowed}.')
         return None
-    return {'method': method}
+    return {**value, 'method': method}
 
 
 def read_paging(form: RawInput, default_per_page: int) -> tuple[int, int]:

@@ -10,6 +10,9 @@ from edms.core.tx import atomic
 from edms.notifications.operations import notify
 from edms.resolutions.messages import messages_for
 from edms.resolutions.models import ResolutionEvent
+from edms.resolutions.reminders import send_reminders
+
+__all__ = ['deliver_events', 'send_reminders']
 
 
 def deliver_events(event_ids: list[int]) -> int:

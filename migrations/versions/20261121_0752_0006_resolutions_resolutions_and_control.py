@@ -147,6 +147,16 @@ def _create_assignments():
         batch_op.create_index(f'ix_{table}_resolution', ['resolution_id', 'status', 'deadline'], unique=False)
         batch_op.create_index(f'ix_{table}_status_deadline', ['status', 'deadline'], unique=False)
         batch_op.create_index(f'ix_{table}_org_deadline', ['organization_id', 'deadline'], unique=False)
+        batch_op.create_index(
+            f'ix_{table}_in_work_deadline',
+            ['deadline', 'resolution_id'],
+            unique=False,
+            postgresql_where=sa.text("status = 'in_work'"),
+            sqlite_where=sa.text("status = 'in_work'"),
+        )
+        batch_op.create_index(
+            f'ix_{table}_executor_executed', ['executor_id', 'executed_at', 'deadline', 'id'], unique=False
+        )
 
 
 def _create_reports():

@@ -230,7 +230,8 @@ def test_request_level_mistakes_have_their_own_answers(client, team):
     qualified = call(
         client, team.manager, url, {**resolution_data(team.responsible.user), 'signature': {'method': 'qualified'}}
     )
-    assert (qualified.status_code, qualified.get_json()['error']['code']) == (409, 'signing_unavailable')
+    assert (qualified.status_code, qualified.get_json()['error']['code']) == (422, 'validation_failed')
+    assert set(qualified.get_json()['error']['fields']) == {'certificate_id', 'password'}
     not_json = client.post(url, data='text=1', headers=team.manager.headers, content_type='text/plain')
     assert (not_json.status_code, not_json.get_json()['error']['code']) == (415, 'unsupported_media_type')
     bad_filter = call(client, team.responsible, '/api/v1/assignments?filter=завтра', method='GET')

@@ -106,9 +106,12 @@ def test_canonical_bytes_are_sorted_compact_utf8_with_iso_dates():
     assert record_digest('resolution', 1, payload) != record_digest('resolution', 2, payload)
 
 
-def test_only_the_simple_signature_is_available_and_only_a_person_signs(staff):
-    with pytest.raises(DomainError, match='Квалифицированная электронная подпись пока недоступна'):
-        sign_record(staff.manager, 'resolution', 1, {'text': 'x'}, method='qualified', pin='1234')
+def test_advanced_signature_is_not_available_and_only_a_person_signs(staff):
+    with pytest.raises(DomainError, match='Этот вид электронной подписи недоступен'):
+        sign_record(staff.manager, 'resolution', 1, {'text': 'x'}, method='advanced')
+    with pytest.raises(ValidationFailed) as refused:
+        sign_record(staff.manager, 'resolution', 1, {'text': 'x'}, method='qualified')
+    assert set(refused.value.fields) == {'certificate_id', 'password'}
     with pytest.raises(SignerRequired):
         sign_record(SYSTEM, 'resolution', 1, {'text': 'x'})
     signature = sign_record(staff.manager, 'resolution', 1, {'text': 'x'})

@@ -27,7 +27,6 @@ from edms.resolutions.operations import (
     submit_report,
 )
 from edms.resolutions.queries import get_assignment, get_report, get_resolution
-from edms.signatures.records import SigningUnavailable
 from tests.factories import executor_item, make_card, make_resolution, make_user, resolution_data, working_day
 
 
@@ -143,11 +142,12 @@ def test_approving_someone_elses_draft_is_forbidden(staff):
     assert db.session.execute(select(func.count()).select_from(ResolutionEvent)).scalar() == 1  # drafted only
 
 
-def test_qualified_signature_is_not_available_yet_and_nothing_is_saved(staff):
-    with pytest.raises(SigningUnavailable, match='Квалифицированная'), atomic():
+def test_qualified_signature_without_certificate_and_password_saves_nothing(staff):
+    with pytest.raises(ValidationFailed) as refused, atomic():
         issue_resolution(
             staff.manager, staff.card, resolution_data(staff.responsible), signature={'method': 'qualified'}
         )
+    assert set(refused.value.fields) == {'certificate_id', 'password'}
     _nothing_saved()
     assert staff.card.status == CardStatus.registered
 

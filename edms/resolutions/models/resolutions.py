@@ -136,6 +136,16 @@ class Assignment(CreatedAtMixin, db.Model):
         # Reminders over all open items and the execution-discipline report of an organization.
         Index('ix_resolutions_assignments_status_deadline', 'status', 'deadline'),
         Index('ix_resolutions_assignments_org_deadline', 'organization_id', 'deadline'),
+        # The «Просроченные» folder and its count: the in-work parts past a date, joined to their resolutions.
+        Index(
+            'ix_resolutions_assignments_in_work_deadline',
+            'deadline',
+            'resolution_id',
+            postgresql_where=text("status = 'in_work'"),
+            sqlite_where=text("status = 'in_work'"),
+        ),
+        # «Мои поручения» filtered by «Исполненные» / «Все»: one executor's parts, newest execution first.
+        Index('ix_resolutions_assignments_executor_executed', 'executor_id', 'executed_at', 'deadline', 'id'),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

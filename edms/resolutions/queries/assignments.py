@@ -78,7 +78,10 @@ def my_assignments(user: User, flt: str = 'open', page: int = 1, per_page: int =
     now = deadlines.today()
     query = select(Assignment).where(_condition(user, flt, now))
     if flt in ('executed', 'all'):
-        query = query.order_by(Assignment.executed_at.desc().nulls_first(), Assignment.deadline, Assignment.id)
+        # Newest first throughout: a backward walk of ix_resolutions_assignments_executor_executed, no sort.
+        query = query.order_by(
+            Assignment.executed_at.desc().nulls_first(), Assignment.deadline.desc(), Assignment.id.desc()
+        )
     else:
         query = query.order_by(Assignment.deadline, Assignment.id)
     query = query.options(joinedload(Assignment.card), joinedload(Assignment.resolution).joinedload(Resolution.author))

@@ -74,7 +74,6 @@ def _drafts(user: User) -> ColumnElement[bool]:
     return and_(
         Resolution.author_id == user.id,
         Resolution.status == ResolutionStatus.draft,
-        Resolution.organization_id == user.organization_id,
     )
 
 
@@ -83,7 +82,6 @@ def _on_control(user: User) -> ColumnElement[bool]:
         or_(Resolution.controller_id == user.id, Resolution.author_id == user.id),
         Resolution.status == ResolutionStatus.approved,
         Resolution.is_controlled.is_(True),
-        Resolution.organization_id == user.organization_id,
     )
 
 
@@ -92,7 +90,6 @@ def _executed(user: User) -> ColumnElement[bool]:
         Resolution.author_id == user.id,
         Resolution.status == ResolutionStatus.executed,
         Resolution.executed_at >= utcnow() - timedelta(days=EXECUTED_DAYS),
-        Resolution.organization_id == user.organization_id,
     )
 
 
@@ -103,7 +100,6 @@ def _overdue(user: User) -> ColumnElement[bool]:
         Assignment.deadline < deadlines.today(),
         Resolution.status == ResolutionStatus.approved,
         or_(Resolution.author_id == user.id, Resolution.controller_id == user.id),
-        Resolution.organization_id == user.organization_id,
     )
 
 
@@ -111,7 +107,6 @@ def _mine(user: User) -> ColumnElement[bool]:
     return and_(
         Assignment.executor_id == user.id,
         Assignment.status.in_(OPEN_ASSIGNMENT_STATUSES),
-        Assignment.organization_id == user.organization_id,
     )
 
 
