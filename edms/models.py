@@ -14,11 +14,19 @@ from edms.resolutions.models import (
     Resolution,
     ResolutionEvent,
 )
+from edms.signatures.models import (
+    AttachmentSignature,
+    CertificateRevocationList,
+    TrustedCertificate,
+    UserCertificate,
+    VerificationRecord,
+)
 
 __all__ = [
     'ApiToken',
     'Assignment',
     'Attachment',
+    'AttachmentSignature',
     'AuditEntry',
     'AuditHead',
     'CalendarDay',
@@ -27,6 +35,7 @@ __all__ = [
     'CardAddressee',
     'CardLink',
     'CaseFile',
+    'CertificateRevocationList',
     'DeadlineExtension',
     'Department',
     'ExecutionReport',
@@ -37,7 +46,10 @@ __all__ = [
     'ReportFile',
     'Resolution',
     'ResolutionEvent',
+    'TrustedCertificate',
     'User',
+    'UserCertificate',
     'UserRole',
     'UserSession',
+    'VerificationRecord',
 ]

@@ -18,11 +18,12 @@ edms_cli = AppGroup('edms', help='Команды МСЭД.')
 
 
 def register_cli(app: Flask) -> None:
-    from edms.cli import calendar, importer, reports, worker
+    from edms.cli import calendar, importer, reports, trust, worker
 
     calendar.register(edms_cli)
     importer.register(edms_cli)
     reports.register(edms_cli)
+    trust.register(edms_cli)
     worker.register(edms_cli)
     app.cli.add_command(edms_cli)
 

@@ -54,6 +54,8 @@ class PeriodicJob:
 PERIODIC_JOBS: list[PeriodicJob] = [
     # Each working morning: executors and controllers are told of items due soon and overdue.
     PeriodicJob('resolution_reminders', 'edms.resolutions.jobs.send_reminders', at=time(8, 0)),
+    # Each night: the CRLs of the trusted CAs from their distribution points (skipped without a network).
+    PeriodicJob('crl_refresh', 'edms.signatures.jobs.refresh_crls', at=time(4, 0), working_days_only=False),
 ]
 
 WorkingDay = Callable[[date], bool]

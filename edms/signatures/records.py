@@ -2,8 +2,11 @@
 
 A record is signed over its canonical bytes: the record type, its id and its payload serialized as UTF-8 JSON with
 sorted keys, no whitespace and ISO dates. The simple signature (login and password, 63-ФЗ art. 5 p. 2) stores only
-the signer, the moment and the SHA-256 digest of those bytes. The qualified signature will be produced here, through
-`sign_record(..., method='qualified', **credentials)`, by the signatures issue; until then it is refused.
+the signer, the moment and the SHA-256 digest of those bytes. The qualified signature
+(`sign_record(..., method='qualified', certificate_id=…, password=…)`) is in addition a detached CAdES-BES CMS over
+those bytes made with the signer's own PKCS#12 container stored on the server; `RecordSignature.value` holds its DER
+and `verify_record_value` checks it against the trust store. The password opens the container for this one
+signature and is never stored.
 """
 
 from __future__ import annotations
@@ -18,19 +21,26 @@ from typing import Any
 
 from edms.core.access import Actor
 from edms.core.clock import utcnow
-from edms.core.errors import DomainError
+from edms.core.errors import DomainError, ValidationFailed
+from edms.signatures.crypto.report import VerificationReport
+from edms.signatures.crypto.verify import verify_detached
+from edms.signatures.operations.signing import sign_content
+from edms.signatures.trust import trust_data
 
 SIMPLE = 'simple'
-#: Methods callers may name; only `simple` is produced now.
-METHODS = (SIMPLE, 'advanced', 'qualified')
+QUALIFIED = 'qualified'
+#: Methods callers may name; `simple` and `qualified` are produced.
+METHODS = (SIMPLE, 'advanced', QUALIFIED)
 
 
 class SigningUnavailable(DomainError):
-    """The requested kind of signature cannot be produced (yet)."""
+    """The requested kind of signature cannot be produced."""
 
     code = 'signing_unavailable'
     status = 409
-    message = 'Квалифицированная электронная подпись пока недоступна: документ можно подписать простой подписью.'
+    message = (
+        'Этот вид электронной подписи недоступен: документ можно подписать простой или квалифицированной подписью.'
+    )
 
 
 class SignerRequired(DomainError):
@@ -78,21 +88,48 @@ def sign_record(
     method: str = SIMPLE,
     **credentials: Any,
 ) -> RecordSignature:
-    """Sign the record as `actor`; only the simple method is available now (any other raises `SigningUnavailable`).
-
-    `credentials` are for the methods to come (a certificate id, a PIN, a token session); the simple signature
-    needs none: the user has already proved who they are by logging in.
+    """Sign the record as `actor`: `simple` (no credentials: the user has proved who they are by logging in) or
+    `qualified` with `certificate_id` and `password` of the actor's stored container; others: SigningUnavailable.
     """
-    if method != SIMPLE:
+    if method not in (SIMPLE, QUALIFIED):
         raise SigningUnavailable()
     if actor.id is None:
         raise SignerRequired()
+    if method == QUALIFIED:
+        return _sign_qualified(actor, actor.id, signed_content(record_type, record_id, payload), credentials)
     return RecordSignature(
         method=SIMPLE,
         signer_id=actor.id,
         signed_at=utcnow(),
         digest=record_digest(record_type, record_id, payload),
     )
+
+
+def _sign_qualified(actor: Actor, signer_id: int, content: bytes, credentials: Mapping[str, Any]) -> RecordSignature:
+    """CMS over the content with the actor's stored container; the password is used once and dropped."""
+    certificate_id, password = credentials.get('certificate_id'), credentials.get('password')
+    missing = {}
+    if certificate_id in (None, ''):
+        missing['certificate_id'] = '«Сертификат»: выберите сертификат для квалифицированной подписи.'
+    if not password:
+        missing['password'] = '«Пароль к контейнеру ключа»: введите пароль.'
+    if missing:
+        raise ValidationFailed(fields=missing)
+    value, signed_at, _ = sign_content(actor, certificate_id, str(password), content)
+    return RecordSignature(
+        method=QUALIFIED,
+        signer_id=signer_id,
+        signed_at=signed_at,
+        digest=hashlib.sha256(content).hexdigest(),
+        value=value,
+    )
+
+
+def verify_record_value(
+    record_type: str, record_id: int, payload: Mapping[str, Any], value: bytes, now: datetime | None = None
+) -> VerificationReport:
+    """Verify a qualified record signature (its CMS `value`) over the record's current canonical bytes."""
+    return verify_detached(signed_content(record_type, record_id, payload), value, trust_data(now))
 
 
 def verify_digest(record_type: str, record_id: int, payload: Mapping[str, Any], digest: str | None) -> bool:

@@ -1,0 +1,164 @@
+"""Signing on the server with the user's own stored PKCS#12 container: attachments (a detached CAdES-BES `.sig`
+kept beside the file, verified at once) and records (CMS over their canonical bytes, for `records.sign_record`).
+
+The container's password is given for each signing, opens the container in memory and is dropped: it is never
+stored, logged or journaled. Signing is personal: only the owner of a bound certificate signs with it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from edms.audit.operations import record
+from edms.auth.models import User
+from edms.core.access import Actor
+from edms.core.blobs import blob_store
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.registry.models import Attachment, Card
+from edms.registry.queries import get_attachment
+from edms.signatures.crypto.cms import MAX_SIGNATURE_SIZE, sign_detached
+from edms.signatures.crypto.pkcs12 import KeyBundle, load_pkcs12
+from edms.signatures.crypto.report import VerificationReport
+from edms.signatures.crypto.verify import verify_detached
+from edms.signatures.errors import AlreadySigned, NoContainer
+from edms.signatures.models import METHOD_SERVER, AttachmentSignature, UserCertificate, VerificationRecord
+from edms.signatures.operations.common import (
+    attachment_bytes,
+    certificate_facts,
+    new_record,
+    record_facts,
+    sha256_hex,
+    signer_summary,
+    stored_bytes,
+)
+from edms.signatures.queries import own_certificate
+from edms.signatures.trust import trust_data
+
+NO_CONTAINER_FOR_RECORDS = (
+    'Для этого сертификата на сервере нет контейнера с ключом: квалифицированной подписью запись подписывается '
+    'только ключом, загруженным в систему (контейнер PKCS#12).'
+)
+
+
+def sign_attachment(
+    actor: User,
+    attachment: Attachment,
+    certificate_id: int,
+    password: str,
+    *,
+    signing_time: datetime | None = None,
+) -> AttachmentSignature:
+    """Sign the attachment with the actor's certificate `certificate_id`; the signature is verified and stored."""
+    card, attachment = get_attachment(actor, attachment.card_id, attachment.id)
+    certificate = own_certificate(actor, certificate_id)
+    if not certificate.has_key:
+        raise NoContainer()
+    require_unsigned(attachment, certificate.fingerprint)
+    now = utcnow()
+    bundle = open_container(certificate, password, now)
+    data = attachment_bytes(attachment)
+    cms = sign_detached(data, bundle.key, bundle.certificate, bundle.chain, signing_time=signing_time or now)
+    report = verify_detached(data, cms, trust_data(now))
+    signature, _ = store_signature(actor, card, attachment, cms, report, METHOD_SERVER, certificate)
+    return signature
+
+
+def sign_content(
+    actor: Actor,
+    certificate_id: object,
+    password: str,
+    content: bytes,
+    *,
+    signing_time: datetime | None = None,
+) -> tuple[bytes, datetime, UserCertificate]:
+    """A detached CMS signature of `content` (a record's canonical bytes) by the actor's stored container."""
+    certificate = own_certificate(actor, certificate_id)
+    if not certificate.has_key:
+        raise NoContainer(NO_CONTAINER_FOR_RECORDS)
+    now = utcnow()
+    bundle = open_container(certificate, password, now)
+    moment = signing_time or now
+    cms = sign_detached(content, bundle.key, bundle.certificate, bundle.chain, signing_time=moment)
+    return cms, moment, certificate
+
+
+def open_container(certificate: UserCertificate, password: str, now: datetime) -> KeyBundle:
+    """The key of a stored container; refusals of `load_pkcs12` pass through, and the certificate must still be
+    the bound one and usable for signing at `now`."""
+    bundle = load_pkcs12(stored_bytes(certificate.container_sha256 or ''), password or '')
+    if bundle.info.fingerprint != certificate.fingerprint:
+        raise NoContainer('Контейнер на сервере не соответствует привязанному сертификату: загрузите его заново.')
+    bundle.info.require_usable_for_signing(now)
+    return bundle
+
+
+def require_unsigned(attachment: Attachment, fingerprint: str) -> None:
+    """One signature file per signer per file; the attachment row is locked so that two signings queue up."""
+    db.session.execute(select(Attachment.id).where(Attachment.id == attachment.id).with_for_update())
+    exists = db.session.execute(
+        select(AttachmentSignature.id).where(
+            AttachmentSignature.attachment_id == attachment.id, AttachmentSignature.signer_fingerprint == fingerprint
+        )
+    ).first()
+    if exists is not None:
+        raise AlreadySigned()
+
+
+def store_signature(
+    actor: User,
+    card: Card,
+    attachment: Attachment,
+    cms: bytes,
+    report: VerificationReport,
+    method: str,
+    certificate: UserCertificate | None,
+) -> tuple[AttachmentSignature, VerificationRecord]:
+    """Keep the signature file in the blob store, its row, the verification record and the journal entry."""
+    signer = report.signers[0]
+    der = certificate.certificate_der if certificate is not None else signer.certificate_der or b''
+    info = certificate.info if certificate is not None else signer.certificate
+    stored = blob_store().put_bytes(cms, MAX_SIGNATURE_SIZE)
+    signature = AttachmentSignature(
+        attachment_id=attachment.id,
+        card_id=card.id,
+        organization_id=card.organization_id,
+        file_sha256=attachment.sha256,
+        signature_sha256=stored.sha256,
+        signature_size=len(cms),
+        signer_certificate_der=der,
+        signer_fingerprint=sha256_hex(der),
+        signer_summary=signer_summary(info, signer.signer),
+        signer_serial=info.serial.upper() if info is not None else '',
+        signing_time=signer.signing_time,
+        method=method,
+        user_certificate_id=certificate.id if certificate is not None else None,
+        created_by_id=actor.id,
+        last_verdict=report.verdict,
+        last_verified_at=report.checked_at,
+    )
+    db.session.add(signature)
+    db.session.flush()
+    verification = new_record(
+        actor,
+        report,
+        organization_id=card.organization_id,
+        file_sha256=attachment.sha256,
+        signature_sha256=stored.sha256,
+        signature=signature,
+        attachment_id=attachment.id,
+        file_name=attachment.filename,
+        signature_name=signature.signature_filename,
+    )
+    facts = {
+        'card_id': card.id,
+        'attachment_id': attachment.id,
+        'filename': attachment.filename,
+        'method': method,
+        **(certificate_facts(info) if info is not None else {'fingerprint': signature.signer_fingerprint}),
+        **record_facts(verification),
+    }
+    record(actor, 'signatures.signature.add', signature, facts, organization_id=card.organization_id)
+    return signature, verification
