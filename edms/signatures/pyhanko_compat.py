@@ -23,35 +23,18 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pyhanko_certvalidator.asn1_types  # noqa: F401 - its asn1crypto patch must run before ours
-from asn1crypto import core
-from asn1crypto import keys as asn1_keys
 from pyhanko.pdf_utils import generic
 
-from edms.signatures.crypto import oids
+from edms.signatures.crypto.asn1_patch import patch_asn1crypto
 
 T = TypeVar('T')
 for _name in ('pyhanko', 'pyhanko_certvalidator', 'fontTools'):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 
-def _keep_gost_public_keys() -> None:
-    """Importing pyhanko_certvalidator replaces asn1crypto's public-key spec callback in place (for ML-DSA keys),
-    which drops the GOST callback crypto/asn1_patch.py installed before it: put a GOST-aware one back on top."""
-    callbacks = asn1_keys.PublicKeyInfo._spec_callbacks
-    current = callbacks['public_key']
-    if getattr(current, 'edms_gost', False):
-        return
-
-    def spec(info: asn1_keys.PublicKeyInfo) -> Any:
-        if info['algorithm']['algorithm'].dotted in oids.GOST_KEYS:
-            return core.OctetString
-        return current(info)
-
-    spec.edms_gost = True  # type: ignore[attr-defined]
-    asn1_keys.PublicKeyInfo._spec_callbacks = {**callbacks, 'public_key': spec}
-
-
-_keep_gost_public_keys()
+# Importing pyhanko_certvalidator replaces asn1crypto's public-key spec callback in place (for ML-DSA keys), which
+# drops the GOST one installed on import of edms.signatures.crypto: install it again on top.
+patch_asn1crypto()
 _HEX_BODY = re.compile(rb'[0-9A-Fa-f \n\r\t\f\x00]*')
 
 

@@ -18,8 +18,8 @@ _MARK = '_edms_gost_patched'
 
 
 def patch_asn1crypto() -> None:
-    """Install the GOST spec callbacks once per process."""
-    if getattr(keys.PublicKeyInfo, _MARK, False):
+    """Install the GOST spec callbacks (again when another library, e.g. pyHanko, replaced them since)."""
+    if getattr(keys.PublicKeyInfo._spec_callbacks['public_key'], _MARK, False):
         return
     public_spec = keys.PublicKeyInfo._spec_callbacks['public_key']
     private_spec = keys.PrivateKeyInfo._spec_callbacks['private_key']
@@ -34,6 +34,6 @@ def patch_asn1crypto() -> None:
             return (core.OctetString, None)
         return private_spec(self)
 
+    setattr(_public_key_spec, _MARK, True)
     keys.PublicKeyInfo._spec_callbacks = {**keys.PublicKeyInfo._spec_callbacks, 'public_key': _public_key_spec}
     keys.PrivateKeyInfo._spec_callbacks = {**keys.PrivateKeyInfo._spec_callbacks, 'private_key': _private_key_spec}
-    setattr(keys.PublicKeyInfo, _MARK, True)

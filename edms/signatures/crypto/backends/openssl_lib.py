@@ -110,6 +110,22 @@ def _libcrypto_path() -> str:
 
 
 def _load_engine(lib: Library) -> bool:
+    return _use_loaded_engine(lib) or _load_dynamic_engine(lib)
+
+
+def _use_loaded_engine(lib: Library) -> bool:
+    """The engine an OPENSSL_CONF of the process already loaded (SIGNATURES.md's configs do)."""
+    engine = lib.ENGINE_by_id(b'gost')
+    lib.ERR_clear_error()
+    if not engine:
+        return False
+    ok = lib.ENGINE_init(engine) == 1 and lib.ENGINE_set_default(engine, _ENGINE_METHOD_ALL) == 1
+    lib.ENGINE_free(engine)
+    lib.ERR_clear_error()
+    return ok and bool(lib.EVP_get_digestbyname(b'md_gost12_256'))
+
+
+def _load_dynamic_engine(lib: Library) -> bool:
     engine = lib.ENGINE_by_id(b'dynamic')
     if not engine:
         return False
