@@ -20,6 +20,9 @@ from edms.registry.operations.casefiles import CASE_FIELDS
 from edms.registry.operations.journals import JOURNAL_FIELDS
 from edms.registry.validation import CARD_FIELDS, FILTER_FIELDS
 from edms.resolutions.operations import request_extension, submit_report
+from edms.signatures.models import TrustedCertificate, VerificationRecord
+from edms.signatures.operations import import_certificate, sign_attachment
+from scripts.make_test_pki import MINISTRY
 from tests.factories import (
     api_token,
     login,
@@ -30,6 +33,8 @@ from tests.factories import (
     make_user,
     working_day,
 )
+from tests.signatures.conftest import test_pki  # noqa: F401  (the session fixture of the generated PKI)
+from tests.signatures.store_setup import install_trust, p12
 
 PDF = b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'
 FIELDS = sorted(
@@ -70,6 +75,19 @@ FIELDS = sorted(
         'extension_days',
         'extension_reason',
         'extension_notice',
+        # signatures: certificates, signing, the trust store, the qualified signature of a resolution
+        'container',
+        'certificate',
+        'certificate_id',
+        'password',
+        'signature',
+        'signature_method',
+        'file',
+        'crl',
+        'accredited',
+        'note',
+        'form',
+        'format',
     }
 )
 GARBAGE = (
@@ -84,6 +102,7 @@ GARBAGE = (
     '²',
     '0001-01-01',
     '9999-12-31',
+    'qualified',
 )
 JSON_GARBAGE = (
     {'kind': 'x' * 5000},
@@ -105,12 +124,14 @@ JSON_GARBAGE = (
 
 
 @pytest.fixture
-def own(app_ctx):
+def own(app_ctx, test_pki):  # noqa: F811
     """A user with every role who owns one object of each kind, so that garbage reaches every validator."""
+    install_trust(test_pki)
     with atomic():
-        organization = make_organization()
+        organization = make_organization(ogrn=MINISTRY['ogrn'], inn=MINISTRY['inn_le'])
         roles = ('clerk', 'administrator', 'manager', 'assistant', 'executor', 'controller')
-        user = make_user(organization, *roles, is_system_admin=True)
+        snils = test_pki.users['rsa'].profile['snils']
+        user = make_user(organization, *roles, is_system_admin=True, snils=snils)
         colleague = make_user(organization, 'executor')
         card = make_card(user)
         attachment = add_attachment(user, card, io.BytesIO(PDF), 'a.pdf')
@@ -120,6 +141,8 @@ def own(app_ctx):
         extension = request_extension(user, resolution.assignments[0], {'reason': 'x', 'deadline': working_day(15)})
         open_session(user)
         api_token(user)
+        certificate = import_certificate(user, user, p12(test_pki, 'rsa'), 'test123')
+        signature = sign_attachment(user, attachment, certificate.id, 'test123')
     ids = {
         'card_id': card.id,
         'attachment_id': attachment.id,
@@ -139,6 +162,12 @@ def own(app_ctx):
         'notification_id': first(select(Notification.id).where(Notification.user_id == colleague.id)),
         'folder': 'review',
         'fmt': 'csv',
+        'certificate_id': certificate.id,
+        'signature_id': signature.id,
+        'verification_id': first(
+            select(VerificationRecord.id).where(VerificationRecord.attachment_signature_id == signature.id)
+        ),
+        'trusted_id': first(select(TrustedCertificate.id)),
     }
     return ids, user
 
@@ -157,7 +186,19 @@ def paths(app, prefix, ids):
 
 
 @pytest.mark.parametrize(
-    'prefix', ['/cards', '/admin', '/login', '/password', '/cabinet', '/assignments', '/notifications', '/reports']
+    'prefix',
+    [
+        '/cards',
+        '/admin',
+        '/login',
+        '/password',
+        '/cabinet',
+        '/assignments',
+        '/notifications',
+        '/reports',
+        '/certificates',
+        '/signatures',
+    ],
 )
 def test_forms_answer_garbage_without_a_server_error(app, client, own, prefix):
     ids, user = own
@@ -203,7 +244,7 @@ def test_api_answers_garbage_with_json_4xx(app, client, own):
             requests += [{'data': b'{broken', 'content_type': 'application/json'}, {'data': garbage_upload()}]
         for request in requests:
             response = client.open(path, method=method, headers=headers, **request)
-            downloaded = response.status_code == 200 and (path.endswith('/content') or '/files/' in path)
+            downloaded = response.status_code == 200 and (path.endswith(('/content', '/file')) or '/files/' in path)
             if response.status_code >= 500 or not (response.is_json or response.status_code == 204 or downloaded):
                 failures.append((method, path, str(request)[:40], response.status_code))
             response.close()

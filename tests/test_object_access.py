@@ -2,7 +2,9 @@
 
 The routes are walked from the application's URL map and every URL parameter gets a real object of the first
 organization (a card, its file, a resolution with its assignment, report, report file and extension request, a
-notification, a session, a token…). A new route with a parameter this fixture does not know fails
+notification, a session, a token, a signing certificate, a signature of the file and its verification report…). The
+trust store is shared by every organization: its pages are read by every administrator and changed only by the system
+administrator, which is checked instead of the 404. A new route with a parameter this fixture does not know fails
 `test_every_url_parameter_gets_a_real_object` until the fixture learns it, so no route is checked with a made-up id.
 """
 
@@ -21,6 +23,9 @@ from edms.registry.models import Journal
 from edms.registry.operations import add_attachment
 from edms.resolutions.operations import request_extension, submit_report
 from edms.resolutions.queries import FOLDERS
+from edms.signatures.models import TrustedCertificate, VerificationRecord
+from edms.signatures.operations import import_certificate, sign_attachment
+from scripts.make_test_pki import MINISTRY
 from tests.factories import (
     api_token,
     login,
@@ -31,11 +36,15 @@ from tests.factories import (
     make_user,
     working_day,
 )
+from tests.signatures.conftest import test_pki  # noqa: F401  (the session fixture of the generated PKI)
+from tests.signatures.store_setup import install_trust, p12
 
 PDF = b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'
 SECRET = 'Секретная переписка ведомства А'
 #: URL parameters that name no object of an organization: the user's own cabinet folder, a format, a static file.
 NOT_OBJECTS = {'folder', 'fmt', 'filename'}
+#: The trust store (root and intermediate CA certificates) belongs to no organization.
+SHARED_OBJECTS = {'trusted_id'}
 #: Directory data that every organization reads (correspondents and addressees), but nobody else changes.
 SHARED_READS = {
     ('GET', '/api/v1/organizations/<int:organization_id>'),
@@ -44,11 +53,13 @@ SHARED_READS = {
 
 
 @pytest.fixture
-def foreign(app_ctx):
+def foreign(app_ctx, test_pki):  # noqa: F811
     """Objects of organization A, and a user of organization B with every role who tries to reach them."""
+    install_trust(test_pki)
     with atomic():
-        org_a, org_b = make_organization('Ведомство А'), make_organization('Ведомство Б')
-        owner = make_user(org_a, 'clerk', 'administrator')
+        org_a = make_organization('Ведомство А', ogrn=MINISTRY['ogrn'], inn=MINISTRY['inn_le'])
+        org_b = make_organization('Ведомство Б')
+        owner = make_user(org_a, 'clerk', 'administrator', snils=test_pki.users['rsa'].profile['snils'])
         manager, controller = make_user(org_a, 'manager'), make_user(org_a, 'controller')
         responsible, co_executor = make_user(org_a, 'executor'), make_user(org_a, 'executor')
         card = make_card(owner, summary=SECRET)
@@ -62,6 +73,8 @@ def foreign(app_ctx):
         extension = request_extension(responsible, main, {'reason': 'x', 'deadline': working_day(15)})
         open_session(owner)
         token = api_token(owner)
+        certificate = import_certificate(owner, owner, p12(test_pki, 'rsa'), 'test123')
+        signature = sign_attachment(owner, attachment, certificate.id, 'test123')
         intruder = make_user(
             org_b,
             'clerk',
@@ -89,6 +102,12 @@ def foreign(app_ctx):
         'file_id': report.files[0].id,
         'extension_id': extension.id,
         'notification_id': first(select(Notification.id).where(Notification.user_id == responsible.id)),
+        'certificate_id': certificate.id,
+        'signature_id': signature.id,
+        'verification_id': first(
+            select(VerificationRecord.id).where(VerificationRecord.attachment_signature_id == signature.id)
+        ),
+        'trusted_id': first(select(TrustedCertificate.id)),
     }
     assert token
     assert all(ids.values()), ids
@@ -100,11 +119,12 @@ def first(query):
     return db.session.execute(query.limit(1)).scalar()
 
 
-def object_rules(app, prefixes, excluded=()):
+def object_rules(app, prefixes, excluded=(), *, shared=False):
+    """Routes naming an organization's object (or, with `shared`, an object of the shared trust store)."""
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(prefixes) or rule.rule.startswith(excluded):
             continue
-        if not set(rule.arguments) - NOT_OBJECTS:
+        if not set(rule.arguments) - NOT_OBJECTS or bool(set(rule.arguments) & SHARED_OBJECTS) != shared:
             continue
         for method in sorted(rule.methods - {'HEAD', 'OPTIONS'}):
             yield rule, method
@@ -152,6 +172,20 @@ def test_every_page_with_an_object_id_is_404_for_another_organization(app, clien
         '/notifications/<int:notification_id>/open',
     }
     assert [item for item in checked if item[2] != 404] == []
+
+
+def test_the_shared_trust_store_is_read_by_any_administrator_and_changed_only_by_the_system_administrator(
+    app, client, foreign
+):
+    ids, intruder = foreign
+    login(client, intruder)
+    checked = []
+    for rule, method in object_rules(app, '/admin/', shared=True):
+        response = client.open(build(rule, ids), method=method, data={'accredited': '0'})
+        checked.append((method, rule.rule, response.status_code))
+        response.close()
+    assert len(checked) == 4
+    assert {(method, status) for method, _, status in checked} == {('GET', 200), ('POST', 403)}
 
 
 def test_every_api_endpoint_with_an_object_id_is_404_for_another_organization(app, client, foreign):

@@ -11,6 +11,7 @@ from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
 from edms.api.openapi_resolutions import RESOLUTION_PATHS
 from edms.api.openapi_schemas import SCHEMAS, integer, ref, string
+from edms.api.openapi_signatures import SIGNATURE_PATHS, SIGNATURE_SCHEMAS
 
 CARD_ID = path_param('card_id', 'Идентификатор карточки')
 ATTACHMENT_ID = path_param('attachment_id', 'Идентификатор вложения')
@@ -237,12 +238,13 @@ def document() -> dict[str, Any]:
         'servers': [{'url': '/api/v1'}],
         'security': [{'bearerAuth': []}],
         'tags': [
-            {'name': name} for name in ('cards', 'attachments', 'resolutions', 'directory', 'notifications', 'meta')
+            {'name': name}
+            for name in ('cards', 'attachments', 'resolutions', 'signatures', 'directory', 'notifications', 'meta')
         ],
-        'paths': {**PATHS, **RESOLUTION_PATHS},
+        'paths': {**PATHS, **RESOLUTION_PATHS, **SIGNATURE_PATHS},
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
-            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS},
+            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS, **SIGNATURE_SCHEMAS},
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}
                 for name, description in ERROR_RESPONSES.values()

@@ -21,11 +21,13 @@ def register_web(app: Flask) -> None:
         auth,
         cabinet,
         cards,
+        certificates,
         home,
         notifications,
         reports,
         resolution_actions,
         resolutions,
+        signatures,
     )
 
     app.static_folder = str(app.root_path + '/static')
@@ -36,6 +38,8 @@ def register_web(app: Flask) -> None:
     for blueprint in (home.bp, auth.bp, cards.bp, admin.bp, notifications.bp, appeals.bp, reports.bp):
         app.register_blueprint(blueprint)
     for blueprint in (resolutions.bp, resolution_actions.bp, cabinet.bp, assignments.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (signatures.bp, certificates.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime

@@ -36,6 +36,7 @@ from edms.resolutions.queries import get_extension, get_report, get_report_file
 from edms.web.session import current_user, login_required
 from edms.web.views.cards import card_action
 from edms.web.views.resolutions import assignment_of, resolution_of
+from edms.web.views.signatures import record_signature, signed_message
 
 bp = Blueprint('resolution_actions', __name__, url_prefix='/cards')
 Html = str | tuple[str, int]
@@ -69,8 +70,9 @@ def _extension_of(user: User, card: Card, extension_id: int) -> DeadlineExtensio
 @login_required
 def approve(card_id: int, resolution_id: int) -> Html | Response:
     def run(user: User, card: Card) -> str:
-        approve_draft(user, resolution_of(user, card, resolution_id))
-        return 'Проект резолюции утверждён и подписан простой ЭП; поручения направлены исполнителям.'
+        approve_draft(user, resolution_of(user, card, resolution_id), signature=record_signature(request.form))
+        message = 'Проект резолюции утверждён и подписан простой ЭП; поручения направлены исполнителям.'
+        return signed_message(message, request.form)
 
     return card_action(card_id, run, tab=TAB)
 

@@ -34,6 +34,7 @@ from edms.resolutions.queries import get_assignment, get_resolution
 from edms.web.session import current_user, login_required
 from edms.web.views.resolution_forms import ResolutionForm, form_of, known_fields, people, read_form, row_errors
 from edms.web.views.resolution_section import Section, build_section
+from edms.web.views.signatures import record_signature, signed_message
 
 bp = Blueprint('resolutions', __name__, url_prefix='/cards')
 Html = str | tuple[str, int]
@@ -103,7 +104,12 @@ def new(card_id: int) -> Html | Response:
     user = current_user()
     card = get_card(user, card_id)
     require_manager(user)
-    return _form_page(card, 'issue', ResolutionForm(), lambda form: issue_resolution(user, card, form.raw()))
+    return _form_page(
+        card,
+        'issue',
+        ResolutionForm(),
+        lambda form: issue_resolution(user, card, form.raw(), signature=record_signature(request.form)),
+    )
 
 
 @bp.route('/<int:card_id>/resolutions/draft', methods=['GET', 'POST'])
@@ -130,7 +136,11 @@ def edit(card_id: int, resolution_id: int) -> Html | Response:
     actions = resolution_actions(user, resolution)
     if 'edit_and_approve' in actions:
         return _form_page(
-            card, 'approve', form_of(resolution), lambda form: approve_draft(user, resolution, form.raw()), resolution
+            card,
+            'approve',
+            form_of(resolution),
+            lambda form: approve_draft(user, resolution, form.raw(), signature=record_signature(request.form)),
+            resolution,
         )
     if 'update_draft' in actions:
         return _form_page(
@@ -156,7 +166,7 @@ def sub_resolution(card_id: int, assignment_id: int) -> Html | Response:
         card,
         'sub',
         ResolutionForm(),
-        lambda form: issue_sub_resolution(user, assignment, form.raw()),
+        lambda form: issue_sub_resolution(user, assignment, form.raw(), signature=record_signature(request.form)),
         assignment.resolution,
         assignment,
     )
@@ -192,7 +202,7 @@ def _form_page(
             message=message,
             status=error.status,
         )
-    flash(MODES[mode][2], 'success')
+    flash(signed_message(MODES[mode][2], request.form), 'success')
     return redirect(card_tab_url(card.id, anchor))
 
 

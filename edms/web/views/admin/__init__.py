@@ -30,5 +30,6 @@ from edms.web.views.admin import (  # noqa: E402, F401
     journals,
     organizations,
     tokens,
+    trust,
     users,
 )

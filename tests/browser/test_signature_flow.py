@@ -1,0 +1,140 @@
+"""A qualified signature in a real browser, on the demo data: the demo manager (given the СНИЛС of the test PKI's
+RSA user; the demo ministry carries the PKI's ОГРН and ИНН ЮЛ) imports the test PKCS#12 on «Мои сертификаты», signs
+a file of a card on the «Файлы» tab, sees «Подпись действительна», opens the report and downloads it as a PDF and the
+signature as `<file>.sig` — with no Content Security Policy violations.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from edms.auth.models import User
+from edms.core.db import db
+from edms.core.tx import atomic
+from edms.directory.models import Organization
+from edms.registry.models import Card
+from edms.registry.operations import add_attachment
+from scripts.make_test_pki import MINISTRY, TestPki
+from tests.browser.conftest import TIMEOUT_MS
+from tests.signatures.conftest import test_pki  # noqa: F401  (the session fixture of the generated PKI)
+from tests.signatures.store_setup import DOCUMENT, install_trust
+
+ORGANIZATION = 'Минцифры Энской обл.'
+PASSWORD = 'Demo2026pass'
+SUMMARY = 'О предоставлении сведений о подключении организаций к межведомственной системе'
+FILENAME = 'Сведения.pdf'
+
+
+@pytest.fixture
+def signing_ready(browser_app: Flask, demo_data: str, test_pki: TestPki) -> Path:  # noqa: F811
+    """The test PKI's CAs in the trust store, the manager's СНИЛС, a file on the letter; returns the .p12 path."""
+    with browser_app.app_context():
+        install_trust(test_pki)
+        with atomic():
+            ministry = db.session.execute(
+                select(Organization).where(Organization.ogrn == MINISTRY['ogrn'])
+            ).scalar_one()
+            staff = {
+                user.login: user
+                for user in db.session.execute(select(User).where(User.organization_id == ministry.id)).scalars()
+            }
+            staff['manager'].snils = test_pki.users['rsa'].profile['snils']
+            card = db.session.execute(select(Card).where(Card.summary == SUMMARY)).scalar_one()
+            add_attachment(staff['clerk'], card, io.BytesIO(DOCUMENT), FILENAME)
+    path = test_pki.users['rsa'].p12
+    assert path is not None
+    return path
+
+
+def _watch_console(page: Any) -> tuple[list[str], list[str]]:
+    csp_errors: list[str] = []
+    page_errors: list[str] = []
+    page.on(
+        'console',
+        lambda message: (
+            csp_errors.append(message.text)
+            if message.type == 'error' and 'Content Security Policy' in message.text
+            else None
+        ),
+    )
+    page.on('pageerror', lambda error: page_errors.append(str(error)))
+    return csp_errors, page_errors
+
+
+def _log_in(page: Any, base_url: str, login: str) -> None:
+    page.goto(f'{base_url}/login')
+    page.get_by_label('Организация').select_option(label=ORGANIZATION)
+    page.get_by_label('Логин').fill(login)
+    page.get_by_label('Пароль').fill(PASSWORD)
+    page.get_by_role('button', name='Войти').click()
+    page.wait_for_url(f'{base_url}/cards/')
+
+
+def _flash(page: Any, text: str) -> None:
+    page.get_by_role('alert').filter(has_text=text).wait_for(timeout=TIMEOUT_MS)
+
+
+def _import_container(page: Any, base_url: str, p12: Path) -> None:
+    page.get_by_role('link', name='Мои сертификаты').click()
+    page.wait_for_url(f'{base_url}/certificates/')
+    page.get_by_label('Контейнер ключа (.pfx, .p12)').set_input_files(str(p12))
+    page.get_by_label('Пароль к контейнеру').fill('неверный')
+    page.get_by_role('button', name='Добавить контейнер').click()
+    assert 'Неверный пароль' in page.locator('#f-password + .invalid-feedback').inner_text()
+    assert page.get_by_label('Пароль к контейнеру').input_value() == ''
+    page.get_by_label('Контейнер ключа (.pfx, .p12)').set_input_files(str(p12))
+    page.get_by_label('Пароль к контейнеру').fill('test123')
+    page.get_by_role('button', name='Добавить контейнер').click()
+    page.wait_for_url(re.compile(r'/certificates/\d+$'))
+    _flash(page, 'добавлен')
+    assert MINISTRY['ogrn'] in page.locator('[data-field="ОГРН"]').inner_text()
+    assert 'КС1' in page.locator('[data-field="Класс средства ЭП"]').inner_text()
+
+
+def _sign_the_file(page: Any) -> Any:
+    page.get_by_role('link', name='Документы', exact=True).click()
+    page.locator('table.table-cards tbody tr').filter(has_text=SUMMARY).get_by_role('link').first.click()
+    page.wait_for_url(re.compile(r'/cards/\d+$'))
+    page.get_by_role('tab', name=re.compile(r'^Файлы')).click()
+    row = page.locator('tr.attachment-signatures')
+    row.locator('summary', has_text='Подписать').click()
+    row.get_by_label('Пароль к контейнеру ключа').fill('test123')
+    row.get_by_role('button', name='Подписать файл').click()
+    _flash(page, 'Подпись действительна')
+    signatures = page.locator('tr.attachment-signatures .signature-list')
+    assert 'Подпись действительна' in signatures.inner_text()
+    assert 'Иванов Иван Иванович' in signatures.inner_text()
+    return signatures
+
+
+@pytest.mark.browser
+def test_manager_imports_a_container_signs_a_file_and_downloads_the_report(
+    page: Any, live_server: str, signing_ready: Path, tmp_path: Path
+) -> None:
+    csp_errors, page_errors = _watch_console(page)
+    _log_in(page, live_server, 'manager')
+    _import_container(page, live_server, signing_ready)
+    signatures = _sign_the_file(page)
+
+    with page.expect_download() as sig_download:
+        signatures.get_by_role('link', name='Файл подписи (.sig)').click()
+    assert sig_download.value.suggested_filename == f'{FILENAME}.sig'
+    assert Path(sig_download.value.path()).read_bytes()[:1] == b'\x30'
+
+    signatures.get_by_role('link', name='Протокол проверки').click()
+    page.wait_for_url(re.compile(r'/signatures/verifications/\d+$'))
+    assert page.locator('[data-verdict]').get_attribute('data-verdict') == 'valid'
+    assert 'Подпись действительна' in page.locator('.signature-report').inner_text()
+    with page.expect_download() as pdf_download:
+        page.get_by_role('link', name='Скачать протокол (PDF)').click()
+    assert Path(pdf_download.value.path()).read_bytes().startswith(b'%PDF-')
+    assert pdf_download.value.suggested_filename.endswith('.pdf')
+    assert csp_errors == []
+    assert page_errors == []
