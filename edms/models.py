@@ -4,6 +4,7 @@ from edms.audit.models import AuditEntry, AuditHead
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.core.calendar.models import CalendarDay
 from edms.directory.models import Department, Organization, Position
+from edms.exchange.models import ExchangeParticipant, InboxPacket, OutboxPacket
 from edms.notifications.models import Notification
 from edms.registry.models import Attachment, Card, CardAccessGrant, CardAddressee, CardLink, CaseFile, Journal
 from edms.resolutions.models import (
@@ -17,6 +18,7 @@ from edms.resolutions.models import (
 from edms.signatures.models import (
     AttachmentSignature,
     CertificateRevocationList,
+    RegistrationSignature,
     TrustedCertificate,
     UserCertificate,
     VerificationRecord,
@@ -38,11 +40,15 @@ __all__ = [
     'CertificateRevocationList',
     'DeadlineExtension',
     'Department',
+    'ExchangeParticipant',
     'ExecutionReport',
+    'InboxPacket',
     'Journal',
     'Notification',
     'Organization',
+    'OutboxPacket',
     'Position',
+    'RegistrationSignature',
     'ReportFile',
     'Resolution',
     'ResolutionEvent',

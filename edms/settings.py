@@ -68,6 +68,16 @@ class Defaults:
     #: Fetching certificate revocation lists from the distribution points: seconds per request, largest answer.
     CRL_FETCH_TIMEOUT: int = 20
     CRL_MAX_SIZE: int = 64 * 1024 * 1024
+    #: The largest МЭДО packet (the zip of its folder) accepted over HTTP or from the inbox folder.
+    EXCHANGE_MAX_PACKET_SIZE: int = 50 * 1024 * 1024
+    #: Bearer tokens of partner systems for sending packets to them: JSON {"participant GUID": "token"} (environment).
+    EXCHANGE_TOKENS: dict[str, str] = {}  # noqa: RUF012  (a default, replaced, never mutated)
+    #: Folder of the directory transport: packets for participants without an HTTP endpoint go to <dir>/<mailbox>/.
+    EXCHANGE_OUTBOX_DIR: str = ''
+    EXCHANGE_DELIVERY_TIMEOUT: int = 30
+    #: Send outbox packets right after the commit even without a worker (the embedded default waits for
+    #: `flask edms exchange deliver`, so that no user request waits on a partner's timeout).
+    EXCHANGE_DELIVER_INLINE: bool = False
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:

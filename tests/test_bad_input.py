@@ -22,6 +22,7 @@ from edms.registry.validation import CARD_FIELDS, FILTER_FIELDS
 from edms.resolutions.operations import request_extension, submit_report
 from edms.signatures.models import TrustedCertificate, VerificationRecord
 from edms.signatures.operations import import_certificate, sign_attachment
+from edms.signatures.operations.registrations import sign_registration
 from scripts.make_test_pki import MINISTRY
 from tests.factories import (
     api_token,
@@ -143,6 +144,7 @@ def own(app_ctx, test_pki):  # noqa: F811
         api_token(user)
         certificate = import_certificate(user, user, p12(test_pki, 'rsa'), 'test123')
         signature = sign_attachment(user, attachment, certificate.id, 'test123')
+        registration_signature = sign_registration(user, card)
     ids = {
         'card_id': card.id,
         'attachment_id': attachment.id,
@@ -168,6 +170,7 @@ def own(app_ctx, test_pki):  # noqa: F811
             select(VerificationRecord.id).where(VerificationRecord.attachment_signature_id == signature.id)
         ),
         'trusted_id': first(select(TrustedCertificate.id)),
+        'registration_signature_id': registration_signature.id,
     }
     return ids, user
 

@@ -2,10 +2,11 @@
 
 The routes are walked from the application's URL map and every URL parameter gets a real object of the first
 organization (a card, its file, a resolution with its assignment, report, report file and extension request, a
-notification, a session, a token, a signing certificate, a signature of the file and its verification report…). The
-trust store is shared by every organization: its pages are read by every administrator and changed only by the system
-administrator, which is checked instead of the 404. A new route with a parameter this fixture does not know fails
-`test_every_url_parameter_gets_a_real_object` until the fixture learns it, so no route is checked with a made-up id.
+notification, a session, a token, a signing certificate, a signature of the file and its verification report, a
+signature of the registration data…). The trust store is shared by every organization: its pages are read by every
+administrator and changed only by the system administrator, which is checked instead of the 404. A new route with a
+parameter this fixture does not know fails `test_every_url_parameter_gets_a_real_object` until the fixture learns
+it, so no route is checked with a made-up id.
 """
 
 import io
@@ -16,8 +17,11 @@ from sqlalchemy import select
 
 from edms.auth.models import ApiToken, UserSession
 from edms.auth.sessions import open_session
+from edms.core.access import SYSTEM
 from edms.core.db import db
 from edms.core.tx import atomic
+from edms.exchange.models import InboxPacket
+from edms.exchange.operations import create_participant
 from edms.notifications.models import Notification
 from edms.registry.models import Journal
 from edms.registry.operations import add_attachment
@@ -25,6 +29,7 @@ from edms.resolutions.operations import request_extension, submit_report
 from edms.resolutions.queries import FOLDERS
 from edms.signatures.models import TrustedCertificate, VerificationRecord
 from edms.signatures.operations import import_certificate, sign_attachment
+from edms.signatures.operations.registrations import sign_registration
 from scripts.make_test_pki import MINISTRY
 from tests.factories import (
     api_token,
@@ -75,6 +80,20 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         token = api_token(owner)
         certificate = import_certificate(owner, owner, p12(test_pki, 'rsa'), 'test123')
         signature = sign_attachment(owner, attachment, certificate.id, 'test123')
+        registration_signature = sign_registration(owner, card)
+        medo = {'organization_id': org_a.id, 'guid': '0f6a8d52-3c1e-4b7a-9d2e-5a4c3b2a1f00', 'medo_address': 'ORG_A_S'}
+        participant = create_participant(SYSTEM, medo)
+        inbox = InboxPacket(
+            transport='http',
+            sha256='0' * 64,
+            size=1,
+            status='accepted',
+            card_id=card.id,
+            recipient_organization_id=org_a.id,
+            recipient_participant_id=participant.id,
+        )
+        db.session.add(inbox)
+        db.session.flush()
         intruder = make_user(
             org_b,
             'clerk',
@@ -108,6 +127,9 @@ def foreign(app_ctx, test_pki):  # noqa: F811
             select(VerificationRecord.id).where(VerificationRecord.attachment_signature_id == signature.id)
         ),
         'trusted_id': first(select(TrustedCertificate.id)),
+        'registration_signature_id': registration_signature.id,
+        'inbox_id': inbox.id,
+        'participant_id': participant.id,
     }
     assert token
     assert all(ids.values()), ids

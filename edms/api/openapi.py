@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
 from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
 from edms.api.openapi_resolutions import RESOLUTION_PATHS
@@ -241,10 +242,10 @@ def document() -> dict[str, Any]:
             {'name': name}
             for name in ('cards', 'attachments', 'resolutions', 'signatures', 'directory', 'notifications', 'meta')
         ],
-        'paths': {**PATHS, **RESOLUTION_PATHS, **SIGNATURE_PATHS},
+        'paths': {**PATHS, **RESOLUTION_PATHS, **SIGNATURE_PATHS, **EXCHANGE_PATHS},
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
-            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS, **SIGNATURE_SCHEMAS},
+            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS, **SIGNATURE_SCHEMAS, **EXCHANGE_SCHEMAS},
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}
                 for name, description in ERROR_RESPONSES.values()

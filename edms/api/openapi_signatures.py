@@ -1,6 +1,7 @@
 """Paths and components of the OpenAPI document for electronic signatures (tag `signatures`): certificates with the
-qualified profile, signatures of attachments, verification reports (JSON or PDF) and the trust store.
-The shapes are those of `edms.api.signature_serializers`."""
+qualified profile, signatures of attachments, verification reports (JSON or PDF) and the trust store; those of signed
+registration data and PDFs signed inside come from `openapi_signature_records`. The shapes are those of
+`edms.api.signature_serializers`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from edms.api.openapi_ops import READ, WRITE, content, op, path_param, query_param, ref_response
 from edms.api.openapi_schemas import DATETIME, ID, Schema, integer, ref, string
+from edms.api.openapi_signature_records import RECORD_SIGNATURE_PATHS, record_signature_schemas
 from edms.signatures.crypto.report import CHECK_CODES
 from edms.signatures.models import METHOD_LABELS
 
@@ -82,7 +84,8 @@ def _add_signature() -> dict[str, Any]:
 def _verify_upload() -> dict[str, Any]:
     operation = op(
         'verifyUpload',
-        'Проверить файл и его отсоединённую подпись; сохраняются только хэши файлов и протокол',
+        'Проверить файл и его отсоединённую подпись (или PDF со встроенной подписью без файла подписи); '
+        'сохраняются только хэши файлов и протокол',
         TAG,
         ('201', 'Протокол проверки; заголовок Location', ref('Verification')),
         errors=('400', '401', '413', '415', '422'),
@@ -180,6 +183,7 @@ SIGNATURE_PATHS: dict[str, dict[str, Any]] = {
             errors=('401', '403'),
         ),
     },
+    **RECORD_SIGNATURE_PATHS,
 }
 
 PROFILE = answer(
@@ -240,6 +244,17 @@ VERIFICATION = answer(
         'checked_by_id': integer(nullable=True),
         'trust_fingerprint': string(),
         'report': ref('VerificationReport'),
+    }
+)
+REPORT = answer(
+    {
+        'verdict': VERDICT,
+        'verdict_title': string(),
+        'checked_at': DATETIME,
+        'trust_fingerprint': string(description='SHA-256 доверенных данных, по которым выполнена проверка'),
+        'checks': {'type': 'array', 'items': ref('Check')},
+        'problems': STRINGS,
+        'signers': {'type': 'array', 'items': ref('SignerReport')},
     }
 )
 SIGNATURE_FIELDS: dict[str, Schema] = {
@@ -332,22 +347,15 @@ SIGNATURE_SCHEMAS: dict[str, Schema] = {
             'checks': {'type': 'array', 'items': ref('Check')},
         }
     ),
-    'VerificationReport': answer(
-        {
-            'verdict': VERDICT,
-            'verdict_title': string(),
-            'checked_at': DATETIME,
-            'trust_fingerprint': string(description='SHA-256 доверенных данных, по которым выполнена проверка'),
-            'checks': {'type': 'array', 'items': ref('Check')},
-            'problems': STRINGS,
-            'signers': {'type': 'array', 'items': ref('SignerReport')},
-        }
-    ),
+    'VerificationReport': REPORT,
     'Verification': VERIFICATION,
     'VerifyUpload': {
         'type': 'object',
-        'required': ['file', 'signature'],
-        'properties': {'file': string(format='binary'), 'signature': string(format='binary')},
+        'required': ['file'],
+        'properties': {
+            'file': string(format='binary'),
+            'signature': string(format='binary', description='Не нужна для PDF со встроенной подписью (PAdES)'),
+        },
     },
     'TrustedCertificate': answer(
         {
@@ -383,4 +391,5 @@ SIGNATURE_SCHEMAS: dict[str, Schema] = {
         }
     ),
     'CrlList': items_of('Crl'),
+    **record_signature_schemas(REPORT),
 }

@@ -1,5 +1,6 @@
 """JSON shapes of the signature endpoints: users' certificates with the qualified profile, signatures of attachments,
-verification records with their reports (every check with its Russian title and detail), the trust store and CRLs.
+signatures of registration data, verification records with their reports (every check with its Russian title and
+detail), the trust store and CRLs.
 """
 
 from __future__ import annotations
@@ -8,12 +9,13 @@ from typing import Any
 
 from flask import url_for
 
-from edms.api.serializers import iso
+from edms.api.serializers import iso, user_ref
 from edms.signatures.crypto.certs import CertificateInfo
 from edms.signatures.crypto.report import Check, SignerReport, VerificationReport
 from edms.signatures.models import (
     AttachmentSignature,
     CertificateRevocationList,
+    RegistrationSignature,
     TrustedCertificate,
     UserCertificate,
     VerificationRecord,
@@ -150,6 +152,24 @@ def verification_json(record: VerificationRecord) -> dict[str, Any]:
         'checked_by_id': record.checked_by_id,
         'trust_fingerprint': record.trust_fingerprint,
         'report': report_json(record.verification_report),
+    }
+
+
+def registration_signature_json(
+    row: RegistrationSignature, unchanged: bool, report: VerificationReport | None
+) -> dict[str, Any]:
+    """A signature of a card's registration data as checked now against the current data."""
+    return {
+        'id': row.id,
+        'url': url_for('api.get_registration_signature', card_id=row.card_id, registration_signature_id=row.id),
+        'card_id': row.card_id,
+        'method': row.method,
+        'method_label': row.method_label,
+        'signer': user_ref(row.signer),
+        'signed_at': iso(row.signed_at),
+        'digest': row.digest,
+        'content_unchanged': unchanged,
+        'report': report_json(report) if report is not None else None,
     }
 
 

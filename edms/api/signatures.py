@@ -1,7 +1,9 @@
 """Signature endpoints: the token user's certificates (import a PKCS#12 with its password, or a certificate alone),
 signatures of attachments (server signing with `{certificate_id, password}`, or a detached signature uploaded as
-multipart and verified before it is accepted), the `.sig` file, re-verification, the «check a file and its
-signature» endpoint, verification reports as JSON or PDF, and the trust store for administrators.
+multipart and verified before it is accepted), a PDF signed inside (PAdES with the visible mark) as a new file of the
+card, signatures of a card's registration data, the `.sig` file, re-verification, the «check a file and its
+signature» endpoint (or a signed PDF alone), verification reports as JSON or PDF, and the trust store for
+administrators.
 
 A refused uploaded signature answers 422 and still keeps its report: `error.verification_id` names it.
 """
@@ -16,9 +18,11 @@ from flask import Response, current_app, jsonify, request, send_file, url_for
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
 from edms.api.inputs import UnsupportedMediaType, json_object, query, refuse_unknown
+from edms.api.serializers import attachment_json
 from edms.api.signature_serializers import (
     certificate_json,
     crl_json,
+    registration_signature_json,
     signature_json,
     trusted_json,
     verification_json,
@@ -29,26 +33,33 @@ from edms.core.db import db
 from edms.core.errors import Forbidden, ValidationFailed, error_payload
 from edms.core.tx import atomic
 from edms.core.validation import RawInput
-from edms.registry.queries import get_attachment
+from edms.registry.models import Card
+from edms.registry.queries import get_attachment, get_card
 from edms.signatures.crypto.cms import MAX_SIGNATURE_SIZE
 from edms.signatures.crypto.pkcs12 import MAX_CONTAINER_SIZE
 from edms.signatures.errors import SignatureNotFound, SignatureRefused
-from edms.signatures.models import AttachmentSignature
+from edms.signatures.models import AttachmentSignature, RegistrationSignature
 from edms.signatures.operations import (
     add_client_certificate,
     add_client_signature,
     import_certificate,
     sign_attachment,
+    sign_pdf_attachment,
     verify_attachment_signature,
+    verify_pdf_upload,
     verify_upload,
 )
+from edms.signatures.operations.registrations import check_registration_signature, sign_registration
 from edms.signatures.queries import (
     attachment_signatures,
+    get_registration_signature,
     get_signature,
     get_trusted,
     get_user_certificate,
     get_verification,
     latest_verification,
+    pdf_verifications,
+    registration_signatures,
     revocation_lists,
     signature_bytes,
     trusted_certificates,
@@ -59,11 +70,16 @@ from edms.signatures.report_pdf import render_report_pdf
 MULTIPART = 'multipart/form-data'
 MAX_CERTIFICATE_FILE = 1024 * 1024
 SIGNATURE_PATH = '/cards/<int:card_id>/attachments/<int:attachment_id>/signatures'
+REGISTRATION_PATH = '/cards/<int:card_id>/registration-signatures'
+PDF_MAGIC = b'%PDF-'
 NOT_MULTIPART_CERTIFICATE = (
     'Сертификат передаётся в формате multipart/form-data: поле «file» (контейнер PKCS#12 с полем «password» '
     'или только сертификат).'
 )
-NOT_MULTIPART_CHECK = 'Файлы передаются в формате multipart/form-data: поля «file» и «signature».'
+NOT_MULTIPART_CHECK = (
+    'Файлы передаются в формате multipart/form-data: поля «file» и «signature» (для PDF со встроенной подписью — '
+    'только «file»).'
+)
 
 
 def _file(name: str, label: str, limit: int) -> tuple[bytes, str]:
@@ -125,16 +141,71 @@ def add_signature(card_id: int, attachment_id: int) -> tuple[Response, int, dict
     get_attachment(user, card_id, attachment_id)
     if request.mimetype == MULTIPART:
         return _client_signature(user, card_id, attachment_id)
+    certificate_id, password = _sign_input()
+    with atomic():
+        _, attachment = get_attachment(user, card_id, attachment_id)
+        signature_id = sign_attachment(user, attachment, certificate_id, password).id
+    return _signature_created(user, signature_id)
+
+
+def _sign_input() -> tuple[int, str]:
+    """`{certificate_id, password}` of a server signing."""
     form = RawInput(json_object(), ('certificate_id', 'password'))
     certificate_id = form.integer('certificate_id', 'Сертификат', required=True, min_value=1)
     password = form.raw.get('password')
     if not isinstance(password, str) or not password:
         form.errors.add('password', '«Пароль к контейнеру ключа»: обязательное поле (строка).')
     form.finish()
+    return certificate_id or 0, str(password)
+
+
+@bp.post('/cards/<int:card_id>/attachments/<int:attachment_id>/pades', endpoint='sign_pades')
+def sign_pades(card_id: int, attachment_id: int) -> tuple[Response, int, dict[str, str]]:
+    """Sign a PDF inside (PAdES, visible mark): 201 with the new file of the card and the report of its signatures."""
+    user = api_user()
+    get_attachment(user, card_id, attachment_id)
+    certificate_id, password = _sign_input()
     with atomic():
         _, attachment = get_attachment(user, card_id, attachment_id)
-        signature_id = sign_attachment(user, attachment, certificate_id or 0, str(password)).id
-    return _signature_created(user, signature_id)
+        signed_id = sign_pdf_attachment(user, attachment, certificate_id, password).id
+    card, signed = get_attachment(user, card_id, signed_id)
+    body = {
+        'attachment': attachment_json(card.id, signed),
+        'verification': verification_json(pdf_verifications(card)[signed.id]),
+    }
+    return jsonify(body), 201, {'Location': body['attachment']['url']}
+
+
+@bp.get(REGISTRATION_PATH, endpoint='list_registration_signatures')
+def list_registration_signatures(card_id: int) -> Response:
+    """Signatures of the card's registration data, each checked now against the current data."""
+    user = api_user()
+    card = get_card(user, card_id)
+    return jsonify({'items': [_registration_body(row, card) for row in registration_signatures(card)]})
+
+
+@bp.post(REGISTRATION_PATH, endpoint='sign_registration')
+def sign_registration_data(card_id: int) -> tuple[Response, int, dict[str, str]]:
+    """`{}` or `{"method": "simple"}`: the simple signature; `{"method": "qualified", certificate_id, password}`."""
+    user = api_user()
+    get_card(user, card_id)
+    raw = json_object(optional=True)
+    with atomic():
+        row_id = sign_registration(user, get_card(user, card_id), raw).id
+    row = get_registration_signature(user, card_id, row_id)
+    body = _registration_body(row, get_card(user, card_id))
+    return jsonify(body), 201, {'Location': body['url']}
+
+
+@bp.get(f'{REGISTRATION_PATH}/<int:registration_signature_id>', endpoint='get_registration_signature')
+def get_registration_signature_view(card_id: int, registration_signature_id: int) -> Response:
+    user = api_user()
+    row = get_registration_signature(user, card_id, registration_signature_id)
+    return jsonify(_registration_body(row, get_card(user, card_id)))
+
+
+def _registration_body(row: RegistrationSignature, card: Card) -> dict[str, Any]:
+    return registration_signature_json(row, *check_registration_signature(row, card))
 
 
 def _client_signature(user: User, card_id: int, attachment_id: int) -> tuple[Response, int, dict[str, str]]:
@@ -219,10 +290,15 @@ def _verification_created(user: User, record_id: int) -> tuple[Response, int, di
 
 @bp.post('/signatures/verify', endpoint='verify_upload')
 def verify_files() -> tuple[Response, int, dict[str, str]]:
-    """Check a file against its detached signature; only the hashes of both are kept with the report."""
+    """Check a file against its detached signature, or a signed PDF alone (its signatures are inside); only the
+    hashes of the files are kept with the report."""
     user = api_user()
     _multipart_fields(('file', 'signature'), NOT_MULTIPART_CHECK)
     data, name = _file('file', 'Файл', int(current_app.config['MAX_CONTENT_LENGTH']))
+    if 'signature' not in request.files and data.startswith(PDF_MAGIC):
+        with atomic():
+            record_id = verify_pdf_upload(user, data, file_name=name).id
+        return _verification_created(user, record_id)
     signature, signature_name = _file('signature', 'Файл подписи', MAX_SIGNATURE_SIZE)
     with atomic():
         record_id = verify_upload(user, data, signature, file_name=name, signature_name=signature_name).id

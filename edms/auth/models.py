@@ -49,6 +49,8 @@ class User(CreatedAtMixin, db.Model):
     middle_name: Mapped[str] = mapped_column(String(100), nullable=False, default='')
     email: Mapped[str] = mapped_column(String(255), nullable=False, default='')
     snils: Mapped[str | None] = mapped_column(String(11))
+    #: ИНН of the person (12 digits): a qualified certificate without СНИЛС is bound by it.
+    inn: Mapped[str | None] = mapped_column(String(12))
     #: argon2 hash; None for accounts that cannot log in with a password (service accounts).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     #: The first login (and a reset by an administrator) forces a password change.

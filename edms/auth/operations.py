@@ -33,6 +33,7 @@ _SNAPSHOT = (
     'middle_name',
     'email',
     'snils',
+    'inn',
     'department_id',
     'position_id',
     'can_access_restricted',

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from edms.auth.models import Role
-from edms.core.identifiers import check_snils, normalize_snils
+from edms.core.identifiers import check_inn_person, check_snils, normalize_snils
 from edms.core.validation import RawInput
 
 USER_FIELDS = (
@@ -17,6 +17,7 @@ USER_FIELDS = (
     'middle_name',
     'email',
     'snils',
+    'inn',
     'department_id',
     'position_id',
     'roles',
@@ -40,6 +41,7 @@ def read_user(raw: Mapping[str, Any]) -> dict[str, Any]:
         'middle_name': form.text('middle_name', 'Отчество', max_length=100),
         'email': form.text('email', 'Электронная почта', max_length=255),
         'snils': form.checked('snils', 'СНИЛС', check_snils, required=False),
+        'inn': form.checked('inn', 'ИНН', check_inn_person, required=False) or None,
         'department_id': form.integer('department_id', 'Подразделение', min_value=1),
         'position_id': form.integer('position_id', 'Должность', min_value=1),
         'roles': _roles(form, raw.get('roles')),

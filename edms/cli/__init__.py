@@ -18,9 +18,10 @@ edms_cli = AppGroup('edms', help='Команды МСЭД.')
 
 
 def register_cli(app: Flask) -> None:
-    from edms.cli import calendar, importer, reports, trust, worker
+    from edms.cli import calendar, exchange, importer, reports, trust, worker
 
     calendar.register(edms_cli)
+    exchange.register(edms_cli)
     importer.register(edms_cli)
     reports.register(edms_cli)
     trust.register(edms_cli)

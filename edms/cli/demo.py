@@ -177,6 +177,7 @@ def load_demo() -> list[tuple[str, str, str, str]]:
             logins.append((org.short_name, login, DEMO_PASSWORD, ', '.join(r.value for r in roles)))
     _demo_cards(orgs)
     _demo_resolutions(orgs)
+    demo_exchange_participants()
     return logins
 
 
@@ -340,3 +341,36 @@ def _issued_on(day: date) -> Iterator[None]:
     """Issue as if today were `day` (a deadline in the past is refused today): the demo's overdue assignment."""
     with mock.patch.object(deadlines, 'today', return_value=day):
         yield
+
+
+#: МЭДО mailboxes of the demo organizations; the bank is a partner system reached over HTTP.
+DEMO_MAILBOXES = {'min': 'MINCIFRY_S', 'mig': 'UVM_ENSK_S', 'tax': 'UFNS_ENSK_S', 'mfc': 'MFC_ENSK_S', 'bank': 'BANK_S'}
+DEMO_PARTNER_ENDPOINT = 'http://127.0.0.1:5001/api/v1/exchange/packets'
+
+
+def demo_exchange_participants() -> int:
+    """The demo organizations in the directory of exchange participants (their GUIDs derived from the ОГРН, so the
+    same on every installation); organizations already in it are left alone. Returns how many were added."""
+    import uuid
+
+    from edms.core.db import db
+    from edms.exchange.models import ExchangeParticipant
+    from edms.exchange.operations import create_participant
+
+    added = 0
+    for spec in ORGS:
+        ogrn = ogrn_with_check(spec.ogrn_base)
+        org = db.session.execute(select(Organization).where(Organization.ogrn == ogrn)).scalar_one_or_none()
+        if org is None or db.session.execute(select(ExchangeParticipant.id).filter_by(organization_id=org.id)).first():
+            continue
+        partner = spec.kind == OrganizationKind.partner
+        raw = {
+            'organization_id': org.id,
+            'guid': str(uuid.uuid5(uuid.NAMESPACE_URL, f'urn:edms:demo:medo:{ogrn}')),
+            'medo_address': DEMO_MAILBOXES[spec.key],
+            'endpoint_url': DEMO_PARTNER_ENDPOINT if partner else '',
+            'is_local': not partner,
+        }
+        create_participant(SYSTEM, raw)
+        added += 1
+    return added

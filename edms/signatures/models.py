@@ -248,3 +248,42 @@ class VerificationRecord(db.Model):
     @property
     def verdict_title(self) -> str:
         return VERDICT_TITLES.get(self.verdict, self.verdict)
+
+
+class RegistrationSignature(CreatedAtMixin, db.Model):
+    """A signature of a card's registration data over their canonical serialization (records.sign_record with the
+    payload of `operations.registrations.registration_payload`): several signers per card, one signature each.
+    `value` holds the CMS (DER) of a qualified signature and is None for a simple one."""
+
+    __tablename__ = 'signatures_registration_signatures'
+    __table_args__ = (
+        UniqueConstraint('card_id', 'signer_id', name='uq_signatures_registration_signatures_signer'),
+        CheckConstraint("method IN ('simple', 'qualified')", name='method'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey('registry_cards.id', ondelete='CASCADE'), nullable=False, index=True
+    )
+    method: Mapped[str] = mapped_column(String(16), nullable=False)
+    signer_id: Mapped[int] = mapped_column(ForeignKey('auth_users.id'), nullable=False)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: sha256 (hex) of the signed canonical bytes.
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    value: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    signer: Mapped[User] = relationship(foreign_keys=[signer_id])
+
+    @property
+    def is_qualified(self) -> bool:
+        return self.value is not None
+
+    @property
+    def method_label(self) -> str:
+        return REGISTRATION_METHOD_LABELS.get(self.method, self.method)
+
+
+REGISTRATION_METHOD_LABELS = {
+    'simple': 'простая электронная подпись',
+    'qualified': 'квалифицированная электронная подпись',
+}

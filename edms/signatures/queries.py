@@ -14,7 +14,7 @@ from edms.core.blobs import blob_store
 from edms.core.db import db
 from edms.core.errors import NotFound
 from edms.registry.models import Attachment, Card
-from edms.registry.queries import get_attachment
+from edms.registry.queries import get_attachment, get_card
 from edms.signatures.crypto.certs import CertificateInfo
 from edms.signatures.crypto.errors import BadCertificate
 from edms.signatures.errors import (
@@ -26,6 +26,7 @@ from edms.signatures.errors import (
 from edms.signatures.models import (
     AttachmentSignature,
     CertificateRevocationList,
+    RegistrationSignature,
     TrustedCertificate,
     UserCertificate,
     VerificationRecord,
@@ -206,6 +207,42 @@ def get_verification(user: User, record_id: int) -> VerificationRecord:
     except NotFound as error:
         raise VerificationNotFound() from error
     return record
+
+
+def registration_signatures(card: Card) -> list[RegistrationSignature]:
+    """Signatures of the card's registration data, in the order they were made (the card must be visible:
+    `get_card` first)."""
+    query = (
+        select(RegistrationSignature)
+        .where(RegistrationSignature.card_id == card.id)
+        .order_by(RegistrationSignature.signed_at, RegistrationSignature.id)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def get_registration_signature(user: User, card_id: int, signature_id: int) -> RegistrationSignature:
+    """A signature of the registration data of a card the user may see; otherwise "not found"."""
+    card = get_card(user, card_id)
+    row = db.session.get(RegistrationSignature, signature_id)
+    if row is None or row.card_id != card.id:
+        raise SignatureNotFound()
+    return row
+
+
+def pdf_verifications(card: Card) -> dict[int, VerificationRecord]:
+    """The latest check of the signatures inside each PDF attachment of the card (PAdES: the record names the
+    attachment and no stored detached signature, and the signature's hash is the file's), by attachment id."""
+    query = (
+        select(VerificationRecord)
+        .join(Attachment, Attachment.id == VerificationRecord.attachment_id)
+        .where(
+            Attachment.card_id == card.id,
+            VerificationRecord.attachment_signature_id.is_(None),
+            VerificationRecord.signature_sha256 == VerificationRecord.file_sha256,
+        )
+        .order_by(VerificationRecord.checked_at, VerificationRecord.id)
+    )
+    return {record.attachment_id: record for record in db.session.execute(query).scalars() if record.attachment_id}
 
 
 def crl_distribution_points() -> list[str]:

@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
         cabinet,
         cards,
         certificates,
+        exchange,
         home,
         notifications,
         reports,
@@ -39,7 +40,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (resolutions.bp, resolution_actions.bp, cabinet.bp, assignments.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (signatures.bp, certificates.bp):
+    for blueprint in (signatures.bp, certificates.bp, exchange.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime

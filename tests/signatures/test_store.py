@@ -76,6 +76,26 @@ def test_a_user_without_snils_is_refused_saying_so(ministry, test_pki):
         import_certificate(user, user, p12(test_pki, 'rsa'), PASSWORD)
 
 
+def test_a_user_without_snils_is_bound_by_the_persons_inn(ministry, test_pki):
+    user = ministry.person('rsa')
+    with atomic():
+        user.snils, user.inn = None, test_pki.users['rsa'].profile['inn']
+    with atomic():
+        certificate = import_certificate(user, user, p12(test_pki, 'rsa'), PASSWORD)
+    assert db.session.get(UserCertificate, certificate.id).user_id == user.id
+
+
+def test_a_different_persons_inn_is_refused_naming_the_inn(ministry, test_pki):
+    user = ministry.person('rsa')
+    with atomic():
+        user.snils, user.inn = None, test_pki.users['ec'].profile['inn']
+    with pytest.raises(BindingRefused) as caught:
+        import_certificate(user, user, p12(test_pki, 'rsa'), PASSWORD)
+    assert caught.value.problems == [
+        f'ИНН в сертификате ({test_pki.users["rsa"].profile["inn"]}) не совпадает с ИНН пользователя'
+    ]
+
+
 def test_another_persons_certificate_is_refused_naming_the_snils(ministry, test_pki):
     user = ministry.person('ec')  # Петрова, with the certificate of Иванов
     with pytest.raises(BindingRefused) as caught:

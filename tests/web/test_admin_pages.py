@@ -105,6 +105,21 @@ def test_user_form_comes_back_filled_without_roles(admin_client: FlaskClient, or
     assert find_user_by_login(org.id, 'petrov') is None
 
 
+def test_user_inn_with_a_wrong_check_digit_is_refused_naming_the_field(
+    admin_client: FlaskClient, org: Organization
+) -> None:
+    form = {'login': 'sidorov', 'last_name': 'Сидоров', 'first_name': 'Иван', 'roles': 'clerk', 'inn': '500100732250'}
+    response = admin_client.post(f'/admin/organizations/{org.id}/users/new', data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'ИНН: неверная контрольная цифра (12-я цифра)' in page
+    assert 'value="500100732250"' in page
+    assert find_user_by_login(org.id, 'sidorov') is None
+    form['inn'] = '500100732259'
+    assert admin_client.post(f'/admin/organizations/{org.id}/users/new', data=form).status_code in (200, 302)
+    assert find_user_by_login(org.id, 'sidorov').inn == '500100732259'
+
+
 def test_wrong_ogrn_check_digit_is_refused_with_message_and_typed_values(
     admin_client: FlaskClient, org: Organization
 ) -> None:

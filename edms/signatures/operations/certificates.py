@@ -107,16 +107,24 @@ def check_binding(info: CertificateInfo, user: User) -> None:
 
 
 def _person_problems(info: CertificateInfo, user: User) -> list[str]:
-    if not user.snils:
-        return [
-            'в учётной записи пользователя не указан СНИЛС, сверить владельца сертификата не с чем '
-            '(СНИЛС вносит администратор организации)'
-        ]
-    if not info.snils:
-        return ['в сертификате нет СНИЛС владельца']
-    if _digits(info.snils) != _digits(user.snils):
-        return [f'СНИЛС в сертификате ({_format_snils(info.snils)}) не совпадает со СНИЛС пользователя']
-    return []
+    """The owner is the user by СНИЛС when both have one, else by the person's ИНН (the 795 profile allows either)."""
+    if info.snils and user.snils:
+        if _digits(info.snils) != _digits(user.snils):
+            return [f'СНИЛС в сертификате ({_format_snils(info.snils)}) не совпадает со СНИЛС пользователя']
+        return []
+    # A 12-digit ИНН with two leading zeros is an organization's ИНН written the pre-2021 way, not the person's.
+    person_inn = info.inn if info.inn and not info.inn.startswith('00') else None
+    if person_inn and user.inn:
+        if _digits(person_inn) != _digits(user.inn):
+            return [f'ИНН в сертификате ({_digits(person_inn)}) не совпадает с ИНН пользователя']
+        return []
+    if not info.snils and not person_inn:
+        return ['в сертификате нет ни СНИЛС, ни ИНН владельца']
+    missing = 'СНИЛС' if info.snils else 'ИНН'
+    return [
+        f'в учётной записи пользователя не указан {missing}, сверить владельца сертификата не с чем '
+        f'({missing} вносит администратор организации)'
+    ]
 
 
 def _organization_problems(info: CertificateInfo, user: User) -> list[str]:

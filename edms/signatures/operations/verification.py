@@ -1,6 +1,7 @@
 """Verifying signatures and keeping the reports: a signature the user made with their own tool (accepted only when
 it is over this very file and by the user's bound certificate), a stored signature checked again, and the
-"check a file and its signature" page (only the hashes of the uploaded files are kept).
+"check a file and its signature" page — a file with its detached signature, or a signed PDF alone (PAdES) — where
+only the hashes of the uploaded files are kept.
 
 A refused client signature is not an exception inside the transaction: its report must be stored either way, so the
 operation returns a `ClientSignatureResult` and the entry point commits, then shows `refusal` (or calls
@@ -30,6 +31,7 @@ from edms.signatures.operations.common import (
     stored_bytes,
 )
 from edms.signatures.operations.signing import require_unsigned, store_signature
+from edms.signatures.pades import validate_pdf
 from edms.signatures.queries import bound_certificate, bound_fingerprints, get_signature
 from edms.signatures.trust import trust_data
 
@@ -148,6 +150,26 @@ def verify_upload(
         'signature_name': verification.signature_name,
         **record_facts(verification),
     }
+    record(actor, 'signatures.verify_upload', verification, facts, organization_id=actor.organization_id)
+    return verification
+
+
+def verify_pdf_upload(actor: User, pdf_bytes: bytes, *, file_name: str = '') -> VerificationRecord:
+    """Check the signatures inside an uploaded PDF (PAdES); the report is kept with the document's hash only (it is
+    both the file's and the signature's hash: the signatures are inside the file)."""
+    pdf_bytes = pdf_bytes or b''
+    digest = sha256_hex(pdf_bytes)
+    report = validate_pdf(pdf_bytes, trust_data())
+    verification = new_record(
+        actor,
+        report,
+        organization_id=actor.organization_id,
+        file_sha256=digest,
+        signature_sha256=digest,
+        file_name=file_name,
+        signature_name=file_name,
+    )
+    facts = {'file_name': verification.file_name, 'pades': True, **record_facts(verification)}
     record(actor, 'signatures.verify_upload', verification, facts, organization_id=actor.organization_id)
     return verification
 

@@ -60,6 +60,7 @@ FIELD_LABELS = {
 ACTION_LABELS = {
     'card.create': 'Создание карточки',
     'card.register': 'Регистрация',
+    'card.sign_registration': 'Подписаны регистрационные данные',
     'card.update': 'Изменение реквизитов',
     'card.cancel': 'Аннулирование',
     'card.file': 'Списание в дело',

@@ -1,31 +1,36 @@
 """Verification reports in the browser (routes of the `signatures` blueprint): the report page of a stored verification
-with its history, the same report as a PDF, and «Проверка подписи», where any user checks a file against its detached
-signature (or a PDF with signatures inside) and only the hashes of the files are kept with the report.
+with its history, the same report as a PDF, «Проверка подписи», where any user checks a file against its detached
+signature (or a PDF with signatures inside) and only the hashes of the files are kept with the report, and the check
+of a signature of a card's registration data (made anew against the current data at each view, so nothing is
+stored by a GET).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
-from edms.audit.operations import record as journal
 from edms.auth.models import User
 from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment
+from edms.registry.queries import get_card
 from edms.signatures.crypto.cms import MAX_SIGNATURE_SIZE
+from edms.signatures.errors import VerificationNotFound
 from edms.signatures.models import VerificationRecord
-from edms.signatures.operations import verify_upload
-from edms.signatures.operations.common import new_record, record_facts
-from edms.signatures.pades import validate_pdf
-from edms.signatures.queries import get_signature, get_verification, signature_verifications
+from edms.signatures.operations import verify_pdf_upload, verify_upload
+from edms.signatures.operations.registrations import check_registration_signature, registration_digest
+from edms.signatures.queries import (
+    get_registration_signature,
+    get_signature,
+    get_verification,
+    signature_verifications,
+)
 from edms.signatures.report_pdf import render_report_pdf
-from edms.signatures.trust import trust_data
 from edms.web.session import current_user, login_required
 from edms.web.views.signatures import bp, read_upload
 
@@ -99,7 +104,7 @@ def verify_page() -> Html | Response:
         data, name, signature, signature_name = _uploaded_pair()
         with atomic():
             if signature is None:
-                record = verify_signed_pdf(user, data, name)
+                record = verify_pdf_upload(user, data, file_name=name)
             else:
                 record = verify_upload(user, data, signature, file_name=name, signature_name=signature_name)
             record_id = record.id
@@ -127,23 +132,45 @@ def _uploaded_pair() -> tuple[bytes, str, bytes | None, str]:
     return document[0], document[1], signature[0], signature[1]
 
 
-def verify_signed_pdf(actor: User, pdf_bytes: bytes, file_name: str) -> VerificationRecord:
-    """Check the PAdES signatures inside a PDF and keep the report with the document's hash only.
+REGISTRATION_PATH = '/cards/<int:card_id>/registration-signatures/<int:registration_signature_id>'
+REGISTRATION_TITLE = 'Протокол проверки подписи регистрационных данных'
 
-    A small entry-point helper until `edms.signatures.operations` offers the same for PDFs: it stores the record
-    and the journal entry the way `verify_upload` does, in the caller's transaction.
-    """
-    digest = hashlib.sha256(pdf_bytes).hexdigest()
-    report = validate_pdf(pdf_bytes, trust_data())
-    verification = new_record(
-        actor,
-        report,
-        organization_id=actor.organization_id,
-        file_sha256=digest,
-        signature_sha256=digest,
-        file_name=file_name,
-        signature_name=file_name,
+
+@bp.get(REGISTRATION_PATH)
+@login_required
+def registration_signature(card_id: int, registration_signature_id: int) -> str:
+    """A signature of the registration data checked now: unchanged or not and, for a qualified one, its report."""
+    user = current_user()
+    row = get_registration_signature(user, card_id, registration_signature_id)
+    card = get_card(user, card_id)
+    unchanged, report = check_registration_signature(row, card)
+    return render_template(
+        'signatures/registration_signature.html',
+        card=card,
+        row=row,
+        unchanged=unchanged,
+        report=report,
+        current_digest=registration_digest(card),
+        checked_by=user.full_name,
     )
-    facts = {'file_name': verification.file_name, 'pades': True, **record_facts(verification)}
-    journal(actor, 'signatures.verify_upload', verification, facts, organization_id=actor.organization_id)
-    return verification
+
+
+@bp.get(f'{REGISTRATION_PATH}/pdf')
+@login_required
+def registration_signature_pdf(card_id: int, registration_signature_id: int) -> Response:
+    """The report of a qualified signature of the registration data as a PDF (a simple one has no report)."""
+    user = current_user()
+    row = get_registration_signature(user, card_id, registration_signature_id)
+    card = get_card(user, card_id)
+    _, report = check_registration_signature(row, card)
+    if report is None:
+        raise VerificationNotFound('У простой электронной подписи нет протокола проверки сертификата.')
+    pdf = render_report_pdf(
+        report,
+        title=REGISTRATION_TITLE,
+        file_name=f'Регистрационные данные документа № {card.reg_number}',
+        file_sha256=registration_digest(card),
+        checked_by=user.full_name,
+    )
+    name = f'Протокол проверки подписи регистрационных данных № {row.id}.pdf'
+    return send_file(io.BytesIO(pdf), mimetype='application/pdf', as_attachment=True, download_name=name)

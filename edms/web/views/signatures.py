@@ -1,6 +1,8 @@
-"""Electronic signatures of a card's files in the browser: the signatures shown on the «Файлы» tab, signing on the
-server with one of the user's own certificates, uploading a detached signature made with the user's own tool,
-checking a signature again, downloading its `.sig` file; and the qualified-signature fields of the resolution forms.
+"""Electronic signatures of a card in the browser: the signatures shown on the «Файлы» tab, signing a file on the
+server with one of the user's own certificates (a detached `.sig`, or a PDF signed inside with the visible mark kept
+as a new file), uploading a detached signature made with the user's own tool, checking a signature again,
+downloading its `.sig` file; the signatures of the registration data on the «Реквизиты» tab; and the
+qualified-signature fields of the resolution forms.
 
 The report pages (a verification, the «Проверка подписи» page and the PDF of a report) are added to the same
 blueprint by `signature_reports`. Every change goes through `edms.signatures.operations` in one `atomic()` block;
@@ -10,7 +12,8 @@ a password is read from the form for the one call that needs it and never writte
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,14 +29,24 @@ from edms.registry.models import Attachment, Card
 from edms.registry.queries import get_attachment
 from edms.signatures.crypto.cms import MAX_SIGNATURE_SIZE
 from edms.signatures.crypto.errors import CryptoError, WrongPassword
+from edms.signatures.crypto.report import VerificationReport
 from edms.signatures.errors import NoContainer, SignatureNotFound
-from edms.signatures.models import AttachmentSignature, UserCertificate
-from edms.signatures.operations import add_client_signature, sign_attachment, verify_attachment_signature
+from edms.signatures.models import AttachmentSignature, RegistrationSignature, UserCertificate, VerificationRecord
+from edms.signatures.operations import (
+    add_client_signature,
+    sign_attachment,
+    sign_pdf_attachment,
+    verify_attachment_signature,
+)
+from edms.signatures.operations.registrations import check_registration_signature, sign_registration
+from edms.signatures.pades import PADES_KEYS
 from edms.signatures.queries import (
     attachment_signatures,
     card_signatures,
     get_signature,
     latest_verification,
+    pdf_verifications,
+    registration_signatures,
     signature_bytes,
     signing_certificates,
 )
@@ -57,12 +70,30 @@ class SignaturePanel:
 
     by_attachment: dict[int, list[AttachmentSignature]] = field(default_factory=dict)
     certificates: list[UserCertificate] = field(default_factory=list)
+    #: The latest check of the signatures inside each signed PDF (PAdES), by attachment id.
+    pdf_reports: dict[int, VerificationRecord] = field(default_factory=dict)
+
+    @property
+    def pades_certificates(self) -> list[UserCertificate]:
+        """The certificates that can sign inside a PDF (pyhanko has no GOST)."""
+        return [item for item in self.certificates if item.key_algorithm in PADES_KEYS]
+
+
+@dataclass(frozen=True)
+class RegistrationCheck:
+    """One signature of the registration data as the «Реквизиты» tab shows it: whether the data are unchanged and,
+    for a qualified signature, its report over the current data."""
+
+    signature: RegistrationSignature
+    unchanged: bool
+    report: VerificationReport | None
 
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {
         'signature_panel': signature_panel,
+        'registration_checks': registration_checks,
         'my_signing_certificates': my_signing_certificates,
         'certificate_option': certificate_option,
     }
@@ -73,8 +104,15 @@ def signature_panel(card: Card) -> SignaturePanel:
     panels: dict[int, SignaturePanel] = g.setdefault('signature_panels', {})
     if card.id not in panels:
         user = current_user()
-        panels[card.id] = SignaturePanel(card_signatures(user, card), my_signing_certificates())
+        panels[card.id] = SignaturePanel(
+            card_signatures(user, card), my_signing_certificates(), pdf_verifications(card)
+        )
     return panels[card.id]
+
+
+def registration_checks(card: Card) -> list[RegistrationCheck]:
+    """The signatures of the card's registration data, each checked against the current data."""
+    return [RegistrationCheck(row, *check_registration_signature(row, card)) for row in registration_signatures(card)]
 
 
 def my_signing_certificates() -> list[UserCertificate]:
@@ -123,15 +161,54 @@ def sign(card_id: int, attachment_id: int) -> Html | Response:
     def run(user: User, card: Card) -> str:
         _, attachment = get_attachment(user, card.id, attachment_id)
         certificate_id, password = _signing_credentials()
-        try:
+        with credential_errors():
             signature = sign_attachment(user, attachment, certificate_id, password)
-        except WrongPassword as error:
-            raise ValidationFailed(fields={'password': f'{PASSWORD_LABEL}: {error.message}'}) from error
-        except (CryptoError, NoContainer) as error:
-            raise ValidationFailed(fields={'certificate_id': f'{CERTIFICATE_LABEL}: {error.message}'}) from error
         return f'Файл «{attachment.filename}» подписан. Результат проверки подписи: {signature.verdict_title}.'
 
     return card_action(card_id, run, tab=TAB)
+
+
+@bp.post('/cards/<int:card_id>/attachments/<int:attachment_id>/pades')
+@login_required
+def sign_pades(card_id: int, attachment_id: int) -> Html | Response:
+    """Sign a PDF inside the document with the visible mark; the signed PDF becomes a new file of the card."""
+
+    def run(user: User, card: Card) -> str:
+        _, attachment = get_attachment(user, card.id, attachment_id)
+        certificate_id, password = _signing_credentials()
+        with credential_errors():
+            signed = sign_pdf_attachment(user, attachment, certificate_id, password)
+        verdict = pdf_verifications(card)[signed.id].verdict_title
+        return (
+            f'Документ «{attachment.filename}» подписан со штампом: добавлен файл «{signed.filename}», исходный файл '
+            f'сохранён. Результат проверки подписи: {verdict}.'
+        )
+
+    return card_action(card_id, run, tab=TAB)
+
+
+@bp.post('/cards/<int:card_id>/registration-signatures')
+@login_required
+def sign_registration_data(card_id: int) -> Html | Response:
+    """Sign the card's registration data: the simple signature by default, the qualified one when chosen."""
+
+    def run(user: User, card: Card) -> str:
+        with credential_errors():
+            signed = sign_registration(user, card, record_signature(request.form))
+        return f'Регистрационные данные подписаны: {signed.method_label}.'
+
+    return card_action(card_id, run)
+
+
+@contextmanager
+def credential_errors() -> Iterator[None]:
+    """Refusals of a signing certificate or its password as the messages of those fields."""
+    try:
+        yield
+    except WrongPassword as error:
+        raise ValidationFailed(fields={'password': f'{PASSWORD_LABEL}: {error.message}'}) from error
+    except (CryptoError, NoContainer) as error:
+        raise ValidationFailed(fields={'certificate_id': f'{CERTIFICATE_LABEL}: {error.message}'}) from error
 
 
 def _signing_credentials() -> tuple[str, str]:

@@ -27,6 +27,7 @@ from edms.web.views.admin import (  # noqa: E402, F401
     calendar,
     casefiles,
     departments,
+    exchange,
     journals,
     organizations,
     tokens,

@@ -34,7 +34,7 @@ from edms.web.views.admin.common import (
     secret_page,
 )
 
-USER_FORM = ('login', 'last_name', 'first_name', 'middle_name', 'email', 'snils', 'department_id', 'position_id')
+USER_FORM = ('login', 'last_name', 'first_name', 'middle_name', 'email', 'snils', 'inn', 'department_id', 'position_id')
 ROLE_OPTIONS = [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 

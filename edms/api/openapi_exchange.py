@@ -1,0 +1,80 @@
+"""Paths and components of the OpenAPI document for the МЭДО exchange (tag `exchange`): the HTTP intake of packets
+and their state. The shapes are those of `edms.api.exchange.packet_json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edms.api.openapi_ops import READ, content, op, path_param
+from edms.api.openapi_schemas import DATETIME, ID, Schema, enum_of, integer, ref, string
+from edms.exchange.models import InboxStatus
+from edms.exchange.packets.errors import REASON_CODES
+
+TAG = 'exchange'
+INBOX_ID = path_param('inbox_id', 'Идентификатор полученного пакета')
+RECEIPT_STATES = ['pending', 'positive', 'negative']
+
+PACKET_PROPERTIES: dict[str, Schema] = {
+    'id': ID,
+    'status': enum_of(InboxStatus),
+    'received_at': {**DATETIME, 'nullable': False},
+    'receptions': integer(minimum=1),
+    'message_uid': string(36, nullable=True, description='header/@uid сообщения, когда пакет прочитан'),
+    'receipt': {
+        'type': 'string',
+        'enum': RECEIPT_STATES,
+        'description': 'pending — пакет ещё обрабатывается; positive — принят; negative — не принят (причина ниже)',
+    },
+    'reason_code': {'type': 'string', 'enum': list(REASON_CODES), 'nullable': True},
+    'reason': string(nullable=True, description='Причина на русском языке, когда пакет не принят'),
+}
+
+EXCHANGE_SCHEMAS: dict[str, Schema] = {
+    'ReceivedPacket': {'type': 'object', 'required': list(PACKET_PROPERTIES), 'properties': PACKET_PROPERTIES},
+    'PacketReception': {
+        'type': 'object',
+        'required': [*PACKET_PROPERTIES, 'duplicate'],
+        'properties': {
+            **PACKET_PROPERTIES,
+            'duplicate': {'type': 'boolean', 'description': 'Эти же байты уже были получены (тот же идентификатор)'},
+        },
+    },
+}
+
+
+def _post_packet() -> dict[str, Any]:
+    operation = op(
+        'postExchangePacket',
+        'Передать пакет МЭДО (zip-архив папки пакета) от системы-участника обмена',
+        TAG,
+        ('202', 'Пакет сохранён и принят в обработку; заголовок Location', ref('PacketReception')),
+        errors=('401', '403', '413', '422'),
+    )
+    operation['responses']['200'] = {
+        'description': 'Эти же байты получены повторно: тот же пакет, на каждое получение — своя квитанция',
+        'content': content(ref('PacketReception')),
+    }
+    operation['requestBody'] = {
+        'required': True,
+        'description': 'Zip-архив папки пакета (файлы в корне архива или в одной папке верхнего уровня)',
+        'content': {
+            'application/zip': {'schema': string(format='binary')},
+            'application/octet-stream': {'schema': string(format='binary')},
+        },
+    }
+    return operation
+
+
+EXCHANGE_PATHS: dict[str, dict[str, Any]] = {
+    '/exchange/packets': {'post': _post_packet()},
+    '/exchange/packets/{inbox_id}': {
+        'parameters': [INBOX_ID],
+        'get': op(
+            'getExchangePacket',
+            'Состояние полученного пакета (для отправившей системы и организации-получателя)',
+            TAG,
+            ('200', 'Пакет', ref('ReceivedPacket')),
+            errors=READ,
+        ),
+    },
+}

@@ -1,0 +1,73 @@
+"""RQ jobs of the exchange; they take ids only and are idempotent (RQ delivers at least once, and a worker killed
+mid-job makes RQ run it again — see ../shared/notes/reliability-security-performance.md §2).
+
+`process_inbox_packet(inbox_id)`: the attempt is counted in a transaction of its own, then the packet is processed
+under its row lock in one transaction; when making the drafts is refused (a domain error), that transaction is
+rolled back whole and the packet is quarantined in a new one — nothing is half-registered. Any other error fails
+the job, and RQ retries it. `sweep_inbox()` re-enqueues packets whose job was lost (Redis is not the record).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from edms.core.clock import utcnow
+from edms.core.errors import DomainError
+from edms.core.tx import atomic
+from edms.exchange.operations.delivery import deliver_packet, due_packets, enqueue_delivery
+from edms.exchange.operations.intake import schedule_processing
+from edms.exchange.operations.processing import begin_attempt, process_packet, quarantine_failed
+from edms.exchange.queries import stuck_packets
+
+#: A packet still `received` after this long has lost its job.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def process_inbox_packet(inbox_id: int) -> None:
+    with atomic():
+        if not begin_attempt(inbox_id):
+            return
+    try:
+        with atomic():
+            process_packet(inbox_id)
+    except DomainError as error:
+        with atomic():
+            quarantine_failed(inbox_id, error)
+
+
+def sweep_inbox() -> int:
+    """Enqueue the processing of every packet stuck in `received`; returns how many."""
+    with atomic():
+        ids = stuck_packets(utcnow() - STUCK_AFTER)
+    for inbox_id in ids:
+        schedule_processing(inbox_id)
+    return len(ids)
+
+
+# --- delivering the outbox (see edms.exchange.operations.delivery) ---------------------------------------------------
+
+
+def deliver_outbox_packet(outbox_id: int) -> str | None:
+    """One delivery attempt of an outbox row, in one transaction holding its row lock; the new status or None."""
+    with atomic():
+        return deliver_packet(outbox_id)
+
+
+def sweep_outbox() -> int:
+    """Enqueue the delivery of every due pending row (its job was lost, or its next attempt has come)."""
+    with atomic():
+        ids = due_packets(utcnow())
+    for outbox_id in ids:
+        enqueue_delivery(outbox_id)
+    return len(ids)
+
+
+def deliver_due(limit: int = 500) -> dict[str, int]:
+    """One pass over the due rows in this process (the embedded default has no worker): counts by outcome."""
+    with atomic():
+        ids = due_packets(utcnow(), limit)
+    outcomes: dict[str, int] = {}
+    for outbox_id in ids:
+        status = deliver_outbox_packet(outbox_id) or 'skipped'
+        outcomes[status] = outcomes.get(status, 0) + 1
+    return outcomes

@@ -1,0 +1,196 @@
+"""Delivering the outbox: one attempt per call under the row's lock, the outcome kept in the row.
+
+`deliver_packet(outbox_id)` locks a due `pending` row (FOR UPDATE SKIP LOCKED: a second worker on the same row
+does nothing), sends it by the destination's transport — HTTP POST to the participant's endpoint with the bearer
+token of that partner (the EXCHANGE_TOKENS setting, JSON {guid: token}), else the packet folder written into
+EXCHANGE_OUTBOX_DIR/<mailbox>/ — and marks it `sent`; a permanent refusal marks it `failed`; a temporary failure
+counts the attempt and moves `next_attempt_at` on (2^attempts minutes, at most an hour), so a worker killed
+mid-job loses nothing: the row stays due and the sweeper enqueues it again. A packet still undelivered
+DELIVERY_DEADLINE after it was queued is `failed`: the clerks of the sending organization are notified and, for
+a document, the failure is journaled on its card (the fact the card's exchange timeline shows).
+
+`schedule_delivery(row)` enqueues the delivery after the commit. The embedded default runs jobs in the request,
+so there delivery is left to `flask edms exchange deliver` unless EXCHANGE_DELIVER_INLINE is set.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import inspect, select
+
+from edms.audit.operations import record
+from edms.auth.models import Role, User, UserRole
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.core.errors import DomainError
+from edms.core.jobs import enqueue
+from edms.core.tx import on_commit
+from edms.exchange.models import ExchangeParticipant, OutboxKind, OutboxPacket, OutboxStatus
+from edms.exchange.operations.common import stored_bytes
+from edms.exchange.transports import PermanentFailure, TemporaryFailure, post_packet, write_packet_folder
+from edms.notifications.models import TEXT_MAX
+from edms.notifications.operations import notify
+from edms.registry.models import Card
+
+JOB = 'edms.exchange.jobs.deliver_outbox_packet'
+QUEUE = 'exchange'
+DELIVERY_DEADLINE = timedelta(hours=72)
+MAX_BACKOFF = timedelta(hours=1)
+DEFAULT_TIMEOUT = 30.0
+FAILED_KIND = 'exchange_delivery_failed'
+
+
+def schedule_delivery(row: OutboxPacket) -> None:
+    """Enqueue the delivery of a new outbox row once the transaction commits (the row need not be flushed yet)."""
+    on_commit(_enqueue_row, row)
+
+
+def _enqueue_row(row: OutboxPacket) -> None:
+    identity = inspect(row).identity  # the key survives the commit: no query here
+    if identity is None:
+        return
+    if current_app.config['JOBS_SYNC'] and not current_app.config.get('EXCHANGE_DELIVER_INLINE'):
+        return  # no worker: `edms exchange deliver` sends it
+    enqueue_delivery(int(identity[0]))
+
+
+def enqueue_delivery(outbox_id: int) -> None:
+    enqueue(JOB, outbox_id, queue=QUEUE)
+
+
+def due_packets(now: datetime, limit: int = 500) -> list[int]:
+    """Ids of pending rows whose next attempt has come, oldest first."""
+    query = (
+        select(OutboxPacket.id)
+        .where(OutboxPacket.status == OutboxStatus.pending.value, OutboxPacket.next_attempt_at <= now)
+        .order_by(OutboxPacket.next_attempt_at, OutboxPacket.id)
+        .limit(limit)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def outbox_listing(status: str | None = None, limit: int = 100) -> list[OutboxPacket]:
+    """The newest outbox rows for the command line (the node's operator: no access rule)."""
+    query = select(OutboxPacket)
+    if status:
+        query = query.where(OutboxPacket.status == status)
+    return list(db.session.execute(query.order_by(OutboxPacket.id.desc()).limit(limit)).scalars())
+
+
+def deliver_packet(outbox_id: int) -> str | None:
+    """One delivery attempt; the row's new status, or None when it is not due, gone, or locked by another worker."""
+    row = db.session.execute(
+        select(OutboxPacket)
+        .where(OutboxPacket.id == outbox_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if row is None or row.status != OutboxStatus.pending.value or row.next_attempt_at > utcnow():
+        return None
+    row.attempts += 1
+    try:
+        _send(row)
+    except PermanentFailure as failure:
+        _give_up(row, failure.message)
+    except TemporaryFailure as failure:
+        _retry_later(row, failure.message)
+    else:
+        row.status, row.sent_at, row.last_error = OutboxStatus.sent.value, utcnow(), None
+        record(None, 'exchange.outbox.sent', row, _facts(row), organization_id=row.organization_id)
+    return row.status
+
+
+def _send(row: OutboxPacket) -> None:
+    destination = row.destination
+    if not destination.is_active:
+        raise PermanentFailure('Участник обмена отключён в справочнике.')
+    try:
+        data = stored_bytes(row.sha256)
+    except DomainError as error:
+        raise PermanentFailure(f'Файл пакета недоступен: {error.message}') from None
+    config = current_app.config
+    if destination.endpoint_url:
+        timeout = float(config.get('EXCHANGE_DELIVERY_TIMEOUT') or DEFAULT_TIMEOUT)
+        token = partner_token(destination)
+        post_packet(destination.endpoint_url, data, token=token, timeout=timeout, filename=f'{row.message_uid}.zip')
+        return
+    folder = config.get('EXCHANGE_OUTBOX_DIR')
+    if not folder:
+        raise TemporaryFailure(
+            'У участника нет адреса HTTP-приёма, а каталог исходящих МЭДО (EDMS_EXCHANGE_OUTBOX_DIR) не задан.'
+        )
+    write_packet_folder(folder, destination.mailbox, row.message_uid, data)
+
+
+def partner_token(participant: ExchangeParticipant) -> str | None:
+    """The bearer token for a partner's endpoint from EXCHANGE_TOKENS (a mapping or its JSON), by GUID."""
+    tokens = current_app.config.get('EXCHANGE_TOKENS') or {}
+    if isinstance(tokens, str):
+        try:
+            tokens = json.loads(tokens)
+        except ValueError:
+            raise PermanentFailure('Настройка EDMS_EXCHANGE_TOKENS — не JSON вида {"guid": "токен"}.') from None
+    if not isinstance(tokens, dict):
+        return None
+    by_guid = {str(guid).strip().lower(): token for guid, token in tokens.items()}
+    token = by_guid.get(participant.guid.lower())
+    return str(token) if token else None
+
+
+def backoff(attempts: int) -> timedelta:
+    """The pause after the `attempts`-th failed attempt: 2^attempts minutes, at most an hour."""
+    return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+def _retry_later(row: OutboxPacket, message: str) -> None:
+    now = utcnow()
+    row.last_error = message
+    if now - row.created_at >= DELIVERY_DEADLINE:
+        hours = int(DELIVERY_DEADLINE.total_seconds() // 3600)
+        _give_up(row, f'Не доставлен за {hours} ч после {row.attempts} попыток. Последняя ошибка: {message}')
+        return
+    row.next_attempt_at = now + backoff(row.attempts)
+
+
+def _give_up(row: OutboxPacket, message: str) -> None:
+    """`failed` for good: journaled (on the card too, for a document) and told to the sending organization's clerks."""
+    row.status, row.last_error = OutboxStatus.failed.value, message
+    facts = {**_facts(row), 'error': message[:1000]}
+    record(None, 'exchange.outbox.failed', row, facts, organization_id=row.organization_id)
+    card = db.session.get(Card, row.card_id) if row.card_id is not None else None
+    if card is not None and row.kind == OutboxKind.document.value:
+        record(None, 'exchange.delivery.failed', card, facts, organization_id=card.organization_id)
+    if row.organization_id is None:
+        return
+    text = f'{row.kind_label} «{row.subject}» не доставлен участнику «{row.destination.name}»: {message}'
+    notify(
+        _clerks(row.organization_id),
+        kind=FAILED_KIND,
+        text=text[:TEXT_MAX],
+        url=f'/cards/{card.id}' if card is not None and row.kind == OutboxKind.document.value else '',
+        organization_id=row.organization_id,
+        source=f'exchange-outbox-{row.id}-failed',
+    )
+
+
+def _clerks(organization_id: int) -> list[int]:
+    query = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.organization_id == organization_id, User.is_active.is_(True), UserRole.role == Role.clerk)
+        .order_by(User.id)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def _facts(row: OutboxPacket) -> dict[str, object]:
+    return {
+        'kind': row.kind,
+        'event': row.event,
+        'message_uid': row.message_uid,
+        'destination': row.destination.guid,
+        'attempts': row.attempts,
+    }

@@ -1,0 +1,146 @@
+"""The incoming card draft made from a received document, in the recipient organization, through the registry's own
+operations (acting as the system for that organization): the requisites pre-filled from the packet, the main file
+and the attachments as card files, and each file's detached signatures kept with their verification reports.
+
+The correspondent is the sender organization (the organization of the system when the sender is a participant of
+the directory), with the sender's number and date; the document kind, access mark, summary, pages, signers and
+addressees as the packet gives them; delivery by МЭДО. Texts are trimmed to the card's limits.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any, cast
+
+from edms.auth.models import User
+from edms.core.validation import CONTROL_CHARACTERS
+from edms.exchange.models import ExchangeParticipant
+from edms.exchange.operations.checks import PreparedFile, normalize_name
+from edms.exchange.operations.common import ExchangeActor
+from edms.exchange.packets.model import AccessMark, IncomingDocument, IncomingPacket, Signer
+from edms.exchange.packets.reader import SignatureCheck
+from edms.registry.models import Attachment, Card
+from edms.registry.operations import add_attachment, create_card
+from edms.registry.operations.cards import today
+from edms.registry.validation import SUMMARY_MAX
+from edms.signatures.models import METHOD_CLIENT
+from edms.signatures.operations.common import sha256_hex
+from edms.signatures.operations.signing import store_signature
+
+MAX_ADDRESSEES = 500
+MAX_PAGES = 100_000
+
+
+def make_draft(
+    packet: IncomingPacket,
+    recipient: ExchangeParticipant,
+    sender: ExchangeParticipant | None,
+    files: list[PreparedFile],
+    checks: list[SignatureCheck],
+) -> Card:
+    """The draft in the recipient organization with its files and their signatures."""
+    document = packet.document
+    if document is None:
+        raise ValueError('only a document becomes a draft')
+    actor = cast(User, ExchangeActor(recipient.organization_id))
+    card = create_card(actor, card_values(packet, document, recipient, sender))
+    reports = {(check.file_name, check.signature_name): check.report for check in checks}
+    for prepared in files:
+        attachment = add_attachment(
+            actor, card, io.BytesIO(prepared.item.data), prepared.item.name, _description(prepared, document)
+        )
+        _keep_signatures(actor, card, attachment, prepared, reports)
+    return card
+
+
+def card_values(
+    packet: IncomingPacket,
+    document: IncomingDocument,
+    recipient: ExchangeParticipant,
+    sender: ExchangeParticipant | None,
+) -> dict[str, Any]:
+    """The card's fields as the registry reads them, pre-filled from the packet."""
+    number = clip(document.reg_number, 64)
+    return {
+        'kind': 'incoming',
+        'document_kind': clip(document.document_kind, 100) or 'Документ',
+        'summary': clip(document.summary, SUMMARY_MAX) or _fallback_summary(document),
+        'correspondent_type': 'organization',
+        'correspondent_organization_id': sender.organization_id if sender is not None else None,
+        'correspondent_name': clip(packet.sender.organization, 511) or (sender.organization.name if sender else ''),
+        'sender_number': number or None,
+        'sender_date': _past(document.reg_date),
+        'received_date': today(),
+        'signer': clip('; '.join(_signer_label(signer) for signer in document.signers), 255),
+        'addressees': _addressees(document, recipient),
+        'pages': _count(document.pages, 1),
+        'attachment_pages': _count(document.enclosure_pages, 0),
+        'access_mark': 'restricted' if document.access_mark is AccessMark.RESTRICTED else 'public',
+        'delivery_method': 'medo',
+    }
+
+
+def clip(text: str | None, limit: int) -> str:
+    """The text without control characters and outer spaces, cut to `limit` characters (with «…» when cut)."""
+    cleaned = CONTROL_CHARACTERS.sub(' ', text or '').strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + '…'
+
+
+def _fallback_summary(document: IncomingDocument) -> str:
+    number = f' № {document.reg_number}' if document.reg_number else ''
+    dated = f' от {document.reg_date:%d.%m.%Y}' if document.reg_date else ''
+    return f'Документ{number}{dated}, поступивший по МЭДО'
+
+
+def _past(day: date | None) -> date | None:
+    """The sender's date unless it lies ahead of today (a clock or time zone mistake the card would refuse)."""
+    return day if day is not None and day <= today() else None
+
+
+def _count(value: int | None, minimum: int) -> int | None:
+    return value if value is not None and minimum <= value <= MAX_PAGES else None
+
+
+def _signer_label(signer: Signer) -> str:
+    name = signer.name or ''
+    return f'{name} ({signer.post})' if name and signer.post else name or signer.post or ''
+
+
+def _addressees(document: IncomingDocument, recipient: ExchangeParticipant) -> list[dict[str, Any]]:
+    ours = {normalize_name(recipient.organization.name), normalize_name(recipient.organization.short_name)}
+    result = []
+    for addressee in document.addressees[:MAX_ADDRESSEES]:
+        person = addressee.person if addressee.person and addressee.person.casefold() != 'мэдо' else None
+        name = clip(', '.join(part for part in (addressee.organization, person) if part), 511)
+        is_ours = addressee.participant_uid == recipient.guid or normalize_name(addressee.organization) in ours
+        if name:
+            result.append({'name': name, 'organization_id': recipient.organization_id if is_ours else None})
+    return result
+
+
+def _description(prepared: PreparedFile, document: IncomingDocument) -> str:
+    item = prepared.item
+    if document.main_file is not None and item is document.main_file:
+        return clip(item.description or 'Текст документа', 500)
+    order = f'Приложение {item.order + 1}' if item.order is not None else 'Приложение'
+    return clip(item.description or order, 500)
+
+
+def _keep_signatures(
+    actor: User,
+    card: Card,
+    attachment: Attachment,
+    prepared: PreparedFile,
+    reports: dict[tuple[str, str], Any],
+) -> None:
+    """Each detached signature of the file with its report; a second signature by the same certificate is skipped
+    (one signature file per signer per file)."""
+    kept: set[str] = set()
+    for signature in prepared.item.signatures:
+        report = reports[(prepared.item.name, signature.file_name)]
+        fingerprint = sha256_hex(report.signers[0].certificate_der or b'')
+        if fingerprint in kept:
+            continue
+        kept.add(fingerprint)
+        store_signature(actor, card, attachment, signature.data, report, METHOD_CLIENT, None)

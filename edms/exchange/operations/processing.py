@@ -1,0 +1,226 @@
+"""Processing a received packet, under the lock of its inbox row, in one transaction: read it, fold a second copy of
+an already received message into the first, find its addressees among the organizations served here, verify every
+signature, check its files, make the incoming drafts, acknowledge it. A packet that fails is quarantined with its
+reason and nothing of it is registered; the sender is answered with a negative receipt when known.
+
+Idempotent: a packet already processed is only acknowledged (receptions not yet answered), never processed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from sqlalchemy import select
+
+from edms.audit.operations import record
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.core.errors import DomainError
+from edms.exchange.models import REASON_MAX, ExchangeParticipant, InboxPacket, InboxStatus
+from edms.exchange.operations.checks import (
+    check_signatures,
+    prepare_files,
+    require_acceptable,
+    resolve_recipients,
+    signature_facts,
+)
+from edms.exchange.operations.common import stored_bytes
+from edms.exchange.operations.drafts import clip, make_draft
+from edms.exchange.operations.notices import queue_receipts
+from edms.exchange.packets.errors import PacketRejected
+from edms.exchange.packets.model import IncomingPacket, PacketKind
+from edms.exchange.packets.reader import read_packet_zip
+from edms.exchange.queries import participant_by_guid
+
+#: A packet whose processing crashed this many times is quarantined instead of being tried forever.
+MAX_ATTEMPTS = 5
+#: What a copy for a further recipient shares with the packet it was made from.
+COPIED = (
+    'transport',
+    'sha256',
+    'size',
+    'source_participant_id',
+    'received_by_id',
+    'received_at',
+    'message_kind',
+    'generation',
+    'message_uid',
+    'sender_uid',
+    'sender_name',
+    'document_uid',
+    'document_local_id',
+    'sender_number',
+    'sender_date',
+    'details',
+)
+
+
+def locked_packet(inbox_id: int) -> InboxPacket | None:
+    return db.session.execute(
+        select(InboxPacket)
+        .where(InboxPacket.id == inbox_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def begin_attempt(inbox_id: int) -> bool:
+    """Count an attempt at a packet still to process (its own transaction, so that crashes are counted too); False
+    when there is nothing to do or the packet has failed too often (it is quarantined then)."""
+    inbox = locked_packet(inbox_id)
+    if inbox is None:
+        return False
+    if inbox.status == InboxStatus.received.value:
+        if inbox.attempts >= MAX_ATTEMPTS:
+            message = f'Пакет не удалось обработать за {inbox.attempts} попыток: обратитесь к администратору.'
+            quarantine(inbox, PacketRejected('unsupported', message))
+            return False
+        inbox.attempts += 1
+    return True
+
+
+def process_packet(inbox_id: int) -> InboxPacket | None:
+    """Process the packet once; a packet already processed only gets its unanswered receptions acknowledged."""
+    inbox = locked_packet(inbox_id)
+    if inbox is None:
+        return None
+    if inbox.status != InboxStatus.received.value:
+        queue_receipts(inbox)
+        return inbox
+    try:
+        _process(inbox, read_packet_zip(stored_bytes(inbox.sha256)))
+    except PacketRejected as error:  # raised before anything of the packet was registered
+        quarantine(inbox, error)
+    return inbox
+
+
+def quarantine_failed(inbox_id: int, error: DomainError) -> InboxPacket | None:
+    """After the transaction that made the drafts was rolled back: quarantine the packet with the refusal."""
+    inbox = locked_packet(inbox_id)
+    if inbox is None or inbox.status != InboxStatus.received.value:
+        return inbox
+    with contextlib.suppress(DomainError):  # an unreadable packet was quarantined before drafting
+        _note(inbox, read_packet_zip(stored_bytes(inbox.sha256)))
+    fields = '; '.join(error.fields.values())
+    message = f'Черновик документа не удалось создать: {error.message} {fields}'.strip()
+    quarantine(inbox, PacketRejected('unsupported', message[:3900]))
+    return inbox
+
+
+def quarantine(inbox: InboxPacket, error: PacketRejected) -> None:
+    """Keep the packet with its reason for «Ошибки обмена» and answer the sender with a negative receipt."""
+    inbox.status, inbox.reason_code = InboxStatus.quarantined.value, error.reason_code
+    inbox.reason = error.message[:REASON_MAX]
+    if error.names:
+        inbox.details = {**(inbox.details or {}), 'names': list(error.names)}
+    inbox.processed_at = inbox.updated_at = utcnow()
+    facts = {'reason_code': error.reason_code, 'reason': error.message, 'attempts': inbox.attempts}
+    record(None, 'exchange.packet.quarantine', inbox, facts, organization_id=inbox.recipient_organization_id)
+    queue_receipts(inbox)
+
+
+def _process(inbox: InboxPacket, packet: IncomingPacket) -> None:
+    original = _original(inbox, packet)
+    if original is not None:
+        inbox.duplicate_of_id = original.id
+        _note(inbox, packet)
+        _fold(inbox, original)
+        return
+    _note(inbox, packet)
+    if packet.document is None:  # a notification or a receipt: kept for the timeline of the sender's card
+        with contextlib.suppress(PacketRejected):  # answered by the node when its addressee is not known
+            _address(inbox, resolve_recipients(packet)[0])
+        _accept(inbox, [])
+        return
+    recipients = resolve_recipients(packet)
+    _address(inbox, recipients[0])
+    checks = check_signatures(packet)
+    inbox.details = {**(inbox.details or {}), 'signatures': signature_facts(checks)}
+    require_acceptable(checks)
+    files = prepare_files(packet.document)
+    sender = participant_by_guid(packet.sender.participant_uid)
+    inbox.card_id = make_draft(packet, recipients[0], sender, files, checks).id
+    copies = [_copy(inbox, other, make_draft(packet, other, sender, files, checks).id) for other in recipients[1:]]
+    _accept(inbox, copies)
+
+
+def _address(inbox: InboxPacket, recipient: ExchangeParticipant) -> None:
+    inbox.recipient_participant_id, inbox.recipient_organization_id = recipient.id, recipient.organization_id
+
+
+def _original(inbox: InboxPacket, packet: IncomingPacket) -> InboxPacket | None:
+    """The first received copy of the same message (same sender and message GUID), locked."""
+    if not packet.sender.participant_uid:
+        return None
+    return db.session.execute(
+        select(InboxPacket)
+        .where(
+            InboxPacket.sender_uid == packet.sender.participant_uid,
+            InboxPacket.message_uid == packet.message_uid,
+            InboxPacket.parent_id.is_(None),
+            InboxPacket.duplicate_of_id.is_(None),
+            InboxPacket.id != inbox.id,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _note(inbox: InboxPacket, packet: IncomingPacket) -> None:
+    """What the packet says about itself, for the lists, the duplicates and the answers."""
+    document = packet.document
+    inbox.message_kind, inbox.generation = packet.kind.value, packet.generation.value
+    inbox.message_uid, inbox.sender_uid = packet.message_uid, packet.sender.participant_uid
+    inbox.sender_name = clip(packet.sender.organization, 511) or None
+    if document is not None:
+        inbox.document_uid = document.uid or packet.message_uid
+        inbox.document_local_id = clip(document.local_id, 127) or None
+        inbox.sender_number = clip(document.reg_number, 64) or None
+        inbox.sender_date = document.reg_date
+    inbox.details = {**(inbox.details or {}), **_message_facts(packet)}
+
+
+def _message_facts(packet: IncomingPacket) -> dict[str, Any]:
+    facts: dict[str, Any] = {'message_type': packet.message_type, 'version': packet.version}
+    if packet.kind is PacketKind.NOTIFICATION and packet.notification is not None:
+        notice = packet.notification
+        facts['notification'] = {'type': notice.type, 'document_uid': notice.document_uid, 'number': notice.reg_number}
+    if packet.kind is PacketKind.ACKNOWLEDGMENT and packet.acknowledgment is not None:
+        receipt = packet.acknowledgment
+        facts['acknowledgment'] = {'uid': receipt.acknowledged_uid, 'accepted': receipt.accepted}
+    return facts
+
+
+def _fold(inbox: InboxPacket, original: InboxPacket) -> None:
+    """A second copy of a message already received: answered as the first one is, registered never."""
+    inbox.status, inbox.card_id = InboxStatus.accepted.value, original.card_id
+    inbox.recipient_organization_id = original.recipient_organization_id
+    inbox.recipient_participant_id = original.recipient_participant_id
+    inbox.processed_at = inbox.updated_at = utcnow()
+    inbox.receipts = inbox.receptions
+    original.receptions += inbox.receptions
+    facts = {'duplicate_of': original.id, 'message_uid': inbox.message_uid}
+    record(None, 'exchange.packet.duplicate', inbox, facts, organization_id=original.recipient_organization_id)
+    queue_receipts(original)
+
+
+def _copy(inbox: InboxPacket, recipient: ExchangeParticipant, card_id: int) -> InboxPacket:
+    """The packet once more for a further recipient organization, with its own draft (never acknowledged again)."""
+    copy = InboxPacket(**{name: getattr(inbox, name) for name in COPIED})
+    copy.parent_id, copy.status, copy.card_id = inbox.id, InboxStatus.accepted.value, card_id
+    copy.recipient_participant_id, copy.recipient_organization_id = recipient.id, recipient.organization_id
+    copy.receptions = copy.receipts = 0
+    copy.attempts, copy.processed_at = inbox.attempts, utcnow()
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def _accept(inbox: InboxPacket, copies: list[InboxPacket]) -> None:
+    inbox.status = InboxStatus.accepted.value
+    inbox.processed_at = inbox.updated_at = utcnow()
+    for item in [inbox, *copies]:
+        facts = {'card_id': item.card_id, 'kind': item.message_kind, 'message_uid': item.message_uid}
+        record(None, 'exchange.packet.accept', item, facts, organization_id=item.recipient_organization_id)
+    queue_receipts(inbox)

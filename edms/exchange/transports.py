@@ -1,0 +1,147 @@
+"""How an outgoing packet leaves the node: HTTP POST of the packet zip to a partner system's endpoint, or the packet
+folder written into the outbox folder of the МЭДО mail client (directory transport). No database here.
+
+Each transport either returns (delivered) or raises: `PermanentFailure` when sending again cannot help (the partner
+refused the packet: a 4xx other than 408/429, a redirect, a bad address), `TemporaryFailure` when a later attempt
+may succeed (5xx, 408, 429, a timeout, a refused or broken connection, a full disk).
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import re
+import shutil
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+#: HTTP answers that mean "try again later", although they are 4xx.
+RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
+#: The largest part of a partner's answer kept for the journal.
+ANSWER_EXCERPT = 500
+_MAILBOX = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
+_SAFE_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
+
+
+class DeliveryFailure(Exception):
+    """A packet was not delivered; `message` is Russian, for the clerk and the journal."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PermanentFailure(DeliveryFailure):
+    """Sending the same packet again cannot succeed."""
+
+
+class TemporaryFailure(DeliveryFailure):
+    """A later attempt may succeed."""
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed (a POST must not turn into a GET elsewhere): it comes back as an HTTPError."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def post_packet(url: str, data: bytes, *, token: str | None, timeout: float, filename: str) -> int:
+    """POST the packet zip to the partner's endpoint; returns the HTTP status of a 2xx answer."""
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise PermanentFailure(f'Адрес HTTP-приёма участника недопустим: «{url}» (нужен http или https).')
+    headers = {
+        'Content-Type': 'application/zip',
+        'Content-Disposition': f'attachment; filename="{filename}"',
+        'Accept': 'application/xml, application/json, */*',
+    }
+    if token:
+        headers['Authorization'] = f'Bearer {token}'
+    request = urllib.request.Request(url, data=data, headers=headers, method='POST')  # noqa: S310 - http(s) only
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            response.read(ANSWER_EXCERPT)
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        raise _http_failure(error) from None
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            raise TemporaryFailure(f'Нет ответа от {parts.hostname} за {timeout:g} с.') from None
+        raise TemporaryFailure(f'Нет соединения с {parts.hostname}: {error.reason}.') from None
+    except TimeoutError:
+        raise TemporaryFailure(f'Нет ответа от {parts.hostname} за {timeout:g} с.') from None
+    except (OSError, http.client.HTTPException) as error:
+        raise TemporaryFailure(f'Обмен с {parts.hostname} прерван: {type(error).__name__}: {error}.') from None
+
+
+def _http_failure(error: urllib.error.HTTPError) -> DeliveryFailure:
+    code = error.code
+    try:
+        answer = error.read(ANSWER_EXCERPT).decode('utf-8', 'replace').strip()
+    except (OSError, http.client.HTTPException):
+        answer = ''
+    text = f'Получатель ответил {code} {error.reason}' + (f': {answer}' if answer else '') + '.'
+    if code >= 500 or code in RETRYABLE_CLIENT_ERRORS:
+        return TemporaryFailure(text)
+    return PermanentFailure(text)
+
+
+def write_packet_folder(root: str | os.PathLike[str], mailbox: str, name: str, data: bytes) -> Path:
+    """Unpack the packet zip as the folder `<root>/<mailbox>/<name>` atomically: written under a hidden temporary
+    name in the same folder, synced, then renamed (the mail client never sees half a packet). A folder already
+    there is the same packet delivered before a crash: it is left as it is."""
+    if not _MAILBOX.match(mailbox):
+        raise PermanentFailure(f'Почтовый ящик МЭДО «{mailbox}» нельзя использовать как имя каталога.')
+    if not _SAFE_NAME.match(name) or name.startswith('.'):
+        raise PermanentFailure(f'Недопустимое имя пакета «{name}».')
+    box = Path(root) / mailbox
+    target = box / name
+    if target.is_dir():
+        return target
+    temporary = box / f'.tmp-{uuid.uuid4().hex}-{name}'
+    try:
+        box.mkdir(parents=True, exist_ok=True)
+        temporary.mkdir()
+        _unpack(data, temporary)
+        _fsync(box)
+        temporary.rename(target)
+        _fsync(box)
+    except OSError as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if target.is_dir():
+            return target
+        raise TemporaryFailure(f'Пакет не записан в каталог МЭДО: {error.strerror or error}.') from None
+    return target
+
+
+def _unpack(data: bytes, folder: Path) -> None:
+    """Our own packet zip (built by this node) into the folder; still, only plain relative names are written."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            relative = PurePosixPath(info.filename)
+            if relative.is_absolute() or '..' in relative.parts or '\\' in info.filename:
+                raise PermanentFailure(f'Недопустимое имя файла в пакете: «{info.filename}».')
+            path = folder.joinpath(*relative.parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, 'wb') as file:
+                file.write(archive.read(info))
+                file.flush()
+                os.fsync(file.fileno())
+    _fsync(folder)
+
+
+def _fsync(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

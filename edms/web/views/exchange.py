@@ -1,0 +1,109 @@
+"""The clerk's МЭДО pages: «На регистрацию» (drafts that arrived by МЭДО for the organization, with the sender, its
+number and date and the verdicts of the signatures; the draft opens on the card page and is registered with the
+usual registration flow), «Отказать в регистрации» with a reason from the IEDMS 2.6 list, and «Ошибки обмена»
+(quarantined packets with the reason, the sender and the time; the packet as a zip; «Повторить обработку»).
+
+Registering draws «Зарегистрирован» into the outbox through the exchange's registration hook, installed when this
+blueprint is registered on the application.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response
+
+from edms.core.blobs import blob_store
+from edms.core.errors import ValidationFailed
+from edms.core.tx import atomic
+from edms.core.validation import RawInput
+from edms.exchange.operations import install_registration_hook, refuse_packet, retry_packet
+from edms.exchange.packets.errors import REASON_TITLES
+from edms.exchange.packets.notices import REFUSAL_REASONS
+from edms.exchange.queries import get_inbox_packet, quarantine, registration_queue, signature_verdicts
+from edms.web.session import current_user, login_required
+
+bp = Blueprint('exchange', __name__, url_prefix='/exchange')
+bp.record_once(lambda state: install_registration_hook())
+REASON_OPTIONS = [(reason, reason) for reason in REFUSAL_REASONS]
+VERDICTS = (('valid', 'действительны', 'success'), ('indeterminate', 'не установлено', 'warning'))
+
+
+@bp.get('/')
+@login_required
+def queue() -> str:
+    """«На регистрацию»."""
+    user = current_user()
+    page = registration_queue(user, _page_number(), current_app.config['PAGE_SIZE'])
+    verdicts = signature_verdicts([item.card_id for item in page.items if item.card_id])
+    return render_template('exchange/queue.html', page=page, verdicts=verdicts, verdict_styles=VERDICTS)
+
+
+@bp.get('/errors')
+@login_required
+def errors() -> str:
+    """«Ошибки обмена»."""
+    page = quarantine(current_user(), _page_number(), current_app.config['PAGE_SIZE'])
+    return render_template('exchange/errors.html', page=page, reasons=REASON_TITLES)
+
+
+@bp.route('/inbox/<int:inbox_id>/refuse', methods=['GET', 'POST'])
+@login_required
+def refuse(inbox_id: int) -> Response | str | tuple[str, int]:
+    """«Отказать в регистрации»: the reason from the list, an optional comment; the draft is cancelled."""
+    user = current_user()
+    packet = get_inbox_packet(user, inbox_id)
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    if request.method == 'POST':
+        values = {name: request.form.get(name, '') for name in ('reason', 'comment')}
+        try:
+            with atomic():
+                notice = refuse_packet(user, get_inbox_packet(user, inbox_id), values)
+                notified = notice is not None
+        except ValidationFailed as error:
+            problems = error.fields
+        else:
+            outcome = (
+                'уведомление об отказе поставлено в очередь отправки.'
+                if notified
+                else 'уведомление не отправлено: отправитель не найден среди участников обмена.'
+            )
+            flash(f'В регистрации отказано, документ аннулирован; {outcome}', 'success')
+            return redirect(url_for('exchange.queue'))
+    page = render_template(
+        'exchange/refuse.html', packet=packet, values=values, errors=problems, reasons=REASON_OPTIONS
+    )
+    return (page, 422) if problems else page
+
+
+@bp.get('/inbox/<int:inbox_id>/packet')
+@login_required
+def download(inbox_id: int) -> Response:
+    """The packet as it was received (the zip of its folder), verified against its sha256."""
+    packet = get_inbox_packet(current_user(), inbox_id)
+    stream = blob_store().open_verified(packet.sha256)
+    return send_file(
+        stream, mimetype='application/zip', as_attachment=True, download_name=packet.download_name, max_age=0
+    )
+
+
+@bp.post('/inbox/<int:inbox_id>/retry')
+@login_required
+def retry(inbox_id: int) -> Response:
+    """«Повторить обработку» of a quarantined packet (after the trust store or the participants were fixed)."""
+    user = current_user()
+    with atomic():
+        retry_packet(user, get_inbox_packet(user, inbox_id))
+    with atomic():
+        packet = get_inbox_packet(user, inbox_id)
+        status, reason = packet.status_label, packet.reason
+    flash(f'Пакет № {inbox_id} обработан повторно. Состояние: {status}.' + (f' {reason}' if reason else ''), 'success')
+    return redirect(url_for('exchange.errors'))
+
+
+def _page_number() -> int:
+    form = RawInput(request.args)
+    number = form.integer('page', 'Страница', min_value=1, max_value=100_000) or 1
+    return 1 if form.errors else number
