@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs (PostgreSQL, Redis, Chromium, poppler-utils, the OpenSSL GOST
-# engine, NSS tools, PT fonts, GnuTLS tools) when missing.
+# engine, NSS tools, PT fonts) when missing.
 # Idempotent: installed packages are left alone and apt is not touched at all when nothing is missing.
 # Works on a fresh Debian 12 machine; uses sudo only when not running as root.
 set -euo pipefail
 
-PACKAGES=(postgresql redis-server chromium poppler-utils libengine-gost-openssl libnss3-tools fonts-paratype gnutls-bin)
+PACKAGES=(postgresql redis-server chromium poppler-utils libengine-gost-openssl libnss3-tools fonts-paratype)
 PYTHON="${PYTHON:-python3}"
 
 is_installed() {
