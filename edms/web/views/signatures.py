@@ -95,7 +95,6 @@ def _helpers() -> dict[str, Any]:
         'signature_panel': signature_panel,
         'registration_checks': registration_checks,
         'my_signing_certificates': my_signing_certificates,
-        'certificate_option': certificate_option,
     }
 
 
@@ -123,6 +122,7 @@ def my_signing_certificates() -> list[UserCertificate]:
     return certificates
 
 
+@bp.app_template_global()  # a global, not a context variable: the macros of imported templates use it too
 def certificate_option(certificate: UserCertificate) -> str:
     """«Иванов Иван Иванович — серийный № 01AB…, действует до 31.12.2027» for the certificate lists."""
     return f'{certificate.owner} — серийный № {certificate.serial}, действует до {certificate.not_after:%d.%m.%Y}'
