@@ -84,10 +84,10 @@ def report_input() -> tuple[dict[str, Any], list[tuple[Any, str]]]:
 def submit(assignment_id: int) -> tuple[Response, int, dict[str, str]]:
     """The executor's report; 201 with the report and `Location`."""
     user = api_user()
-    get_assignment(user, assignment_id)
+    assignment = get_assignment(user, assignment_id)  # 404 before the body is read
     raw, files = report_input()
     with atomic():
-        report = submit_report(user, get_assignment(user, assignment_id), raw, files)
+        report = submit_report(user, assignment, raw, files)  # locks and refreshes the assignment row
         report_id = report.id
     location = url_for('api.get_report', report_id=report_id)
     return jsonify(report_json(user, get_report(user, report_id))), 201, {'Location': location}

@@ -210,10 +210,6 @@ class InboxPacket(db.Model):
         return TRANSPORT_LABELS.get(Transport(self.transport), self.transport)
 
     @property
-    def is_primary(self) -> bool:
-        return self.parent_id is None and self.duplicate_of_id is None
-
-    @property
     def download_name(self) -> str:
         return f'packet-{self.id}.zip'
 

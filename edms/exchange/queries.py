@@ -15,7 +15,7 @@ from edms.auth.models import User
 from edms.core.access import Actor
 from edms.core.db import db
 from edms.exchange.errors import InboxPacketNotFound, ParticipantNotFound
-from edms.exchange.models import ExchangeParticipant, InboxPacket, InboxStatus, OutboxPacket
+from edms.exchange.models import ExchangeParticipant, InboxPacket, InboxStatus
 from edms.registry.models import Card, CardStatus
 from edms.registry.permissions import require_registrar, visible_cards
 from edms.signatures.models import AttachmentSignature
@@ -43,7 +43,7 @@ def get_participant(actor: Actor, participant_id: int) -> ExchangeParticipant:
 
 
 def list_participants(actor: Actor) -> list[ExchangeParticipant]:
-    query = select(ExchangeParticipant)
+    query = select(ExchangeParticipant).options(selectinload(ExchangeParticipant.organization))
     if not actor.is_system_admin:
         query = query.where(ExchangeParticipant.organization_id == actor.organization_id)
     return list(db.session.execute(query.order_by(ExchangeParticipant.organization_id)).scalars())
@@ -76,6 +76,7 @@ def local_participants() -> list[ExchangeParticipant]:
     return list(
         db.session.execute(
             select(ExchangeParticipant)
+            .options(selectinload(ExchangeParticipant.organization))
             .where(ExchangeParticipant.is_local.is_(True), ExchangeParticipant.is_active.is_(True))
             .order_by(ExchangeParticipant.id)
         ).scalars()
@@ -161,12 +162,6 @@ def signature_verdicts(card_ids: list[int]) -> dict[int, Counter[str]]:
     return result
 
 
-def inbox_notices(inbox: InboxPacket) -> list[OutboxPacket]:
-    """The receipts and notifications placed in the outbox about this packet."""
-    query = select(OutboxPacket).where(OutboxPacket.inbox_id == inbox.id).order_by(OutboxPacket.id)
-    return list(db.session.execute(query).scalars())
-
-
 def inbox_listing(status: str | None = None, limit: int = 100) -> list[InboxPacket]:
     """The newest inbox rows for the command line (no access rule: the operator of the node)."""
     query = select(InboxPacket)
@@ -179,7 +174,11 @@ def stuck_packets(older_than: datetime, limit: int = 500) -> list[int]:
     """Ids of packets still `received` since before `older_than` (their job was lost): the sweeper re-enqueues them."""
     query = (
         select(InboxPacket.id)
-        .where(InboxPacket.status == InboxStatus.received.value, InboxPacket.received_at < older_than)
+        # A retried packet counts from its retry (updated_at), not from its first reception.
+        .where(
+            InboxPacket.status == InboxStatus.received.value,
+            func.coalesce(InboxPacket.updated_at, InboxPacket.received_at) < older_than,
+        )
         .order_by(InboxPacket.id)
         .limit(limit)
     )

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from edms.core.errors import Conflict, DomainError, NotFound
+from edms.signatures.crypto.errors import UnsupportedAlgorithm
+
+#: Key algorithms pyHanko can sign a PDF with (it has no GOST R 34.11-2012 digest).
+PADES_KEYS = frozenset({'rsa', 'ec'})
 
 
 class CertificateNotFound(NotFound):
@@ -82,3 +86,14 @@ class SignatureRefused(DomainError):
         self.record_id = record_id
         self.failed = list(failed or [])
         super().__init__(message)
+
+
+class GostPadesUnsupported(UnsupportedAlgorithm):
+    """A GOST key cannot make a PAdES signature (pyhanko has no GOST R 34.11-2012 digest)."""
+
+    code = 'pades_gost_unsupported'
+    message = (
+        'Подпись по ГОСТ Р 34.10-2012 внутри PDF (PAdES) не поддерживается библиотекой pyHanko, которой система '
+        'подписывает PDF. Подпишите документ откреплённой подписью ГОСТ (файл .sig в формате CMS): она равноценна '
+        'и принимается в МЭДО.'
+    )

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
 
 from edms.audit.operations import record
 from edms.auth.models import Role, User, UserRole
@@ -74,7 +75,7 @@ def due_packets(now: datetime, limit: int = 500) -> list[int]:
 
 def outbox_listing(status: str | None = None, limit: int = 100) -> list[OutboxPacket]:
     """The newest outbox rows for the command line (the node's operator: no access rule)."""
-    query = select(OutboxPacket)
+    query = select(OutboxPacket).options(selectinload(OutboxPacket.destination))
     if status:
         query = query.where(OutboxPacket.status == status)
     return list(db.session.execute(query.order_by(OutboxPacket.id.desc()).limit(limit)).scalars())

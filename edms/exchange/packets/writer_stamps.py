@@ -4,7 +4,7 @@
 stamp is a PNG drawn at `DOTS_PER_MM` pixels per millimetre of its box, dark-blue ink on a transparent background:
 * the registration stamp: «№ <номер> от ДД.ММ.ГГГГ» in one line;
 * the signature stamp: the mark of ГОСТ Р 7.0.97-2016 п. 5.23 in a frame — «ДОКУМЕНТ ПОДПИСАН ЭЛЕКТРОННОЙ ПОДПИСЬЮ»,
-  the certificate's serial, owner and validity (the same text as the PDF stamps, `edms.signatures.pades.stamp_mark`).
+  the certificate's serial, owner and validity (the same text as the PDF stamps, `edms.signatures.stamp_mark`).
 Text is drawn with PT Sans (fonts-paratype, `edms.signatures.pdf_fonts`): glyph outlines are flattened and filled
 here with 4×4 supersampling (nonzero winding), each glyph once per size; the PNG is written with zlib and struct.
 Without the font the stamps are framed boxes only and a warning is logged once: the same facts stay in the passport
@@ -26,8 +26,8 @@ from fontTools import ttLib
 from fontTools.pens.basePen import BasePen
 
 from edms.signatures.crypto.certs import CertificateInfo
-from edms.signatures.pades import stamp_mark
 from edms.signatures.pdf_fonts import FontMissing, pt_sans
+from edms.signatures.stamp_mark import stamp_mark
 
 logger = logging.getLogger(__name__)
 

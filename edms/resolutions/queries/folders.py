@@ -132,15 +132,18 @@ def folder_counts(user: User) -> dict[str, int]:
     return {folder.key: int(row._mapping[folder.key]) for folder in FOLDERS}
 
 
-def folder_page(user: User, folder: str, page: int = 1, per_page: int = 20) -> FolderPage:
-    """One page of a folder; an unknown folder key raises KeyError (the entry points offer only `FOLDERS`)."""
+def folder_page(user: User, folder: str, page: int = 1, per_page: int = 20, *, total: int | None = None) -> FolderPage:
+    """One page of a folder; an unknown folder key raises KeyError (the entry points offer only `FOLDERS`).
+
+    `total`: the folder's count when the caller already has it from `folder_counts` (it is not counted again)."""
     definition = FOLDERS_BY_KEY[folder]
     page, per_page = max(page, 1), max(1, min(per_page, 200))
     if definition.unit == 'assignments':
         items = _assignment_items(user, folder, page, per_page + 1)
     else:
         items = _resolution_items(user, folder, page, per_page + 1)
-    total = int(db.session.execute(_count_query(user, folder)).scalar_one())
+    if total is None:
+        total = int(db.session.execute(_count_query(user, folder)).scalar_one())
     return FolderPage(definition, items[:per_page], page, per_page, len(items) > per_page, total)
 
 

@@ -23,10 +23,9 @@ from edms.registry.errors import CardStateConflict
 from edms.registry.models import Attachment, Card, CardStatus
 from edms.registry.operations.attachments import clean_filename
 from edms.registry.queries import get_attachment
-from edms.signatures.errors import NoContainer
+from edms.signatures.errors import PADES_KEYS, GostPadesUnsupported, NoContainer
 from edms.signatures.operations.common import attachment_bytes, certificate_facts, new_record, record_facts
 from edms.signatures.operations.signing import open_container
-from edms.signatures.pades import PADES_KEYS, GostPadesUnsupported, sign_pdf, validate_pdf
 from edms.signatures.queries import own_certificate
 from edms.signatures.trust import trust_data
 
@@ -55,6 +54,8 @@ def sign_pdf_attachment(actor: User, attachment: Attachment, certificate_id: obj
         raise GostPadesUnsupported()
     if not certificate.has_key:
         raise NoContainer()
+    from edms.signatures.pades import sign_pdf, validate_pdf  # pyHanko loads in ~0.5 s: only when a PDF is signed
+
     now = utcnow()
     bundle = open_container(certificate, password, now)
     location = card.organization.short_name

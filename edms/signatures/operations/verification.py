@@ -31,7 +31,6 @@ from edms.signatures.operations.common import (
     stored_bytes,
 )
 from edms.signatures.operations.signing import require_unsigned, store_signature
-from edms.signatures.pades import validate_pdf
 from edms.signatures.queries import bound_certificate, bound_fingerprints, get_signature
 from edms.signatures.trust import trust_data
 
@@ -159,6 +158,8 @@ def verify_pdf_upload(actor: User, pdf_bytes: bytes, *, file_name: str = '') -> 
     both the file's and the signature's hash: the signatures are inside the file)."""
     pdf_bytes = pdf_bytes or b''
     digest = sha256_hex(pdf_bytes)
+    from edms.signatures.pades import validate_pdf  # pyHanko loads in ~0.5 s: only when a PDF is checked
+
     report = validate_pdf(pdf_bytes, trust_data())
     verification = new_record(
         actor,

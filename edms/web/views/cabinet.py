@@ -52,7 +52,7 @@ def _page_number() -> int:
 def _render(key: str, counts: dict[str, int], **form: Any) -> str:
     """The folder's page; `form` may carry the `values` and `errors` of a refused qualified approval."""
     user = current_user()
-    page = folder_page(user, key, _page_number(), PER_PAGE)
+    page = folder_page(user, key, _page_number(), PER_PAGE, total=counts[key])
     actions = {item.resolution.id: resolution_actions(user, item.resolution) for item in page.items}
     return render_template(
         'resolutions/cabinet.html',

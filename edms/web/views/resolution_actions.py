@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, request, send_file
 from werkzeug.wrappers import Response
 
 from edms.auth.models import User
-from edms.core.blobs import BlobCorrupted
 from edms.registry.models import Card
 from edms.registry.queries import get_card
 from edms.resolutions.errors import ExtensionNotFound, ReportNotFound
@@ -159,14 +158,17 @@ def decide(card_id: int, extension_id: int) -> Html | Response:
 
 @bp.get('/<int:card_id>/reports/<int:report_id>/files/<int:file_id>')
 @login_required
-def download(card_id: int, report_id: int, file_id: int) -> Response | tuple[str, int]:
+def download(card_id: int, report_id: int, file_id: int) -> Response:
     """A report's file under its original name, only after its bytes matched the stored sha256."""
     user = current_user()
     card = get_card(user, card_id)
-    _report_of(user, card, report_id)
-    _, report_file = get_report_file(user, report_id, file_id)
-    try:
-        stream = open_report_file(user, report_file)
-    except BlobCorrupted as error:
-        return render_template('error.html', message=error.message, fields={}), 409
-    return send_file(stream, mimetype=report_file.content_type, as_attachment=True, download_name=report_file.filename)
+    report, report_file = get_report_file(user, report_id, file_id)
+    if report.assignment.card_id != card.id:
+        raise ReportNotFound()
+    # A corrupted blob raises BlobCorrupted, which the app-wide handler answers with 409 and its message.
+    return send_file(
+        open_report_file(user, report_file),
+        mimetype=report_file.content_type,
+        as_attachment=True,
+        download_name=report_file.filename,
+    )

@@ -17,11 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, g, redirect, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from edms.auth.models import User
-from edms.core.blobs import BlobCorrupted
 from edms.core.clock import utcnow
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
@@ -30,7 +29,7 @@ from edms.registry.queries import get_attachment
 from edms.signatures.crypto.cms import MAX_SIGNATURE_SIZE
 from edms.signatures.crypto.errors import CryptoError, WrongPassword
 from edms.signatures.crypto.report import VerificationReport
-from edms.signatures.errors import NoContainer, SignatureNotFound
+from edms.signatures.errors import PADES_KEYS, NoContainer, SignatureNotFound
 from edms.signatures.models import AttachmentSignature, RegistrationSignature, UserCertificate, VerificationRecord
 from edms.signatures.operations import (
     add_client_signature,
@@ -39,7 +38,6 @@ from edms.signatures.operations import (
     verify_attachment_signature,
 )
 from edms.signatures.operations.registrations import check_registration_signature, sign_registration
-from edms.signatures.pades import PADES_KEYS
 from edms.signatures.queries import (
     attachment_signatures,
     card_signatures,
@@ -276,16 +274,16 @@ def show(card_id: int, attachment_id: int, signature_id: int) -> Response:
 
 @bp.get('/cards/<int:card_id>/attachments/<int:attachment_id>/signatures/<int:signature_id>/file')
 @login_required
-def download(card_id: int, attachment_id: int, signature_id: int) -> Response | tuple[str, int]:
+def download(card_id: int, attachment_id: int, signature_id: int) -> Response:
     """The detached signature (DER) as `<file>.sig`; the signature's number is added when the file has several."""
     user = current_user()
     signature = signature_of(user, card_id, attachment_id, signature_id)
-    try:
-        data = signature_bytes(signature)
-    except BlobCorrupted as error:
-        return render_template('error.html', message=error.message, fields={}), 409
+    # A corrupted blob raises BlobCorrupted, which the app-wide handler answers with 409 and its message.
     return send_file(
-        io.BytesIO(data), mimetype=SIG_MIMETYPE, as_attachment=True, download_name=sig_name(user, signature)
+        io.BytesIO(signature_bytes(signature)),
+        mimetype=SIG_MIMETYPE,
+        as_attachment=True,
+        download_name=sig_name(user, signature),
     )
 
 
