@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from edms.api.openapi_ops import READ, content, op, path_param
-from edms.api.openapi_schemas import DATETIME, ID, Schema, enum_of, integer, ref, string
-from edms.exchange.models import InboxStatus
+from edms.api.openapi_schemas import DATE, DATETIME, ID, Schema, enum_of, integer, ref, string
+from edms.exchange.models import DispatchStatus, DispatchStep, InboxStatus
 from edms.exchange.packets.errors import REASON_CODES
 
 TAG = 'exchange'
 INBOX_ID = path_param('inbox_id', 'Идентификатор полученного пакета')
+CARD_ID = path_param('card_id', 'Идентификатор карточки')
 RECEIPT_STATES = ['pending', 'positive', 'negative']
 
 PACKET_PROPERTIES: dict[str, Schema] = {
@@ -29,7 +30,53 @@ PACKET_PROPERTIES: dict[str, Schema] = {
     'reason': string(nullable=True, description='Причина на русском языке, когда пакет не принят'),
 }
 
+DISPATCH_EVENT_PROPERTIES: dict[str, Schema] = {
+    'kind': enum_of(DispatchStep),
+    'label': string(description='Шаг по-русски: «Зарегистрирован», «Назначен исполнитель»…'),
+    'at': {**DATETIME, 'nullable': False},
+    'text': string(description='Подробности: номер и дата регистрации, причина, исполнитель…'),
+}
+DISPATCH_PROPERTIES: dict[str, Schema] = {
+    'id': ID,
+    'addressee': string(511),
+    'destination': {
+        'type': 'object',
+        'required': ['guid', 'name'],
+        'properties': {'guid': string(36), 'name': string()},
+    },
+    'status': enum_of(DispatchStatus),
+    'status_label': string(),
+    'registered_number': string(64, nullable=True, description='Номер, под которым адресат зарегистрировал документ'),
+    'registered_date': DATE,
+    'document_uid': string(36, description='GUID контейнера: один для всех адресатов документа'),
+    'message_uid': string(36, description='header/@uid сообщения этому адресату'),
+    'events': {'type': 'array', 'items': ref('DispatchEvent')},
+}
+DISPATCH_LIST = {
+    'type': 'object',
+    'required': ['dispatches'],
+    'properties': {'dispatches': {'type': 'array', 'items': ref('Dispatch')}},
+}
+
 EXCHANGE_SCHEMAS: dict[str, Schema] = {
+    'DispatchEvent': {
+        'type': 'object',
+        'required': list(DISPATCH_EVENT_PROPERTIES),
+        'properties': DISPATCH_EVENT_PROPERTIES,
+    },
+    'Dispatch': {'type': 'object', 'required': list(DISPATCH_PROPERTIES), 'properties': DISPATCH_PROPERTIES},
+    'DispatchList': DISPATCH_LIST,
+    'SendDispatches': {
+        'type': 'object',
+        'additionalProperties': False,
+        'properties': {
+            'addressees': {
+                'type': 'array',
+                'items': integer(minimum=1),
+                'description': 'Адресаты карточки (id); по умолчанию все участники МЭДО, кому ещё не отправлено',
+            }
+        },
+    },
     'ReceivedPacket': {'type': 'object', 'required': list(PACKET_PROPERTIES), 'properties': PACKET_PROPERTIES},
     'PacketReception': {
         'type': 'object',
@@ -66,6 +113,25 @@ def _post_packet() -> dict[str, Any]:
 
 
 EXCHANGE_PATHS: dict[str, dict[str, Any]] = {
+    '/cards/{card_id}/dispatches': {
+        'parameters': [CARD_ID],
+        'get': op(
+            'listDispatches',
+            'Отправки исходящего документа по МЭДО и ход по каждому адресату',
+            TAG,
+            ('200', 'Отправки', ref('DispatchList')),
+            errors=READ,
+        ),
+        'post': op(
+            'sendDispatches',
+            'Отправить зарегистрированный исходящий документ адресатам — участникам МЭДО',
+            TAG,
+            ('201', 'Пакеты сформированы и поставлены в очередь отправки', ref('DispatchList')),
+            errors=('401', '403', '404', '422'),
+            body='SendDispatches',
+            body_required=False,
+        ),
+    },
     '/exchange/packets': {'post': _post_packet()},
     '/exchange/packets/{inbox_id}': {
         'parameters': [INBOX_ID],

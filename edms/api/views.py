@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from edms.api import attachments, cards, directory, exchange, notifications, resolutions, signatures  # noqa: F401  (routes register on import)
+from edms.api import (  # noqa: F401  (routes register on import)
+    attachments,
+    cards,
+    directory,
+    dispatches,
+    exchange,
+    notifications,
+    resolutions,
+    signatures,
+)
 from edms.api.blueprint import bp
 from edms.api.openapi import document
 

@@ -14,7 +14,8 @@ from datetime import timedelta
 from edms.core.clock import utcnow
 from edms.core.errors import DomainError
 from edms.core.tx import atomic
-from edms.exchange.operations.delivery import deliver_packet, due_packets, enqueue_delivery
+from edms.exchange.operations.delivery import deliver_packet, due_packets
+from edms.exchange.operations.delivery_queue import enqueue_delivery
 from edms.exchange.operations.intake import schedule_processing
 from edms.exchange.operations.processing import begin_attempt, process_packet, quarantine_failed
 from edms.exchange.queries import stuck_packets

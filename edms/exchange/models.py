@@ -45,6 +45,8 @@ REASON_MAX = 4000
 class Transport(StrEnum):
     http = 'http'
     directory = 'directory'
+    #: a packet from one organization served here to another: built, signed, parsed and verified as any other
+    internal = 'internal'
 
 
 class InboxStatus(StrEnum):
@@ -66,7 +68,11 @@ class OutboxStatus(StrEnum):
     failed = 'failed'
 
 
-TRANSPORT_LABELS = {Transport.http: 'HTTP', Transport.directory: 'Каталог МЭДО'}
+TRANSPORT_LABELS = {
+    Transport.http: 'HTTP',
+    Transport.directory: 'Каталог МЭДО',
+    Transport.internal: 'Внутри системы',
+}
 INBOX_STATUS_LABELS = {
     InboxStatus.received: 'Получен, обрабатывается',
     InboxStatus.accepted: 'Принят',
@@ -272,3 +278,142 @@ class OutboxPacket(CreatedAtMixin, db.Model):
     @property
     def status_label(self) -> str:
         return OUTBOX_STATUS_LABELS.get(OutboxStatus(self.status), self.status)
+
+
+class DispatchStatus(StrEnum):
+    """Where a sent document stands with one addressee, from the latest step of its timeline."""
+
+    queued = 'queued'
+    sent = 'sent'
+    delivered = 'delivered'
+    not_accepted = 'not_accepted'
+    registered = 'registered'
+    refused = 'refused'
+    failed = 'failed'
+
+
+class DispatchStep(StrEnum):
+    """The steps of a dispatch's timeline: ours (queued, sent, failed) and what the addressee reports back."""
+
+    queued = 'queued'
+    sent = 'sent'
+    delivered = 'delivered'
+    not_accepted = 'not_accepted'
+    registered = 'registered'
+    refused = 'refused'
+    executor_assigned = 'executor_assigned'
+    report_prepared = 'report_prepared'
+    report_sent = 'report_sent'
+    course_changed = 'course_changed'
+    published = 'published'
+    failed = 'failed'
+
+
+DISPATCH_STATUS_LABELS = {
+    DispatchStatus.queued: 'Ожидает отправки',
+    DispatchStatus.sent: 'Отправлен',
+    DispatchStatus.delivered: 'Доставлен',
+    DispatchStatus.not_accepted: 'Не принят',
+    DispatchStatus.registered: 'Зарегистрирован',
+    DispatchStatus.refused: 'Отказано в регистрации',
+    DispatchStatus.failed: 'Не доставлен',
+}
+DISPATCH_STEP_LABELS = {
+    DispatchStep.queued: 'Пакет сформирован',
+    DispatchStep.sent: 'Отправлен',
+    DispatchStep.delivered: 'Доставлен (квитанция)',
+    DispatchStep.not_accepted: 'Не принят (квитанция)',
+    DispatchStep.registered: 'Зарегистрирован',
+    DispatchStep.refused: 'Отказано в регистрации',
+    DispatchStep.executor_assigned: 'Назначен исполнитель',
+    DispatchStep.report_prepared: 'Доклад подготовлен',
+    DispatchStep.report_sent: 'Доклад направлен',
+    DispatchStep.course_changed: 'Исполнение',
+    DispatchStep.published: 'Опубликование',
+    DispatchStep.failed: 'Не доставлен',
+}
+
+
+class Dispatch(CreatedAtMixin, db.Model):
+    """An outgoing card sent to one МЭДО addressee: the packet in the outbox and the addressee's answers.
+
+    `document_uid` (the container GUID) is the same for every addressee of a card: notifications refer to it and are
+    told apart by their sender; receipts refer to `message_uid`."""
+
+    __tablename__ = 'exchange_dispatches'
+    __table_args__ = (
+        CheckConstraint(f'status IN ({_values(DispatchStatus)})', name='status'),
+        Index('ix_exchange_dispatches_document', 'document_uid', 'destination_id'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey('registry_cards.id'), nullable=False, index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey('directory_organizations.id', name='fk_exchange_dispatches_organization_id'), nullable=False
+    )
+    #: The card's addressee this dispatch serves (None once the addressee was removed from the card).
+    addressee_id: Mapped[int | None] = mapped_column(
+        ForeignKey('registry_card_addressees.id', name='fk_exchange_dispatches_addressee_id', ondelete='SET NULL')
+    )
+    addressee_name: Mapped[str] = mapped_column(String(511), nullable=False)
+    destination_id: Mapped[int] = mapped_column(
+        ForeignKey('exchange_participants.id', name='fk_exchange_dispatches_destination_id'), nullable=False
+    )
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey('exchange_outbox.id', name='fk_exchange_dispatches_outbox_id'), nullable=False, unique=True
+    )
+    document_uid: Mapped[str] = mapped_column(String(GUID_LENGTH), nullable=False)
+    message_uid: Mapped[str] = mapped_column(String(GUID_LENGTH), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=DispatchStatus.queued.value)
+    registered_number: Mapped[str | None] = mapped_column(String(64))
+    registered_date: Mapped[date | None] = mapped_column(Date)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    destination: Mapped[ExchangeParticipant] = relationship()
+    outbox: Mapped[OutboxPacket] = relationship()
+    steps: Mapped[list[DispatchEvent]] = relationship(
+        order_by='DispatchEvent.id', back_populates='dispatch', cascade='all, delete-orphan'
+    )
+
+    @property
+    def status_label(self) -> str:
+        return DISPATCH_STATUS_LABELS.get(DispatchStatus(self.status), self.status)
+
+
+class DispatchEvent(db.Model):
+    """One step of a dispatch's timeline; `inbox_id` is the receipt or notification that reported it."""
+
+    __tablename__ = 'exchange_dispatch_events'
+    __table_args__ = (
+        Index('ix_exchange_dispatch_events_dispatch', 'dispatch_id', 'id'),
+        Index(
+            'uq_exchange_dispatch_events_inbox',
+            'dispatch_id',
+            'inbox_id',
+            unique=True,
+            postgresql_where=text('inbox_id IS NOT NULL'),
+            sqlite_where=text('inbox_id IS NOT NULL'),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dispatch_id: Mapped[int] = mapped_column(
+        ForeignKey('exchange_dispatches.id', name='fk_exchange_dispatch_events_dispatch_id', ondelete='CASCADE'),
+        nullable=False,
+    )
+    step: Mapped[str] = mapped_column(String(32), nullable=False)
+    #: When it happened, as the addressee reports it (else when we learnt it).
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    text: Mapped[str] = mapped_column(String(REASON_MAX), nullable=False, default='')
+    inbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey('exchange_inbox.id', name='fk_exchange_dispatch_events_inbox_id')
+    )
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    dispatch: Mapped[Dispatch] = relationship(back_populates='steps')
+
+    @property
+    def label(self) -> str:
+        return DISPATCH_STEP_LABELS.get(DispatchStep(self.step), self.step)

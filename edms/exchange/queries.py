@@ -15,7 +15,7 @@ from edms.auth.models import User
 from edms.core.access import Actor
 from edms.core.db import db
 from edms.exchange.errors import InboxPacketNotFound, ParticipantNotFound
-from edms.exchange.models import ExchangeParticipant, InboxPacket, InboxStatus
+from edms.exchange.models import Dispatch, ExchangeParticipant, InboxPacket, InboxStatus
 from edms.registry.models import Card, CardStatus
 from edms.registry.permissions import require_registrar, visible_cards
 from edms.signatures.models import AttachmentSignature
@@ -183,3 +183,29 @@ def stuck_packets(older_than: datetime, limit: int = 500) -> list[int]:
         .limit(limit)
     )
     return list(db.session.execute(query).scalars())
+
+
+# --- dispatches of outgoing cards -----------------------------------------------------------------------------------
+
+
+def card_dispatches(card: Card) -> list[Dispatch]:
+    """The card's dispatches with their timelines and destinations, in the order they were made (the caller has
+    already checked that the user sees the card)."""
+    query = (
+        select(Dispatch)
+        .where(Dispatch.card_id == card.id)
+        .options(selectinload(Dispatch.steps), selectinload(Dispatch.destination))
+        .order_by(Dispatch.id)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def card_packet(card: Card) -> InboxPacket | None:
+    """The packet a card arrived in (the first reception), for an incoming card that came by МЭДО."""
+    query = (
+        select(InboxPacket)
+        .where(InboxPacket.card_id == card.id, InboxPacket.duplicate_of_id.is_(None))
+        .order_by(InboxPacket.id)
+        .limit(1)
+    )
+    return db.session.execute(query).scalar_one_or_none()

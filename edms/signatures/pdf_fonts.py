@@ -23,6 +23,7 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from edms.core.errors import DomainError
+from edms.signatures import pyhanko_compat  # noqa: F401 - pyhanko's import drops the GOST key spec; this restores it
 
 #: Where Debian puts PT Sans; EDMS_FONT_DIR overrides it (another distribution, a container image).
 FONT_DIR = Path(os.environ.get('EDMS_FONT_DIR', '/usr/share/fonts/truetype/paratype'))

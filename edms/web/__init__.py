@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
         cabinet,
         cards,
         certificates,
+        dispatches,
         exchange,
         home,
         notifications,
@@ -40,7 +41,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (resolutions.bp, resolution_actions.bp, cabinet.bp, assignments.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (signatures.bp, certificates.bp, exchange.bp):
+    for blueprint in (signatures.bp, certificates.bp, exchange.bp, dispatches.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime

@@ -19,7 +19,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from edms.audit.operations import record
@@ -27,39 +27,19 @@ from edms.auth.models import Role, User, UserRole
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import DomainError
-from edms.core.jobs import enqueue
-from edms.core.tx import on_commit
-from edms.exchange.models import ExchangeParticipant, OutboxKind, OutboxPacket, OutboxStatus
+from edms.exchange.models import DispatchStep, ExchangeParticipant, OutboxKind, OutboxPacket, OutboxStatus, Transport
 from edms.exchange.operations.common import stored_bytes
+from edms.exchange.operations.intake import receive_packet
+from edms.exchange.operations.timeline import note_outbox
 from edms.exchange.transports import PermanentFailure, TemporaryFailure, post_packet, write_packet_folder
 from edms.notifications.models import TEXT_MAX
 from edms.notifications.operations import notify
 from edms.registry.models import Card
 
-JOB = 'edms.exchange.jobs.deliver_outbox_packet'
-QUEUE = 'exchange'
 DELIVERY_DEADLINE = timedelta(hours=72)
 MAX_BACKOFF = timedelta(hours=1)
 DEFAULT_TIMEOUT = 30.0
 FAILED_KIND = 'exchange_delivery_failed'
-
-
-def schedule_delivery(row: OutboxPacket) -> None:
-    """Enqueue the delivery of a new outbox row once the transaction commits (the row need not be flushed yet)."""
-    on_commit(_enqueue_row, row)
-
-
-def _enqueue_row(row: OutboxPacket) -> None:
-    identity = inspect(row).identity  # the key survives the commit: no query here
-    if identity is None:
-        return
-    if current_app.config['JOBS_SYNC'] and not current_app.config.get('EXCHANGE_DELIVER_INLINE'):
-        return  # no worker: `edms exchange deliver` sends it
-    enqueue_delivery(int(identity[0]))
-
-
-def enqueue_delivery(outbox_id: int) -> None:
-    enqueue(JOB, outbox_id, queue=QUEUE)
 
 
 def due_packets(now: datetime, limit: int = 500) -> list[int]:
@@ -101,6 +81,7 @@ def deliver_packet(outbox_id: int) -> str | None:
     else:
         row.status, row.sent_at, row.last_error = OutboxStatus.sent.value, utcnow(), None
         record(None, 'exchange.outbox.sent', row, _facts(row), organization_id=row.organization_id)
+        note_outbox(row, DispatchStep.sent)
     return row.status
 
 
@@ -112,6 +93,10 @@ def _send(row: OutboxPacket) -> None:
         data = stored_bytes(row.sha256)
     except DomainError as error:
         raise PermanentFailure(f'Файл пакета недоступен: {error.message}') from None
+    if destination.is_local:  # served here: the same intake as a partner's packet, in this transaction
+        sender = db.session.get(ExchangeParticipant, row.sender_participant_id) if row.sender_participant_id else None
+        receive_packet(data, transport=Transport.internal.value, source=sender)
+        return
     config = current_app.config
     if destination.endpoint_url:
         timeout = float(config.get('EXCHANGE_DELIVERY_TIMEOUT') or DEFAULT_TIMEOUT)
@@ -159,6 +144,7 @@ def _retry_later(row: OutboxPacket, message: str) -> None:
 def _give_up(row: OutboxPacket, message: str) -> None:
     """`failed` for good: journaled (on the card too, for a document) and told to the sending organization's clerks."""
     row.status, row.last_error = OutboxStatus.failed.value, message
+    note_outbox(row, DispatchStep.failed, message)
     facts = {**_facts(row), 'error': message[:1000]}
     record(None, 'exchange.outbox.failed', row, facts, organization_id=row.organization_id)
     card = db.session.get(Card, row.card_id) if row.card_id is not None else None

@@ -22,7 +22,7 @@ from edms.core.db import db
 from edms.core.errors import DomainError
 from edms.exchange.models import ExchangeParticipant, InboxPacket, InboxStatus, OutboxKind, OutboxPacket
 from edms.exchange.operations.common import max_packet_size, medo_identity, zip_files
-from edms.exchange.operations.delivery import schedule_delivery
+from edms.exchange.operations.delivery_queue import schedule_delivery
 from edms.exchange.packets.errors import REASON_TITLES
 from edms.exchange.packets.model import Generation
 from edms.exchange.packets.notices import (

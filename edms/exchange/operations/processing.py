@@ -28,6 +28,7 @@ from edms.exchange.operations.checks import (
 from edms.exchange.operations.common import stored_bytes
 from edms.exchange.operations.drafts import clip, make_draft
 from edms.exchange.operations.notices import queue_receipts
+from edms.exchange.operations.timeline import note_answer
 from edms.exchange.packets.errors import PacketRejected
 from edms.exchange.packets.model import IncomingPacket, PacketKind
 from edms.exchange.packets.reader import read_packet_zip
@@ -132,6 +133,7 @@ def _process(inbox: InboxPacket, packet: IncomingPacket) -> None:
         with contextlib.suppress(PacketRejected):  # answered by the node when its addressee is not known
             _address(inbox, resolve_recipients(packet)[0])
         _accept(inbox, [])
+        note_answer(inbox, packet)
         return
     recipients = resolve_recipients(packet)
     _address(inbox, recipients[0])

@@ -11,7 +11,8 @@ an emitted message or passport that violates our XSDs is `PacketBuildError` (a b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID, uuid4
@@ -137,15 +138,20 @@ class OutgoingDocument:
 @dataclass(frozen=True)
 class SignerMaterial:
     """A signer's key and certificate (DER) with the chain to embed, their name and post; the signature kind of
-    the passport («Утверждающая», «Визирующая», «Заверяющая») and where their stamp goes."""
+    the passport («Утверждающая», «Визирующая», «Заверяющая») and where their stamp goes.
 
-    key: PrivateKey = field(repr=False)
+    Without a key the signer's detached signatures were made before (a registered document signed in the card):
+    `signatures` maps the sha256 (hex) of each signed file to its CMS signature; the main file must be among them,
+    an attachment the signer did not sign goes without their signature."""
+
+    key: PrivateKey | None = field(repr=False)
     certificate: bytes = field(repr=False)
     chain: Sequence[bytes] = field(repr=False)
     name: str
     post: str
     signature_type: str = SIGNATURE_APPROVING
     stamp: StampPosition | None = None
+    signatures: Mapping[str, bytes] = field(repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -311,6 +317,13 @@ def _check_signers(checks: Checks, document: OutgoingDocument, signers: list[Sig
     checks.rule('signers', not unsigned, f'«Подписи»: нет электронной подписи подписавшего: {", ".join(unsigned)}.')
     checks.rule('signers', not strangers, f'«Подписи»: подписант не указан среди подписавших: {", ".join(strangers)}.')
     checks.rule('signers', len(given) == len(signers), '«Подписи»: один подписант указан дважды.')
+    main = hashlib.sha256(document.main_file.data).hexdigest()
+    unsigned_main = [signer.name for signer in signers if signer.key is None and main not in signer.signatures]
+    checks.rule(
+        'signers',
+        not unsigned_main,
+        f'«Подписи»: нет подписи файла документа подписантом: {", ".join(unsigned_main)}.',
+    )
 
 
 def _check_stamp(checks: Checks, field_name: str, title: str, stamp: StampPosition | None, pages: int) -> None:

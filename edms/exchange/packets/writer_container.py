@@ -10,6 +10,7 @@ against schemas/medo/container-2.7.1.xsd before the zip is written; zip entries 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -82,12 +83,13 @@ def build_container(plan: ContainerPlan) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     files[MAIN_NAME] = document.main_file.data
     for index, (_, signer) in enumerate(plan.signers, start=1):
-        files[f'document_sign{index}.p7s'] = _sign(document.main_file.data, signer, plan.created)
+        files[f'document_sign{index}.p7s'] = _signature(document.main_file.data, signer, plan.created)
     for number, attachment in enumerate(document.attachments, start=1):
         name = _attachment_name(number, attachment)
         files[name] = attachment.data
         for index, (_, signer) in enumerate(plan.signers, start=1):
-            files[f'attachment_{number}_sign{index}.p7s'] = _sign(attachment.data, signer, plan.created)
+            if _signs(signer, attachment.data):
+                files[f'attachment_{number}_sign{index}.p7s'] = _signature(attachment.data, signer, plan.created)
     registration = _registration_box(document)
     files[REGISTRATION_STAMP_NAME] = registration_stamp_png(
         collapse(document.reg_number), document.reg_date, registration.width, registration.height
@@ -201,8 +203,9 @@ def _attachments(xml: Xml, parent: etree._Element, plan: ContainerPlan) -> None:
         element = xml.add(parent, 'attachment', localName=_attachment_name(number, attachment))
         xml.add(element, 'order', str(number))
         xml.add(element, 'description', _description(attachment))
-        for index in range(1, len(plan.signers) + 1):
-            xml.add(element, 'signature', localName=f'attachment_{number}_sign{index}.p7s')
+        for index, (_, signer) in enumerate(plan.signers, start=1):
+            if _signs(signer, attachment.data):
+                xml.add(element, 'signature', localName=f'attachment_{number}_sign{index}.p7s')
 
 
 def _position(xml: Xml, stamp: etree._Element, box: _Box) -> None:
@@ -219,7 +222,14 @@ def _position(xml: Xml, stamp: etree._Element, box: _Box) -> None:
 # --- helpers ----------------------------------------------------------------------------------------------------------
 
 
-def _sign(data: bytes, signer: SignerMaterial, created: datetime) -> bytes:
+def _signs(signer: SignerMaterial, data: bytes) -> bool:
+    """Whether the container holds the signer's signature of the file: always with a key, else when made before."""
+    return signer.key is not None or hashlib.sha256(data).hexdigest() in signer.signatures
+
+
+def _signature(data: bytes, signer: SignerMaterial, created: datetime) -> bytes:
+    if signer.key is None:
+        return signer.signatures[hashlib.sha256(data).hexdigest()]
     return sign_detached(data, signer.key, signer.certificate, list(signer.chain), signing_time=created)
 
 

@@ -50,7 +50,7 @@ from edms.web.views.card_forms import (
 
 bp = Blueprint('cards', __name__, url_prefix='/cards')
 Html = str | tuple[str, int]
-TABS = ('details', 'files', 'links', 'history', 'resolutions')
+TABS = ('details', 'files', 'links', 'history', 'resolutions', 'exchange')
 
 
 @bp.app_context_processor

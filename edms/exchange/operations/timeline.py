@@ -1,0 +1,185 @@
+"""The timeline of a sent document per addressee: our own steps (the packet queued, sent, not delivered) and what the
+addressee reports back — a receipt for our message (delivered or not accepted, by the message GUID), notifications
+about our document (by the container GUID and the notifying participant): registered as № … on …, refused with the
+reason, executor assigned, report prepared or sent, the course of execution, publication.
+
+A step reported by a received packet is recorded once per packet (a packet received twice is folded before it gets
+here). The dispatch's status follows the steps that change it; the card's author hears of registration, refusal and
+non-acceptance in-app.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from edms.audit.operations import record
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.exchange.models import (
+    DISPATCH_STEP_LABELS,
+    REASON_MAX,
+    Dispatch,
+    DispatchEvent,
+    DispatchStatus,
+    DispatchStep,
+    InboxPacket,
+    OutboxPacket,
+)
+from edms.exchange.packets.model import IncomingAcknowledgment, IncomingNotification, IncomingPacket, Party
+from edms.notifications.models import TEXT_MAX
+from edms.notifications.operations import notify
+from edms.registry.models import Card
+
+#: steps that set the dispatch's status (the others are progress after registration)
+STATUS_OF_STEP = {
+    DispatchStep.sent: DispatchStatus.sent,
+    DispatchStep.delivered: DispatchStatus.delivered,
+    DispatchStep.not_accepted: DispatchStatus.not_accepted,
+    DispatchStep.registered: DispatchStatus.registered,
+    DispatchStep.refused: DispatchStatus.refused,
+    DispatchStep.failed: DispatchStatus.failed,
+}
+#: a later answer never moves the status back (a late receipt after registration)
+RANK = {status: rank for rank, status in enumerate(DispatchStatus)}
+TOLD_TO_AUTHOR = (DispatchStep.registered, DispatchStep.refused, DispatchStep.not_accepted, DispatchStep.failed)
+NOTICE_KIND = 'exchange_dispatch'
+
+
+def note_outbox(row: OutboxPacket, step: DispatchStep, text: str = '') -> DispatchEvent | None:
+    """Our own step of a document's outbox row (sent, failed) on its dispatch."""
+    dispatch = db.session.execute(select(Dispatch).where(Dispatch.outbox_id == row.id)).scalar_one_or_none()
+    if dispatch is None:
+        return None
+    return _add(dispatch, step, utcnow(), text, None, {'attempts': row.attempts})
+
+
+def note_answer(inbox: InboxPacket, packet: IncomingPacket) -> DispatchEvent | None:
+    """The step a received receipt or notification reports about one of our dispatches, if it is about one."""
+    if packet.acknowledgment is not None:
+        return _receipt(inbox, packet.acknowledgment)
+    if packet.notification is not None:
+        return _notification(inbox, packet, packet.notification)
+    return None
+
+
+def _receipt(inbox: InboxPacket, receipt: IncomingAcknowledgment) -> DispatchEvent | None:
+    uid = (receipt.acknowledged_uid or '').lower()
+    dispatch = db.session.execute(select(Dispatch).where(Dispatch.message_uid == uid)).scalar_one_or_none()
+    if dispatch is None:
+        return None
+    accepted = receipt.accepted is not False and not receipt.is_gateway_error
+    step = DispatchStep.delivered if accepted else DispatchStep.not_accepted
+    text = receipt.comment or ('' if accepted else 'Сообщение не принято получателем.')
+    if receipt.error_code is not None:
+        text = f'Ошибка шлюза МЭДО {receipt.error_code}. {text}'.strip()
+    return _add(dispatch, step, receipt.time or inbox.received_at, text, inbox, {'accepted': accepted})
+
+
+def _notification(inbox: InboxPacket, packet: IncomingPacket, notice: IncomingNotification) -> DispatchEvent | None:
+    dispatch = _dispatch_of(notice.document_uid, packet.sender.participant_uid)
+    if dispatch is None:
+        return None
+    step = DispatchStep(notice.event.value)
+    if step is DispatchStep.registered:
+        dispatch.registered_number = (notice.reg_number or '')[:64] or None
+        dispatch.registered_date = notice.reg_date
+    details = {'type': notice.type, 'number': notice.reg_number, 'date': _iso(notice.reg_date)}
+    return _add(dispatch, step, notice.time or inbox.received_at, _describe(notice), inbox, details)
+
+
+def _dispatch_of(document_uid: str | None, sender_uid: str | None) -> Dispatch | None:
+    """Our dispatch of the document to the notifying participant; the only one of the document when the sender is
+    not named."""
+    if not document_uid:
+        return None
+    query = select(Dispatch).join(Dispatch.destination).where(Dispatch.document_uid == document_uid.lower())
+    candidates = list(db.session.execute(query.order_by(Dispatch.id.desc())).scalars())
+    named = [item for item in candidates if sender_uid and item.destination.guid == sender_uid.lower()]
+    if named:
+        return named[0]
+    return candidates[0] if len(candidates) == 1 and not sender_uid else None
+
+
+def _describe(notice: IncomingNotification) -> str:
+    """What the addressee reports, in words for the timeline."""
+    parts: list[str] = []
+    if notice.reg_number:
+        dated = f' от {notice.reg_date:%d.%m.%Y}' if notice.reg_date else ''
+        parts.append(f'№ {notice.reg_number}{dated}')
+    if notice.reason:
+        parts.append(f'Причина: {notice.reason}')
+    for title, person in (('Исполнитель', notice.executor), ('Подписывает', notice.signatory)):
+        if person is not None and _person(person):
+            parts.append(f'{title}: {_person(person)}')
+    if notice.report is not None and notice.report.number:
+        parts.append(f'Доклад № {notice.report.number}')
+    for text in (notice.course_text, notice.publication_point, notice.comment):
+        if text:
+            parts.append(text)
+    return '. '.join(parts)[:REASON_MAX]
+
+
+def _person(party: Party) -> str:
+    return ', '.join(part for part in (party.person, party.post, party.organization) if part)
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if value is not None and hasattr(value, 'isoformat') else None
+
+
+def _add(
+    dispatch: Dispatch,
+    step: DispatchStep,
+    happened_at: datetime,
+    text: str,
+    inbox: InboxPacket | None,
+    details: dict[str, object],
+) -> DispatchEvent:
+    now = utcnow()
+    event = DispatchEvent(
+        step=step.value,
+        happened_at=happened_at,
+        recorded_at=now,
+        text=text[:REASON_MAX],
+        inbox_id=inbox.id if inbox is not None else None,
+        details=details,
+    )
+    dispatch.steps.append(event)
+    status = STATUS_OF_STEP.get(step)
+    if status is not None and _moves_forward(dispatch, status):
+        dispatch.status = status.value
+    dispatch.updated_at = now
+    db.session.flush()
+    facts = {'step': step.value, 'destination': dispatch.destination_id, 'text': text[:1000]}
+    card = db.session.get(Card, dispatch.card_id)
+    if card is not None:
+        record(None, 'exchange.dispatch.step', card, facts, organization_id=dispatch.organization_id)
+        if step in TOLD_TO_AUTHOR:
+            _tell_author(card, dispatch, event)
+    return event
+
+
+def _moves_forward(dispatch: Dispatch, status: DispatchStatus) -> bool:
+    """Failure and refusal always count; otherwise the status only moves forward (sent → delivered → registered)."""
+    if status in (DispatchStatus.failed, DispatchStatus.refused, DispatchStatus.not_accepted):
+        return True
+    return RANK[status] > RANK[DispatchStatus(dispatch.status)]
+
+
+def _tell_author(card: Card, dispatch: Dispatch, event: DispatchEvent) -> None:
+    recipients = [user_id for user_id in (dispatch.sent_by_id, card.created_by_id) if user_id is not None]
+    if not recipients:
+        return
+    label = DISPATCH_STEP_LABELS[DispatchStep(event.step)]
+    number = card.reg_number or str(card.id)
+    text = f'Документ № {number} — {dispatch.addressee_name}: {label}. {event.text}'.strip()
+    notify(
+        sorted(set(recipients)),
+        kind=NOTICE_KIND,
+        text=text[:TEXT_MAX],
+        url=f'/cards/{card.id}?tab=exchange',
+        organization_id=card.organization_id,
+        source=f'exchange-dispatch-event-{event.id}',
+    )

@@ -1,0 +1,162 @@
+"""Sending an outgoing card by МЭДО: one packet per addressee that is a participant, carrying the signatures made in
+the card; an addressee served by this system receives it through the same intake as a partner's packet (parsed and
+verified into a draft of its «На регистрацию»); the answers fill the sender's timeline per addressee."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from edms.core.db import db
+from edms.core.errors import ValidationFailed
+from edms.core.tx import atomic
+from edms.exchange.models import Dispatch, InboxPacket, OutboxPacket
+from edms.exchange.operations import on_card_registered, refuse_packet
+from edms.exchange.operations.common import stored_bytes
+from edms.exchange.operations.sending import send_card
+from edms.exchange.packets.reader import read_packet_zip
+from edms.notifications.models import Notification
+from edms.registry.models import Card, CardStatus
+from edms.registry.operations import register_card
+from edms.signatures.models import AttachmentSignature
+from scripts.make_test_pki import TestPki
+from tests.exchange.send_setup import MINISTRY_GUID, Sending, make_sending
+from tests.factories import make_card
+from tests.signatures.conftest import test_pki  # noqa: F401 - the session fixture of the generated PKI
+
+
+@pytest.fixture
+def world(app_ctx, test_pki: TestPki) -> Sending:  # noqa: F811
+    return make_sending(test_pki)
+
+
+def send(world: Sending, **raw: object) -> list[int]:
+    with atomic():
+        card = db.session.get(Card, world.card.id)
+        return [dispatch.id for dispatch in send_card(world.clerk, card, raw)]
+
+
+def dispatch_of(dispatch_id: int) -> tuple[str, list[str], str | None]:
+    with atomic():
+        dispatch = db.session.get(Dispatch, dispatch_id)
+        return dispatch.status, [step.step for step in dispatch.steps], dispatch.registered_number
+
+
+def agency_draft(world: Sending) -> Card:
+    with atomic():
+        query = select(Card).where(Card.organization_id == world.agency.id)
+        return db.session.execute(query).scalar_one()
+
+
+def test_each_participant_addressee_gets_a_packet_with_the_cards_signatures(world: Sending):
+    ids = send(world)
+
+    with atomic():
+        dispatches = [db.session.get(Dispatch, item) for item in ids]
+        assert [d.addressee_name for d in dispatches] == [world.agency.name, world.partner.name]
+        assert len({d.document_uid for d in dispatches}) == 1, 'one container GUID per document'
+        outbox = db.session.get(OutboxPacket, dispatches[1].outbox_id)
+        packet = read_packet_zip(stored_bytes(outbox.sha256))
+        signatures = {
+            row.file_sha256: stored_bytes(row.signature_sha256)
+            for row in db.session.execute(select(AttachmentSignature)).scalars()
+        }
+    document = packet.document
+    assert document is not None
+    assert packet.sender.participant_uid == MINISTRY_GUID
+    assert [d.organization for d in packet.destinations] == [world.partner.name]
+    assert (document.reg_number, document.reg_date) == (world.card.reg_number, world.card.reg_date)
+    assert document.summary == 'О согласовании регламента обмена'
+    assert [signer.name for signer in document.signers] == ['Иванов Иван Иванович']
+    assert document.main_file is not None
+    assert document.main_file.description == 'Письмо'
+    carried = [document.main_file.signatures[0].data, document.attachments[0].signatures[0].data]
+    assert carried == list(signatures.values()), 'the signatures made in the card travel unchanged'
+    names = [addressee.organization or addressee.person for addressee in document.addressees]
+    assert names == [world.agency.name, world.partner.name, 'Петрову П. П.'], 'every addressee of the card'
+
+
+def test_an_addressee_served_here_gets_a_verified_draft_in_its_registration_queue(world: Sending):
+    [to_agency, to_partner] = send(world)
+
+    draft = agency_draft(world)
+    assert draft.status == CardStatus.draft
+    assert (draft.kind.value, draft.delivery_method.value) == ('incoming', 'medo')
+    assert (draft.sender_number, draft.sender_date) == (world.card.reg_number, world.card.reg_date)
+    assert draft.correspondent_organization_id == world.ministry.id
+    with atomic():
+        inbox = db.session.execute(select(InboxPacket).where(InboxPacket.card_id == draft.id)).scalar_one()
+        assert (inbox.transport, inbox.status, inbox.sender_uid) == ('internal', 'accepted', MINISTRY_GUID)
+        verdicts = [row.last_verdict for row in db.session.execute(select(AttachmentSignature)).scalars()]
+    assert verdicts.count('valid') == 4, 'two signatures made by the ministry, both verified again by the agency'
+    status, steps, _ = dispatch_of(to_agency)
+    assert (status, steps) == ('delivered', ['queued', 'sent', 'delivered'])
+    status, steps, _ = dispatch_of(to_partner)
+    assert (status, steps) == ('queued', ['queued']), 'a partner waits for the delivery job'
+
+
+def test_registration_by_the_addressee_shows_its_number_on_the_senders_timeline(world: Sending):
+    [to_agency, _] = send(world)
+    draft = agency_draft(world)
+
+    with atomic():
+        card = db.session.get(Card, draft.id)
+        register_card(world.agency_clerk, card)
+        on_card_registered(card)
+        number = card.reg_number
+
+    status, steps, registered = dispatch_of(to_agency)
+    assert status == 'registered'
+    assert steps[-1] == 'registered'
+    assert registered == number
+    with atomic():
+        told = db.session.execute(select(Notification.text).where(Notification.user_id == world.clerk.id)).scalars()
+        assert any('Зарегистрирован' in text and number in text for text in told)
+
+
+def test_refusal_by_the_addressee_is_shown_with_its_reason(world: Sending):
+    [to_agency, _] = send(world)
+    draft = agency_draft(world)
+
+    with atomic():
+        inbox = db.session.execute(select(InboxPacket).where(InboxPacket.card_id == draft.id)).scalar_one()
+        refuse_packet(world.agency_clerk, inbox, {'reason': 'Документ неверно адресован', 'comment': 'Не наш'})
+
+    status, steps, _ = dispatch_of(to_agency)
+    assert (status, steps[-1]) == ('refused', 'refused')
+    with atomic():
+        dispatch = db.session.get(Dispatch, to_agency)
+        assert 'Документ неверно адресован' in dispatch.steps[-1].text
+
+
+def test_a_chosen_addressee_only_and_never_twice_while_the_first_is_alive(world: Sending):
+    with atomic():
+        agency_row = next(a for a in db.session.get(Card, world.card.id).addressees if a.organization_id)
+    [only] = send(world, addressees=[agency_row.id])
+    assert dispatch_of(only)[0] == 'delivered'
+
+    with pytest.raises(ValidationFailed) as refused:
+        send(world, addressees=[agency_row.id])
+    assert 'уже отправлен' in refused.value.fields['addressees']
+    assert len(send(world)) == 1, 'the rest goes to the partner only'
+    with pytest.raises(ValidationFailed) as nothing_left:
+        send(world)
+    assert 'уже получили' in nothing_left.value.fields['addressees']
+
+
+def test_a_card_that_cannot_be_sent_is_refused_with_the_reason(app_ctx, test_pki: TestPki):  # noqa: F811
+    world = make_sending(test_pki, sign=False)
+    with pytest.raises(ValidationFailed) as unsigned:
+        send(world)
+    assert 'подпишите его квалифицированной подписью' in unsigned.value.fields['files']
+
+    with atomic():
+        incoming = make_card(world.clerk)
+        draft = make_card(world.clerk, register=False, kind='outgoing', correspondent_name='', sender_number='')
+    for card, words in ((incoming, 'только исходящие'), (draft, 'только зарегистрированный')):
+        with atomic(), pytest.raises(ValidationFailed) as refused:
+            send_card(world.clerk, db.session.get(Card, card.id))
+        assert words in refused.value.fields['card']
+    with atomic():
+        assert db.session.execute(select(Dispatch)).first() is None
+        assert db.session.execute(select(OutboxPacket)).first() is None
