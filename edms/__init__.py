@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: settings, extensions, blueprints, CLI."""
+    """Build the application: settings, extensions, consumers of domain events, blueprints, CLI."""
     from edms import settings
     from edms.extensions import init_extensions
     from edms.paths import ROOT
@@ -20,8 +20,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from edms.api import register_api
     from edms.cli import register_cli
+    from edms.exchange.operations.exports import install_event_export
     from edms.web import register_web
 
+    install_event_export(app)  # the МЭДО notifications of execution steps (a consumer of resolution events)
     register_web(app)
     register_api(app)
     register_cli(app)

@@ -12,6 +12,7 @@ from edms.api.serializers import audit_entry_json, card_json, card_page_json
 from edms.audit.queries import history_of
 from edms.core.tx import atomic
 from edms.core.validation import RawInput
+from edms.exchange.operations import on_card_registered
 from edms.registry.errors import PossibleDuplicate
 from edms.registry.models import Card
 from edms.registry.operations import cancel_card, create_card, file_card, register_card, update_card
@@ -99,6 +100,7 @@ def register(card_id: int) -> tuple[Response, int, dict[str, str]]:
     with atomic():
         card = load_card(user, card_id, full=False)
         register_card(user, card, journal_id=journal_id, reg_date=reg_date, confirm_duplicate=confirm)
+        on_card_registered(card)  # «Зарегистрирован» to the sender of a document received by МЭДО
     return card_response(card_id)
 
 

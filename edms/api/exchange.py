@@ -4,6 +4,8 @@ user (whose organization is an active exchange participant) and learns the inbox
 POST answers 202 for a new packet (processing follows; with synchronous jobs it is already done) and 200 with the
 same id for bytes received before — each reception gets its own receipt in the outbox. GET tells the poster (or the
 recipient organization) where a packet stands; another organization's packet is not found.
+
+`POST /cards/<id>/publication` marks the act of a card received by МЭДО as published and queues «Опубликование».
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from flask import Response, jsonify, request, url_for
 
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
+from edms.api.inputs import json_object
+from edms.api.loaders import load_card
 from edms.auth.models import User
 from edms.core.db import db
 from edms.core.errors import Forbidden
 from edms.core.tx import atomic
 from edms.exchange.errors import InboxPacketNotFound, PacketTooLarge
 from edms.exchange.models import InboxPacket, InboxStatus
-from edms.exchange.operations import receive_packet
+from edms.exchange.operations import mark_published, receive_packet
 from edms.exchange.operations.common import max_packet_size
 from edms.exchange.queries import participant_of_organization
 
@@ -52,6 +56,16 @@ def post_packet() -> tuple[Response, int, dict[str, str]]:
 def get_packet(inbox_id: int) -> Response:
     """Where a received packet stands: for the partner that posted it and for the recipient organization."""
     return jsonify(packet_json(_visible_packet(api_user(), inbox_id)))
+
+
+@bp.post('/cards/<int:card_id>/publication')
+def mark_publication(card_id: int) -> tuple[Response, int]:
+    """«Опубликование»: {number, date, time?, point}; 201 with whether the notification was queued."""
+    user, body = api_user(), json_object()
+    with atomic():
+        notice = mark_published(user, load_card(user, card_id, full=False), body)
+        queued = notice is not None
+    return jsonify({'card_id': card_id, 'notification_queued': queued}), 201
 
 
 def _body(limit: int) -> bytes:

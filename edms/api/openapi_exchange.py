@@ -1,11 +1,12 @@
 """Paths and components of the OpenAPI document for the МЭДО exchange (tag `exchange`): the HTTP intake of packets
-and their state. The shapes are those of `edms.api.exchange.packet_json`."""
+and their state (the shapes of `edms.api.exchange.packet_json`), the dispatches of a card, and the «Опубликование»
+mark of a card received by МЭДО."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from edms.api.openapi_ops import READ, content, op, path_param
+from edms.api.openapi_ops import READ, WRITE, content, op, path_param
 from edms.api.openapi_schemas import DATE, DATETIME, ID, Schema, enum_of, integer, ref, string
 from edms.exchange.models import DispatchStatus, DispatchStep, InboxStatus
 from edms.exchange.packets.errors import REASON_CODES
@@ -86,6 +87,28 @@ EXCHANGE_SCHEMAS: dict[str, Schema] = {
             'duplicate': {'type': 'boolean', 'description': 'Эти же байты уже были получены (тот же идентификатор)'},
         },
     },
+    'PublicationInput': {
+        'type': 'object',
+        'required': ['number', 'date', 'point'],
+        'additionalProperties': False,
+        'properties': {
+            'number': string(31, description='Номер опубликования'),
+            'date': {**DATE, 'nullable': False, 'description': 'Дата опубликования, не позже сегодняшней'},
+            'time': string(description='Время опубликования ЧЧ:ММ по местному времени (по умолчанию 00:00)'),
+            'point': string(511, description='Источник опубликования'),
+        },
+    },
+    'PublicationMark': {
+        'type': 'object',
+        'required': ['card_id', 'notification_queued'],
+        'properties': {
+            'card_id': ID,
+            'notification_queued': {
+                'type': 'boolean',
+                'description': 'Уведомление поставлено в очередь (false: отправитель не участник обмена)',
+            },
+        },
+    },
 }
 
 
@@ -130,6 +153,17 @@ EXCHANGE_PATHS: dict[str, dict[str, Any]] = {
             errors=('401', '403', '404', '422'),
             body='SendDispatches',
             body_required=False,
+        ),
+    },
+    '/cards/{card_id}/publication': {
+        'parameters': [CARD_ID],
+        'post': op(
+            'markCardPublished',
+            'Отметить опубликование акта, полученного по МЭДО: отправителю уходит уведомление «Опубликование»',
+            TAG,
+            ('201', 'Опубликование отмечено', ref('PublicationMark')),
+            errors=(*WRITE, '409'),
+            body='PublicationInput',
         ),
     },
     '/exchange/packets': {'post': _post_packet()},

@@ -72,3 +72,28 @@ def deliver_due(limit: int = 500) -> dict[str, int]:
         status = deliver_outbox_packet(outbox_id) or 'skipped'
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes
+
+
+# --- exporting resolution events as МЭДО notifications (see edms.exchange.operations.exports) ----------------------
+
+#: An event not exported this long after it was written lost its delivery job (or the export failed in it).
+EXPORT_AFTER = timedelta(minutes=5)
+
+
+def export_resolution_events(limit: int = 500) -> int:
+    """Export the events the resolutions' delivery job did not (each in its own transaction; one that fails is
+    logged and left for the next run); returns how many were exported now."""
+    import logging
+
+    from edms.exchange.operations.exports import export_event_by_id, unexported_events
+
+    with atomic():
+        ids = unexported_events(utcnow() - EXPORT_AFTER, limit)
+    exported = 0
+    for event_id in ids:
+        try:
+            with atomic():
+                exported += export_event_by_id(event_id)
+        except Exception:
+            logging.getLogger(__name__).exception('resolution event %s could not be exported', event_id)
+    return exported

@@ -1,5 +1,6 @@
-"""What the clerk's decisions send back: registering an МЭДО draft with the registry's own `register_card` queues
-«Зарегистрирован» with our number and date (once, however often it is noticed); «Отказать в регистрации» with a
+"""What the clerk's decisions send back: registering an МЭДО draft (the registry's `register_card`, then
+`on_card_registered` as the card page and the API do) queues «Зарегистрирован» with our number and date (once,
+however often it is noticed); «Отказать в регистрации» with a
 reason from the IEDMS 2.6 list cancels the draft and queues «Отказано в регистрации»; both refer to the sender's
 document (its GUID and its number and date as `foundation`)."""
 
@@ -9,6 +10,7 @@ from uuid import UUID
 
 import pytest
 
+from edms.auth.models import User
 from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
@@ -36,6 +38,12 @@ def received(app_ctx, test_pki: TestPki) -> tuple[Exchange, int]:  # noqa: F811
     return exchange, inbox_id
 
 
+def register(clerk: User, card: Card) -> None:
+    """What the entry points do: register the card, then let the exchange answer the sender."""
+    register_card(clerk, card)
+    on_card_registered(card)
+
+
 def notifications() -> list[OutboxPacket]:
     return [row for row in outbox_rows() if row.kind == 'notification']
 
@@ -45,7 +53,7 @@ def test_registering_the_draft_queues_registered_with_our_number_and_date(receiv
 
     with atomic():
         card = db.session.get(Card, db.session.get(InboxPacket, inbox_id).card_id)
-        register_card(exchange.clerk, card)
+        register(exchange.clerk, card)
         number, day = card.reg_number, card.reg_date
 
     [notice] = notifications()
@@ -65,7 +73,7 @@ def test_the_registered_notification_is_queued_once(received: tuple[Exchange, in
     exchange, inbox_id = received
     with atomic():
         card = db.session.get(Card, db.session.get(InboxPacket, inbox_id).card_id)
-        register_card(exchange.clerk, card)
+        register(exchange.clerk, card)
 
     with atomic():
         again = on_card_registered(db.session.get(Card, card.id))
@@ -79,7 +87,7 @@ def test_registering_a_card_that_did_not_arrive_by_medo_sends_nothing(received: 
     with atomic():
         card = make_card(exchange.clerk, register=False, delivery_method='medo')
     with atomic():
-        register_card(exchange.clerk, db.session.get(Card, card.id))
+        register(exchange.clerk, db.session.get(Card, card.id))
 
     assert notifications() == []
 
@@ -124,7 +132,7 @@ def test_a_reason_off_the_list_is_refused_and_nothing_changes(received: tuple[Ex
 def test_a_registered_draft_can_no_longer_be_refused(received: tuple[Exchange, int]):
     exchange, inbox_id = received
     with atomic():
-        register_card(exchange.clerk, db.session.get(Card, db.session.get(InboxPacket, inbox_id).card_id))
+        register(exchange.clerk, db.session.get(Card, db.session.get(InboxPacket, inbox_id).card_id))
 
     with pytest.raises(PacketStateConflict), atomic():
         refuse_packet(exchange.clerk, db.session.get(InboxPacket, inbox_id), {'reason': 'Не подлежит регистрации'})

@@ -2,10 +2,9 @@
 registration flow queues «Зарегистрирован» (our number and date); «Отказать в регистрации» with a reason from the
 IEDMS 2.6 list cancels the draft and queues «Отказано в регистрации».
 
-The registry knows nothing of the exchange (it is a lower layer), so registration is noticed here: either an entry
-point calls `on_card_registered(card)` after `register_card`, or `install_registration_hook()` (called once when
-the web blueprint is registered) watches every flush for an МЭДО card turning from draft to registered. Both are
-idempotent: one notification per packet and event.
+The registry knows nothing of the exchange (it is a lower layer), so every entry point that registers a card (the
+card page, the API) calls `on_card_registered(card)` right after `register_card`, in the same transaction. It is
+idempotent: one notification per packet.
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from edms.audit.operations import record
 from edms.auth.models import User
@@ -23,7 +21,7 @@ from edms.core.db import db
 from edms.core.validation import RawInput
 from edms.exchange.errors import PacketStateConflict
 from edms.exchange.models import InboxPacket, InboxStatus, OutboxPacket
-from edms.exchange.operations.notices import queue_notification
+from edms.exchange.operations.notices import arrival_packet, queue_notification
 from edms.exchange.packets.notices import REFUSAL_REASONS, Refused, Registered
 from edms.exchange.packets.writer_xml import MAX_COMMENT
 from edms.registry.models import Card, CardStatus, DeliveryMethod
@@ -38,14 +36,8 @@ def on_card_registered(card: Card) -> OutboxPacket | None:
     """Queue «Зарегистрирован» for a registered card that arrived by МЭДО (nothing for any other card)."""
     if card.delivery_method != DeliveryMethod.medo or card.reg_number is None or card.reg_date is None:
         return None
-    inbox = db.session.execute(
-        select(InboxPacket)
-        .where(InboxPacket.card_id == card.id, InboxPacket.duplicate_of_id.is_(None))
-        .order_by(InboxPacket.id)
-        .limit(1)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if inbox is None or inbox.status != InboxStatus.accepted.value:
+    inbox = arrival_packet(card.id, lock=True)
+    if inbox is None:
         return None
     return queue_notification(inbox, Registered(number=card.reg_number, date=card.reg_date))
 
@@ -72,25 +64,3 @@ def refuse_packet(user: User, inbox: InboxPacket, raw: Mapping[str, Any]) -> Out
     facts = {'card_id': card.id, 'reason': reason, 'comment': comment, 'notified': notice is not None}
     record(user, 'exchange.packet.refuse', inbox, facts, organization_id=inbox.recipient_organization_id)
     return notice
-
-
-def install_registration_hook() -> None:
-    """Watch flushes for МЭДО drafts being registered (once per process)."""
-    if not event.contains(Session, 'before_flush', _before_flush):
-        event.listen(Session, 'before_flush', _before_flush)
-
-
-def _before_flush(session: Session, flush_context: object, instances: object) -> None:
-    registered = [obj for obj in session.dirty if isinstance(obj, Card) and _just_registered(obj)]
-    if not registered:
-        return
-    with session.no_autoflush:
-        for card in registered:
-            on_card_registered(card)
-
-
-def _just_registered(card: Card) -> bool:
-    if card.delivery_method != DeliveryMethod.medo or card.id is None:
-        return False
-    history = inspect(card).attrs.status.history
-    return CardStatus.registered in (history.added or ()) and CardStatus.draft in (history.deleted or ())

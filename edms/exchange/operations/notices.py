@@ -1,7 +1,12 @@
 """What goes back to the sender of a received packet, placed in the outbox in the same transaction as the change it
 reports: a receipt («Квитанция») for every reception of a message, positive or negative with the reason; the
-notification «Зарегистрирован» (our number and date) when the draft is registered and «Отказано в регистрации» when
-the clerk refuses it. Nothing is sent here: the outbox rows stay `pending` for the sender job.
+notifications about its document — «Зарегистрирован» and «Отказано в регистрации» (decisions.py), the steps of
+execution (exports.py) and «Опубликование» (publication.py). Nothing is sent here: the outbox rows stay `pending` for
+the sender job.
+
+A notification is queued once per packet and key (the unique index `uq_exchange_outbox_notice (inbox_id, event)`):
+the key is the type's name for the ones sent once about a document ('registered', 'refused'), and the name with the
+occasion for the ones that may come several times ('executor_assigned:<resolution event id>').
 
 The receipt goes to the sender participant (by the packet's sender GUID, else the partner system that posted it) on
 behalf of the recipient organization (else the node's oldest local participant); without a known sender nothing can
@@ -11,6 +16,7 @@ be sent and the reception is counted as answered. A receipt is never acknowledge
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -27,11 +33,16 @@ from edms.exchange.packets.errors import REASON_TITLES
 from edms.exchange.packets.model import Generation
 from edms.exchange.packets.notices import (
     BuiltNotice,
+    CourseChanged,
     DocumentRef,
+    ExecutorAssigned,
     NoticeEvent,
     NoticeSubject,
+    Published,
     Refused,
     Registered,
+    ReportPrepared,
+    ReportSent,
     build_notification,
     build_receipt,
 )
@@ -41,7 +52,17 @@ from edms.exchange.queries import node_participant, participant_by_guid
 logger = logging.getLogger(__name__)
 #: the nil GUID acknowledges a message whose own GUID could not be read (as the МЭДО gateway does)
 UNKNOWN_MESSAGE = UUID(int=0)
-EVENT_NAMES: dict[type, str] = {Registered: 'registered', Refused: 'refused'}
+EVENT_NAMES: dict[type, str] = {
+    Registered: 'registered',
+    Refused: 'refused',
+    ExecutorAssigned: 'executor_assigned',
+    ReportPrepared: 'report_prepared',
+    ReportSent: 'report_sent',
+    CourseChanged: 'course_changed',
+    Published: 'published',
+}
+#: the length of OutboxPacket.event
+EVENT_KEY_MAX = 32
 NO_NUMBER = 'б/н'
 
 
@@ -102,15 +123,49 @@ def _receipt_comment(inbox: InboxPacket, accepted: bool) -> str:
     return f'Сообщение не принято: {title}. {inbox.reason or ""}'.strip()[:MAX_COMMENT]
 
 
-def queue_notification(inbox: InboxPacket, event: NoticeEvent, *, comment: str | None = None) -> OutboxPacket | None:
-    """The notification of `event` about the packet's document, once per packet and event; None when the sender is
-    not a participant of the directory (nobody to send it to) or this one is already queued."""
+def notice_key(event: NoticeEvent, ref: str | int | None = None) -> str:
+    """The outbox key of a notification: the type's name, with the occasion `ref` when one is given."""
     name = EVENT_NAMES[type(event)]
-    exists = db.session.execute(
-        select(OutboxPacket.id).where(OutboxPacket.inbox_id == inbox.id, OutboxPacket.event == name)
-    ).first()
+    key = name if ref is None else f'{name}:{ref}'
+    if len(key) > EVENT_KEY_MAX:
+        raise ValueError(f'notification key {key!r} is longer than {EVENT_KEY_MAX} characters')
+    return key
+
+
+def arrival_packet(card_id: int, *, lock: bool = False) -> InboxPacket | None:
+    """The packet the card arrived with (its own packet: a copy for a further recipient has its own card; a second
+    copy of a message folded into the first is not counted) when it was accepted — None for a card that did not
+    arrive by МЭДО or whose registration was refused. `lock` holds its row until the commit."""
+    query = (
+        select(InboxPacket)
+        .where(InboxPacket.card_id == card_id, InboxPacket.duplicate_of_id.is_(None))
+        .order_by(InboxPacket.id)
+        .limit(1)
+    )
+    inbox = db.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    return inbox if inbox is not None and inbox.status == InboxStatus.accepted.value else None
+
+
+def notice_queued(inbox: InboxPacket, key: str) -> bool:
+    """A notification with this key about the packet's document is already in the outbox."""
+    query = select(OutboxPacket.id).where(OutboxPacket.inbox_id == inbox.id, OutboxPacket.event == key)
+    return db.session.execute(query).first() is not None
+
+
+def queue_notification(
+    inbox: InboxPacket,
+    event: NoticeEvent,
+    *,
+    comment: str | None = None,
+    ref: str | int | None = None,
+    time: datetime | None = None,
+) -> OutboxPacket | None:
+    """The notification of `event` about the packet's document, once per packet and key (`notice_key(event, ref)`);
+    `time` is when it happened (now by default). None when the sender is not a participant of the directory (nobody
+    to send it to), the notice could not be built (journaled) or this one is already queued."""
+    key = notice_key(event, ref)
     destination, ours = sender_of(inbox), inbox.recipient_participant
-    if exists is not None or destination is None or ours is None or inbox.document_uid is None:
+    if destination is None or ours is None or inbox.document_uid is None or notice_queued(inbox, key):
         return None
     moment = utcnow()
     try:
@@ -119,15 +174,15 @@ def queue_notification(inbox: InboxPacket, event: NoticeEvent, *, comment: str |
             sender=medo_identity(ours),
             to=medo_identity(destination),
             subject=_subject(inbox),
-            time=moment,
+            time=time or moment,
             created=moment,
             comment=comment[:MAX_COMMENT] if comment else None,
             version=notice_version(inbox),
         )
     except (DomainError, PacketBuildError) as error:
-        _failed(inbox, name, error)
+        _failed(inbox, key, error)
         return None
-    return _place(OutboxKind.notification, name, notice, inbox, destination, ours, title=event.type_name)
+    return _place(OutboxKind.notification, key, notice, inbox, destination, ours, title=event.type_name)
 
 
 def _subject(inbox: InboxPacket) -> NoticeSubject:
@@ -171,7 +226,7 @@ def _place(
         size=blob.size,
         next_attempt_at=utcnow(),
     )
-    db.session.add(row)  # no flush: this also runs while the session flushes (the registration hook)
+    db.session.add(row)
     schedule_delivery(row)  # enqueued after the commit
     facts = {'kind': kind.value, 'event': event, 'message_uid': row.message_uid, 'destination': destination.guid}
     record(None, 'exchange.outbox.queue', inbox, facts, organization_id=ours.organization_id)

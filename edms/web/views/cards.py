@@ -20,6 +20,7 @@ from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
 from edms.core.validation import is_number
 from edms.directory.queries import department_tree, list_correspondent_organizations
+from edms.exchange.operations import on_card_registered
 from edms.registry.errors import FileRefused, PossibleDuplicate
 from edms.registry.models import Card
 from edms.registry.operations import (
@@ -256,6 +257,7 @@ def card_action(card_id: int, action: Callable[[User, Card], str], tab: str = 'd
 def register(card_id: int) -> Html | Response:
     def run(user: User, card: Card) -> str:
         register_card(user, card, confirm_duplicate=request.form.get('confirm_duplicate') == '1')
+        on_card_registered(card)  # «Зарегистрирован» to the sender of a document received by МЭДО
         return f'Документ зарегистрирован: № {card.reg_number}'
 
     return card_action(card_id, run)
