@@ -1,4 +1,5 @@
-"""Exchange: dispatches of outgoing cards to МЭДО addressees with their timelines; the internal transport.
+"""Exchange: dispatches of outgoing cards to МЭДО addressees with their timelines; the internal transport; the
+resolution events not yet exported to the exchange.
 
 Revision ID: 0011_dispatch
 Revises: 0010_user_inn
@@ -60,6 +61,22 @@ def upgrade():
     op.create_index(op.f(f'ix_{table}_card_id'), table, ['card_id'], unique=False)
     op.create_index(f'ix_{table}_document', table, ['document_uid', 'destination_id'], unique=False)
     _create_events()
+    _unexported_events()
+
+
+def _unexported_events():
+    """Events that happened before the exchange consumed them are not news to anyone: marked exported at the
+    upgrade, so the first sweep does not send late notices; the sweep finds the new ones by a partial index."""
+    op.execute('UPDATE resolutions_events SET exported_at = CURRENT_TIMESTAMP WHERE exported_at IS NULL')
+    where = sa.text('exported_at IS NULL')
+    op.create_index(
+        'ix_resolutions_events_unexported',
+        'resolutions_events',
+        ['id'],
+        unique=False,
+        postgresql_where=where,
+        sqlite_where=where,
+    )
 
 
 def _create_events():
@@ -88,6 +105,7 @@ def _create_events():
 
 
 def downgrade():
+    op.drop_index('ix_resolutions_events_unexported', table_name='resolutions_events')
     op.drop_table('exchange_dispatch_events')
     op.drop_table('exchange_dispatches')
     # the older schema knows no internal transport: such packets came in as HTTP ones would

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edms.core.db import CreatedAtMixin, UTCDateTime, db
@@ -17,7 +17,16 @@ class ResolutionEvent(CreatedAtMixin, db.Model):
     """One step of execution; `delivered_at` is set by the notifications job, `exported_at` by the exchange."""
 
     __tablename__ = 'resolutions_events'
-    __table_args__ = (Index('ix_resolutions_events_card', 'card_id', 'id'),)
+    __table_args__ = (
+        Index('ix_resolutions_events_card', 'card_id', 'id'),
+        # the exchange's sweep looks for events it has not seen yet: a handful among millions
+        Index(
+            'ix_resolutions_events_unexported',
+            'id',
+            postgresql_where=text('exported_at IS NULL'),
+            sqlite_where=text('exported_at IS NULL'),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, 'sqlite'), primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey('directory_organizations.id'), nullable=False)
