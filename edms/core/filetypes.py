@@ -1,7 +1,9 @@
 """Content types of attachments, detected from the file's bytes (never from its name), and the list of allowed ones.
 
 `detect_content_type` answers one of `ALLOWED_TYPES` or None; None means the file is refused. Detection reads only
-the head of the file (64 KB) and, for ZIP-based formats, the ZIP central directory and at most one tiny entry.
+the head of the file (64 KB); for ZIP-based formats (DOCX, XLSX, ODT, ODS) the ZIP central directory and at most one
+tiny entry; for OLE2 compound files (legacy DOC, XLS) the directory, within the bounds of `edms.core.compound`.
+Office files carrying a macro project are refused.
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ import zlib
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from edms.core import compound
+
 PDF = 'application/pdf'
 JPEG = 'image/jpeg'
 PNG = 'image/png'
 TIFF = 'image/tiff'
+DOC = 'application/msword'
 DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+RTF = 'application/rtf'
 ODT = 'application/vnd.oasis.opendocument.text'
+XLS = 'application/vnd.ms-excel'
+XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+ODS = 'application/vnd.oasis.opendocument.spreadsheet'
 XML = 'application/xml'
 TEXT = 'text/plain'
 
@@ -30,8 +39,13 @@ _TYPES: dict[str, tuple[str, str, str]] = {
     JPEG: ('JPEG', '.jpg', 'Изображение JPEG'),
     PNG: ('PNG', '.png', 'Изображение PNG'),
     TIFF: ('TIFF', '.tif', 'Изображение TIFF'),
+    DOC: ('DOC', '.doc', 'Документ Word (DOC)'),
     DOCX: ('DOCX', '.docx', 'Документ Word (DOCX)'),
+    RTF: ('RTF', '.rtf', 'Документ RTF'),
     ODT: ('ODT', '.odt', 'Документ OpenDocument (ODT)'),
+    XLS: ('XLS', '.xls', 'Таблица Excel (XLS)'),
+    XLSX: ('XLSX', '.xlsx', 'Таблица Excel (XLSX)'),
+    ODS: ('ODS', '.ods', 'Таблица OpenDocument (ODS)'),
     XML: ('XML', '.xml', 'Документ XML'),
     TEXT: ('TXT', '.txt', 'Текстовый файл'),
 }
@@ -41,6 +55,11 @@ ALLOWED_TYPES: Mapping[str, str] = MappingProxyType({ctype: label for ctype, (_,
 HEAD_SIZE = 64 * 1024
 MAX_ZIP_ENTRIES = 10_000
 _MAX_ZIP_CENTRAL_DIRECTORY = MAX_ZIP_ENTRIES * 1024  # bytes; a real DOCX/ODT directory is a few KB
+_OPEN_DOCUMENT_TYPES = {ODT.encode('ascii'): ODT, ODS.encode('ascii'): ODS}
+# Root streams that make a compound file a Word or an Excel (BIFF8 'Workbook', BIFF5 'Book') file.
+_COMPOUND_STREAMS = (('WORDDOCUMENT', DOC), ('WORKBOOK', XLS), ('BOOK', XLS))
+# Root storages of a macro project: Word's 'Macros', Excel's '_VBA_PROJECT_CUR'.
+_COMPOUND_MACRO_STORAGES = frozenset({'MACROS', '_VBA_PROJECT_CUR'})
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b'%PDF-', PDF),
@@ -48,6 +67,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b'\x89PNG\r\n\x1a\n', PNG),
     (b'II*\x00', TIFF),
     (b'MM\x00*', TIFF),
+    (b'{\\rtf', RTF),
 )
 _ZIP_LOCAL_HEADER = b'PK\x03\x04'
 _ZIP_END_RECORD = b'PK\x05\x06'
@@ -92,6 +112,8 @@ def detect_content_type(path: str | os.PathLike[str]) -> str | None:
             return content_type
     if head.startswith(_ZIP_LOCAL_HEADER):
         return _detect_zip_based(path)
+    if head.startswith(compound.SIGNATURE):
+        return _detect_compound(path)
     text = _decode_text(head, complete)
     if text is None:
         return None
@@ -103,7 +125,7 @@ def detect_content_type(path: str | os.PathLike[str]) -> str | None:
 
 
 def describe_allowed() -> str:
-    """The allowed formats for a user-facing message: 'PDF, JPEG, PNG, TIFF, DOCX, ODT, XML, TXT'."""
+    """The allowed formats for a user-facing message: 'PDF, JPEG, PNG, TIFF, DOC, DOCX, RTF, ODT, XLS, …'."""
     return ', '.join(short for short, _, _ in _TYPES.values())
 
 
@@ -135,7 +157,7 @@ def _xml_root_name(text: str) -> str | None:
 
 
 def _detect_zip_based(path: str | os.PathLike[str]) -> str | None:
-    """DOCX or ODT from the ZIP's entries; None for any other, damaged, oversized or macro-carrying ZIP."""
+    """DOCX, XLSX, ODT or ODS from the ZIP's entries; None for any other, damaged, oversized or macro-carrying ZIP."""
     if not _zip_directory_is_small(path):
         return None
     try:
@@ -144,14 +166,32 @@ def _detect_zip_based(path: str | os.PathLike[str]) -> str | None:
             if len(entries) > MAX_ZIP_ENTRIES:
                 return None
             if entries and entries[0].filename == 'mimetype':
-                return ODT if _read_small_entry(archive, entries[0]) == ODT.encode('ascii') else None
-            names = {entry.filename for entry in entries}
-            if '[Content_Types].xml' in names and any(name.startswith('word/') for name in names):
-                # A macro project makes it a DOCM in disguise: refused.
-                return None if any(name.lower() == 'word/vbaproject.bin' for name in names) else DOCX
+                return _OPEN_DOCUMENT_TYPES.get(_read_small_entry(archive, entries[0]) or b'')
+            return _ooxml_type({entry.filename for entry in entries})
     except _ZIP_ERRORS:
         return None
-    return None
+
+
+def _ooxml_type(names: set[str]) -> str | None:
+    """DOCX (a word/ folder) or XLSX (xl/workbook.xml); None when neither, both, or with a macro project."""
+    if '[Content_Types].xml' not in names:
+        return None
+    found = [DOCX] if any(name.startswith('word/') for name in names) else []
+    found += [XLSX] if 'xl/workbook.xml' in names else []
+    # A macro project makes it a DOCM or XLSM in disguise: refused.
+    if len(found) != 1 or any(name.rpartition('/')[2].lower() == 'vbaproject.bin' for name in names):
+        return None
+    return found[0]
+
+
+def _detect_compound(path: str | os.PathLike[str]) -> str | None:
+    """DOC or XLS by the streams at the root of the compound file; None for any other (an Outlook message, a
+    PowerPoint presentation), for both at once, and for a malformed or macro-carrying one."""
+    root = compound.read_root(path)
+    if root is None or root.storages & _COMPOUND_MACRO_STORAGES:
+        return None
+    found = {content_type for stream, content_type in _COMPOUND_STREAMS if stream in root.streams}
+    return found.pop() if len(found) == 1 else None
 
 
 def _read_small_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int = 256) -> bytes | None:

@@ -1,4 +1,5 @@
-"""Content type detection from the bytes of a file, and the list of allowed types."""
+"""Content type detection from the bytes of a file, and the list of allowed types (the legacy compound files, DOC
+and XLS, in test_filetypes_compound.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from edms.core.filetypes import (
     ALLOWED_TYPES,
     DOCX,
     HEAD_SIZE,
+    ODS,
     ODT,
+    RTF,
+    XLSX,
     describe_allowed,
     detect_content_type,
     extension_for,
 )
+from edms.paths import ROOT
 
 PDF_BYTES = b'%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'
 JPEG_BYTES = b'\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9'
@@ -25,6 +30,11 @@ TIFF_LE_BYTES = b'II*\x00\x08\x00\x00\x00\x00\x00'
 TIFF_BE_BYTES = b'MM\x00*\x00\x00\x00\x08\x00\x00'
 EXE_BYTES = b'MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00' + b'\x00' * 48 + b'This program cannot be run'
 GIF_BYTES = b'GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00;'
+RTF_BYTES = (
+    rb'{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0 Times New Roman;}}'
+    rb'\f0\fs24 \'cf\'e8\'f1\'fc\'ec\'ee\par'  # «Письмо» in windows-1251
+    b'\n}'
+)
 XML_TEXT = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Заявление xmlns="urn:edms:test"><ИНН>7707083893</ИНН></Заявление>\n'
 )
@@ -56,6 +66,12 @@ DOCX_ENTRIES = [
     ('_rels/.rels', b'<?xml version="1.0"?><Relationships/>'),
     ('word/document.xml', b'<?xml version="1.0"?><w:document xmlns:w="urn:w"/>'),
 ]
+XLSX_ENTRIES = [
+    ('[Content_Types].xml', b'<?xml version="1.0"?><Types xmlns="urn:ct"/>'),
+    ('_rels/.rels', b'<?xml version="1.0"?><Relationships/>'),
+    ('xl/workbook.xml', b'<?xml version="1.0"?><workbook xmlns="urn:x"/>'),
+    ('xl/worksheets/sheet1.xml', b'<?xml version="1.0"?><worksheet xmlns="urn:x"/>'),
+]
 ODT_ENTRIES = [
     ('mimetype', ODT.encode('ascii')),
     ('META-INF/manifest.xml', b'<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:m"/>'),
@@ -77,6 +93,14 @@ def test_binary_formats_are_detected_by_signature(tmp_path: Path, data: bytes, e
     assert detect_content_type(write(tmp_path, 'upload.bin', data)) == expected
 
 
+def test_rtf_is_detected_by_its_head(tmp_path: Path) -> None:
+    assert detect_content_type(write(tmp_path, 'letter.txt', RTF_BYTES)) == RTF
+
+
+def test_rtf_head_must_open_the_file(tmp_path: Path) -> None:
+    assert detect_content_type(write(tmp_path, 'note.bin', b'Note: ' + RTF_BYTES)) == 'text/plain'
+
+
 def test_detection_ignores_the_file_name(tmp_path: Path) -> None:
     assert detect_content_type(write(tmp_path, 'scan.txt', PDF_BYTES)) == 'application/pdf'
     assert detect_content_type(write(tmp_path, 'letter.pdf', 'Письмо'.encode())) == 'text/plain'
@@ -96,11 +120,36 @@ def test_odt_is_a_zip_whose_first_entry_is_its_mimetype(tmp_path: Path) -> None:
     assert detect_content_type(write_zip(tmp_path, 'a.bin', ODT_ENTRIES, stored_first=True)) == ODT
 
 
-def test_odt_with_other_mimetype_or_mimetype_not_first_is_refused(tmp_path: Path) -> None:
-    spreadsheet = [('mimetype', b'application/vnd.oasis.opendocument.spreadsheet'), *ODT_ENTRIES[1:]]
-    assert detect_content_type(write_zip(tmp_path, 'ods.bin', spreadsheet, stored_first=True)) is None
+def test_ods_is_a_zip_whose_first_entry_is_the_spreadsheet_mimetype(tmp_path: Path) -> None:
+    spreadsheet = [('mimetype', ODS.encode('ascii')), *ODT_ENTRIES[1:]]
+    assert detect_content_type(write_zip(tmp_path, 'a.bin', spreadsheet, stored_first=True)) == ODS
+
+
+def test_opendocument_with_other_mimetype_or_mimetype_not_first_is_refused(tmp_path: Path) -> None:
+    presentation = [('mimetype', b'application/vnd.oasis.opendocument.presentation'), *ODT_ENTRIES[1:]]
+    assert detect_content_type(write_zip(tmp_path, 'odp.bin', presentation, stored_first=True)) is None
     reordered = ODT_ENTRIES[1:] + ODT_ENTRIES[:1]
     assert detect_content_type(write_zip(tmp_path, 'odt.bin', reordered)) is None
+
+
+def test_xlsx_is_a_zip_with_content_types_and_a_workbook_part(tmp_path: Path) -> None:
+    assert detect_content_type(write_zip(tmp_path, 'a.bin', XLSX_ENTRIES)) == XLSX
+
+
+def test_xlsx_carrying_a_macro_project_is_refused(tmp_path: Path) -> None:
+    entries = [*XLSX_ENTRIES, ('xl/vbaProject.bin', b'\xd0\xcf\x11\xe0macros')]
+    assert detect_content_type(write_zip(tmp_path, 'macro.xlsx', entries)) is None
+
+
+def test_ooxml_without_content_types_or_with_both_word_and_workbook_parts_is_refused(tmp_path: Path) -> None:
+    assert detect_content_type(write_zip(tmp_path, 'bare.xlsx', XLSX_ENTRIES[1:])) is None
+    both = [*DOCX_ENTRIES, *XLSX_ENTRIES[2:]]
+    assert detect_content_type(write_zip(tmp_path, 'both.docx', both)) is None
+
+
+def test_ooxml_binary_workbook_without_its_xml_part_is_refused(tmp_path: Path) -> None:
+    xlsb = [*XLSX_ENTRIES[:2], ('xl/workbook.bin', b'\x83\x01\x00')]
+    assert detect_content_type(write_zip(tmp_path, 'book.xlsb', xlsb)) is None
 
 
 def test_plain_zip_is_refused(tmp_path: Path) -> None:
@@ -202,7 +251,12 @@ def test_empty_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_describe_allowed_lists_the_formats() -> None:
-    assert describe_allowed() == 'PDF, JPEG, PNG, TIFF, DOCX, ODT, XML, TXT'
+    assert describe_allowed() == 'PDF, JPEG, PNG, TIFF, DOC, DOCX, RTF, ODT, XLS, XLSX, ODS, XML, TXT'
+
+
+@pytest.mark.parametrize('template', ['registry/form.html', 'registry/_card_files.html', 'resolutions/_fields.html'])
+def test_upload_forms_name_the_allowed_formats(template: str) -> None:
+    assert f'({describe_allowed()})' in (ROOT / 'templates' / template).read_text(encoding='utf-8')
 
 
 def test_allowed_types_map_every_type_to_a_russian_label() -> None:
@@ -211,8 +265,13 @@ def test_allowed_types_map_every_type_to_a_russian_label() -> None:
         'image/jpeg',
         'image/png',
         'image/tiff',
+        'application/msword',
         DOCX,
+        'application/rtf',
         ODT,
+        'application/vnd.ms-excel',
+        XLSX,
+        ODS,
         'application/xml',
         'text/plain',
     }
@@ -223,6 +282,11 @@ def test_extension_for_each_allowed_type() -> None:
     assert extension_for('application/pdf') == '.pdf'
     assert extension_for(DOCX) == '.docx'
     assert extension_for('text/plain') == '.txt'
-    assert {extension_for(content_type) for content_type in ALLOWED_TYPES} >= {'.jpg', '.png', '.tif', '.odt', '.xml'}
+    assert extension_for('application/msword') == '.doc'
+    assert extension_for('application/vnd.ms-excel') == '.xls'
+    assert [extension_for(content_type) for content_type in (RTF, XLSX, ODS)] == ['.rtf', '.xlsx', '.ods']
+    extensions = [extension_for(content_type) for content_type in ALLOWED_TYPES]
+    assert len(set(extensions)) == len(ALLOWED_TYPES)
+    assert set(extensions) >= {'.jpg', '.png', '.tif', '.odt', '.xml'}
     with pytest.raises(ValueError, match='image/gif'):
         extension_for('image/gif')
