@@ -6,6 +6,8 @@
 #   EDMS_BLOB_DIR=/srv/edms/blobs
 # Processes:
 #   gunicorn -w 4 -b 127.0.0.1:8000 --access-logfile - wsgi:app      (behind nginx with TLS, client_max_body_size 60m)
+#   (gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl: two instances under one user need
+#   --no-control-socket or their own --control-socket path)
 #   flask --app wsgi edms worker                                      (one or more; runs RQ jobs with the scheduler)
 #   flask --app wsgi edms init --no-demo                              (once per release: applies migrations)
 EMBEDDED_DEFAULTS = False  # refuse to start without EDMS_SQLALCHEMY_DATABASE_URI and EDMS_BLOB_DIR

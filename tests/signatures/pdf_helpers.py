@@ -18,6 +18,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.cms_embedder import PdfCMSEmbedder, SigIOSetup, SigObjSetup
 from pyhanko.sign.signers.pdf_byterange import SignatureObject
 
+import edms.signatures.pyhanko_compat  # noqa: F401 - importing pyhanko drops the GOST key spec; this puts it back
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
 from edms.signatures.crypto.pkcs12 import KeyBundle, load_pkcs12

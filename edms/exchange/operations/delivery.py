@@ -72,6 +72,7 @@ def deliver_packet(outbox_id: int) -> str | None:
     if row is None or row.status != OutboxStatus.pending.value or row.next_attempt_at > utcnow():
         return None
     row.attempts += 1
+    started = utcnow()  # the timeline's «sent» is when the packet left, not when the answer came back
     try:
         _send(row)
     except PermanentFailure as failure:
@@ -81,7 +82,7 @@ def deliver_packet(outbox_id: int) -> str | None:
     else:
         row.status, row.sent_at, row.last_error = OutboxStatus.sent.value, utcnow(), None
         record(None, 'exchange.outbox.sent', row, _facts(row), organization_id=row.organization_id)
-        note_outbox(row, DispatchStep.sent)
+        note_outbox(row, DispatchStep.sent, at=started)
     return row.status
 
 

@@ -47,12 +47,14 @@ TOLD_TO_AUTHOR = (DispatchStep.registered, DispatchStep.refused, DispatchStep.no
 NOTICE_KIND = 'exchange_dispatch'
 
 
-def note_outbox(row: OutboxPacket, step: DispatchStep, text: str = '') -> DispatchEvent | None:
-    """Our own step of a document's outbox row (sent, failed) on its dispatch."""
+def note_outbox(
+    row: OutboxPacket, step: DispatchStep, text: str = '', *, at: datetime | None = None
+) -> DispatchEvent | None:
+    """Our own step of a document's outbox row (sent, failed) on its dispatch, at `at` (default now)."""
     dispatch = db.session.execute(select(Dispatch).where(Dispatch.outbox_id == row.id)).scalar_one_or_none()
     if dispatch is None:
         return None
-    return _add(dispatch, step, utcnow(), text, None, {'attempts': row.attempts})
+    return _add(dispatch, step, at or utcnow(), text, None, {'attempts': row.attempts})
 
 
 def note_answer(inbox: InboxPacket, packet: IncomingPacket) -> DispatchEvent | None:
