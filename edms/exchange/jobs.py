@@ -81,11 +81,11 @@ EXPORT_AFTER = timedelta(minutes=5)
 
 
 def export_resolution_events(limit: int = 500) -> int:
-    """Export the events the resolutions' delivery job did not (each in its own transaction; one that fails is
-    logged and left for the next run); returns how many were exported now."""
+    """Export the events the resolutions' delivery job did not (each in its own transaction; one that fails here
+    too is logged and given up, journaled, so it never holds back newer ones); returns how many were exported now."""
     import logging
 
-    from edms.exchange.operations.exports import export_event_by_id, unexported_events
+    from edms.exchange.operations.exports import export_event_by_id, give_up_event, unexported_events
 
     with atomic():
         ids = unexported_events(utcnow() - EXPORT_AFTER, limit)
@@ -94,6 +94,8 @@ def export_resolution_events(limit: int = 500) -> int:
         try:
             with atomic():
                 exported += export_event_by_id(event_id)
-        except Exception:
+        except Exception as error:
             logging.getLogger(__name__).exception('resolution event %s could not be exported', event_id)
+            with atomic():
+                give_up_event(event_id, error)
     return exported

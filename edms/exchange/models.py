@@ -334,6 +334,10 @@ DISPATCH_STEP_LABELS = {
 }
 
 
+#: a dispatch that is neither failed nor refused nor not accepted: one per card and addressee
+_ALIVE = "status NOT IN ('failed', 'refused', 'not_accepted')"
+
+
 class Dispatch(CreatedAtMixin, db.Model):
     """An outgoing card sent to one МЭДО addressee: the packet in the outbox and the addressee's answers.
 
@@ -344,6 +348,14 @@ class Dispatch(CreatedAtMixin, db.Model):
     __table_args__ = (
         CheckConstraint(f'status IN ({_values(DispatchStatus)})', name='status'),
         Index('ix_exchange_dispatches_document', 'document_uid', 'destination_id'),
+        Index(
+            'uq_exchange_dispatches_alive',
+            'card_id',
+            'destination_id',
+            unique=True,
+            postgresql_where=text(_ALIVE),
+            sqlite_where=text(_ALIVE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

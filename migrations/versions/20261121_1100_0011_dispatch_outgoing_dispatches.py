@@ -60,6 +60,15 @@ def upgrade():
     )
     op.create_index(op.f(f'ix_{table}_card_id'), table, ['card_id'], unique=False)
     op.create_index(f'ix_{table}_document', table, ['document_uid', 'destination_id'], unique=False)
+    alive = sa.text("status NOT IN ('failed', 'refused', 'not_accepted')")
+    op.create_index(
+        f'uq_{table}_alive',
+        table,
+        ['card_id', 'destination_id'],
+        unique=True,
+        postgresql_where=alive,
+        sqlite_where=alive,
+    )
     _create_events()
     _unexported_events()
 

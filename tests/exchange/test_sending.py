@@ -4,22 +4,34 @@ verified into a draft of its «На регистрацию»); the answers fill 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
 import pytest
 from sqlalchemy import select
 
 from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
-from edms.exchange.models import Dispatch, InboxPacket, OutboxPacket
-from edms.exchange.operations import on_card_registered, refuse_packet
-from edms.exchange.operations.common import stored_bytes
+from edms.exchange.models import Dispatch, ExchangeParticipant, InboxPacket, OutboxPacket
+from edms.exchange.operations import on_card_registered, receive_packet, refuse_packet
+from edms.exchange.operations.common import medo_identity, stored_bytes, zip_files
 from edms.exchange.operations.sending import send_card
+from edms.exchange.packets.notices import (
+    DocumentRef,
+    NoticeSubject,
+    Refused,
+    Registered,
+    build_notification,
+    build_receipt,
+)
 from edms.exchange.packets.reader import read_packet_zip
 from edms.notifications.models import Notification
-from edms.registry.models import Card, CardStatus
+from edms.registry.models import Card, CardAddressee, CardStatus
 from edms.registry.operations import register_card
 from edms.signatures.models import AttachmentSignature
 from scripts.make_test_pki import TestPki
+from tests.exchange.inbox_setup import yesterday
 from tests.exchange.send_setup import MINISTRY_GUID, Sending, make_sending
 from tests.factories import make_card
 from tests.signatures.conftest import test_pki  # noqa: F401 - the session fixture of the generated PKI
@@ -141,7 +153,7 @@ def test_a_chosen_addressee_only_and_never_twice_while_the_first_is_alive(world:
     assert len(send(world)) == 1, 'the rest goes to the partner only'
     with pytest.raises(ValidationFailed) as nothing_left:
         send(world)
-    assert 'уже получили' in nothing_left.value.fields['addressees']
+    assert 'уже отправлен всем адресатам' in nothing_left.value.fields['addressees']
 
 
 def test_a_card_that_cannot_be_sent_is_refused_with_the_reason(app_ctx, test_pki: TestPki):  # noqa: F811
@@ -160,3 +172,108 @@ def test_a_card_that_cannot_be_sent_is_refused_with_the_reason(app_ctx, test_pki
     with atomic():
         assert db.session.execute(select(Dispatch)).first() is None
         assert db.session.execute(select(OutboxPacket)).first() is None
+
+
+# --- choices, duplicates and the answers' order -------------------------------------------------------------------
+
+
+def test_an_empty_choice_sends_nothing(world: Sending):
+    with pytest.raises(ValidationFailed) as refused:
+        send(world, addressees=[])
+    assert 'отметьте хотя бы одного адресата' in refused.value.fields['addressees']
+    with atomic():
+        assert db.session.execute(select(Dispatch)).first() is None
+
+
+def test_two_addressees_in_one_organization_get_one_packet(world: Sending):
+    with atomic():
+        card = db.session.get(Card, world.card.id)
+        card.addressees.append(CardAddressee(name=f'{world.agency.name}, Сидорову', organization_id=world.agency.id))
+
+    ids = send(world)
+
+    with atomic():
+        destinations = [db.session.get(Dispatch, item).destination_id for item in ids]
+    assert sorted(destinations) == sorted({world.agency_node.id, world.partner_node.id})
+
+
+def test_only_the_addressee_answers_for_itself(world: Sending):
+    [to_agency, _] = send(world)
+    forged = _notice(world, Refused(reason='Документ неверно адресован'), sender=world.agency_node)
+
+    with atomic():
+        receive_packet(forged, transport='http', source=world.partner_node)
+
+    status, steps, _ = dispatch_of(to_agency)
+    assert (status, steps[-1]) == ('delivered', 'delivered'), 'the partner cannot refuse in the agency name'
+
+
+def test_a_registration_after_a_failed_delivery_counts_and_a_late_negative_receipt_does_not(world: Sending):
+    [_, to_partner] = send(world)
+    with atomic():
+        dispatch = db.session.get(Dispatch, to_partner)
+        dispatch.status = 'failed'
+        message_uid = dispatch.message_uid
+
+    registered = _notice(world, Registered(number='15-01/3', date=yesterday()), sender=world.partner_node)
+    with atomic():
+        receive_packet(registered, transport='http', source=world.partner_node)
+    status, steps, number = dispatch_of(to_partner)
+    assert (status, number, steps[-1]) == ('registered', '15-01/3', 'registered')
+
+    late = _receipt(world, message_uid, accepted=False)
+    with atomic():
+        receive_packet(late, transport='http', source=world.partner_node)
+    status, steps, _ = dispatch_of(to_partner)
+    assert status == 'registered'
+    assert steps[-1] == 'not_accepted', 'kept on the timeline, without undoing the registration'
+
+
+def test_a_receipt_received_twice_is_one_step(world: Sending):
+    [_, to_partner] = send(world)
+    with atomic():
+        message_uid = db.session.get(Dispatch, to_partner).message_uid
+    for _ in range(2):
+        with atomic():
+            receive_packet(_receipt(world, message_uid, accepted=True), transport='http', source=world.partner_node)
+
+    status, steps, _ = dispatch_of(to_partner)
+    assert (status, steps) == ('delivered', ['queued', 'delivered'])
+
+
+def _notice(world: Sending, event: object, *, sender: ExchangeParticipant) -> bytes:
+    with atomic():
+        dispatch = db.session.execute(select(Dispatch).order_by(Dispatch.id)).scalars().first()
+        card = db.session.get(Card, world.card.id)
+        subject = NoticeSubject(
+            document_uid=UUID(dispatch.document_uid),
+            foundation=DocumentRef(number=card.reg_number, date=card.reg_date, organization=world.ministry.name),
+        )
+        moment = datetime.now(UTC).replace(microsecond=0)
+        built = build_notification(
+            event,  # type: ignore[arg-type]
+            sender=medo_identity(db.session.get(ExchangeParticipant, sender.id)),
+            to=medo_identity(db.session.get(ExchangeParticipant, world.ministry_node.id)),
+            subject=subject,
+            time=moment,
+            created=moment,
+            version='2.7.1',
+        )
+    return zip_files(built.files)
+
+
+def _receipt(world: Sending, message_uid: str, *, accepted: bool) -> bytes:
+    with atomic():
+        moment = datetime.now(UTC).replace(microsecond=0)
+        built = build_receipt(
+            sender=medo_identity(db.session.get(ExchangeParticipant, world.partner_node.id)),
+            to=medo_identity(db.session.get(ExchangeParticipant, world.ministry_node.id)),
+            acknowledged_uid=UUID(message_uid),
+            received=moment,
+            created=moment,
+            accepted=accepted,
+            comment=None if accepted else 'Не прошла проверка подписи',
+            version='2.7.1',
+            uid=uuid4(),
+        )
+    return zip_files(built.files)

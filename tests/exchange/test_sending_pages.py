@@ -58,9 +58,14 @@ def test_the_recipients_draft_shows_the_packet_it_came_in(client, world: Sending
 def test_a_card_that_cannot_be_sent_comes_back_with_the_reason(client, app_ctx, test_pki: TestPki):  # noqa: F811
     world = make_sending(test_pki, sign=False)
     login(client, world.clerk)
-    response = client.post(f'/cards/{world.card.id}/dispatches', data={})
+    response = client.post(f'/cards/{world.card.id}/dispatches', data={'addressees': [_addressee_id(world)]})
     assert response.status_code == 422
-    assert 'подпишите его квалифицированной подписью' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert 'подпишите его квалифицированной подписью' in page
+    assert f'value="{_addressee_id(world)}"' in page
+
+    nothing = client.post(f'/cards/{world.card.id}/dispatches', data={}).get_data(as_text=True)
+    assert 'отметьте хотя бы одного адресата' in nothing
 
 
 def test_the_api_sends_and_reads_the_timeline(client, world: Sending):
@@ -77,7 +82,7 @@ def test_the_api_sends_and_reads_the_timeline(client, world: Sending):
 
     again = client.post(f'/api/v1/cards/{world.card.id}/dispatches', json={}, headers=headers)
     assert again.status_code == 422
-    assert 'уже получили' in again.get_json()['error']['fields']['addressees']
+    assert 'уже отправлен всем адресатам' in again.get_json()['error']['fields']['addressees']
 
 
 def test_another_organizations_card_is_not_found(client, world: Sending):

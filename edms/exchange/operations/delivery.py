@@ -1,16 +1,16 @@
 """Delivering the outbox: one attempt per call under the row's lock, the outcome kept in the row.
 
 `deliver_packet(outbox_id)` locks a due `pending` row (FOR UPDATE SKIP LOCKED: a second worker on the same row
-does nothing), sends it by the destination's transport — HTTP POST to the participant's endpoint with the bearer
-token of that partner (the EXCHANGE_TOKENS setting, JSON {guid: token}), else the packet folder written into
-EXCHANGE_OUTBOX_DIR/<mailbox>/ — and marks it `sent`; a permanent refusal marks it `failed`; a temporary failure
-counts the attempt and moves `next_attempt_at` on (2^attempts minutes, at most an hour), so a worker killed
-mid-job loses nothing: the row stays due and the sweeper enqueues it again. A packet still undelivered
-DELIVERY_DEADLINE after it was queued is `failed`: the clerks of the sending organization are notified and, for
-a document, the failure is journaled on its card (the fact the card's exchange timeline shows).
+does nothing), sends it by the destination's transport — to an organization served here through the intake, as a
+partner's packet would come (the internal transport, in the same transaction); HTTP POST to the participant's
+endpoint with the bearer token of that partner (the EXCHANGE_TOKENS setting, JSON {guid: token}); else the packet
+folder written into EXCHANGE_OUTBOX_DIR/<mailbox>/ — and marks it `sent`; a permanent refusal marks it `failed`;
+a temporary failure counts the attempt and moves `next_attempt_at` on (2^attempts minutes, at most an hour), so a
+worker killed mid-job loses nothing: the row stays due and the sweeper enqueues it again. A packet still
+undelivered DELIVERY_DEADLINE after it was queued is `failed`: the clerks of the sending organization are notified
+and, for a document, the failure is journaled on its card and shown on its dispatch's timeline.
 
-`schedule_delivery(row)` enqueues the delivery after the commit. The embedded default runs jobs in the request,
-so there delivery is left to `flask edms exchange deliver` unless EXCHANGE_DELIVER_INLINE is set.
+When a new row is enqueued is `delivery_queue`'s business.
 """
 
 from __future__ import annotations
@@ -96,7 +96,10 @@ def _send(row: OutboxPacket) -> None:
         raise PermanentFailure(f'Файл пакета недоступен: {error.message}') from None
     if destination.is_local:  # served here: the same intake as a partner's packet, in this transaction
         sender = db.session.get(ExchangeParticipant, row.sender_participant_id) if row.sender_participant_id else None
-        receive_packet(data, transport=Transport.internal.value, source=sender)
+        try:
+            receive_packet(data, transport=Transport.internal.value, source=sender)
+        except DomainError as error:  # refused by our own intake (size): retrying will not change it
+            raise PermanentFailure(f'Получатель не принял пакет: {error.message}') from None
         return
     config = current_app.config
     if destination.endpoint_url:

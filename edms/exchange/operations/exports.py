@@ -28,6 +28,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
+from edms.audit.operations import record
 from edms.auth.models import User
 from edms.core.clock import utcnow
 from edms.core.db import db
@@ -107,6 +108,17 @@ def export_event_by_id(event_id: int) -> bool:
         return False
     export_event(event)
     return True
+
+
+def give_up_event(event_id: int, error: Exception) -> None:
+    """An event whose export failed in the sweep too: marked exported with the failure journaled, so that it never
+    holds back the newer ones (the sweep takes the oldest first)."""
+    event = db.session.get(ResolutionEvent, event_id)
+    if event is None or event.exported_at is not None:
+        return
+    event.exported_at = utcnow()
+    facts = {'event_id': event_id, 'kind': event.kind.value, 'error': f'{type(error).__name__}: {error}'[:1000]}
+    record(None, 'exchange.export.failed', event, facts, organization_id=event.organization_id)
 
 
 def _plan(event: ResolutionEvent, resolution: Resolution) -> Plan | None:

@@ -59,6 +59,8 @@ CLOSED_STATUSES = (DispatchStatus.failed.value, DispatchStatus.refused.value, Di
 PDF_TYPE = 'application/pdf'
 DEFAULT_POST = 'Должностное лицо'
 VALID = 'valid'
+#: no choice of addressees given: every participant not sent yet
+DEFAULT = object()
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,14 @@ class Target:
 
 
 def send_card(user: User, card: Card, raw: Mapping[str, Any] | None = None) -> list[Dispatch]:
-    """Build and queue the card's packet for each chosen addressee (`raw['addressees']`: card addressee ids;
-    default every addressee that is an МЭДО participant and not sent yet). ValidationFailed names what is missing."""
+    """Build and queue the card's packet for each chosen addressee (`raw['addressees']`: card addressee ids; without
+    the key, every addressee that is an МЭДО participant and not sent yet). ValidationFailed names what is missing.
+
+    The card is locked first: two clicks or a retried request cannot send it to the same addressee twice."""
     require_registrar(user)
+    _lock(card)
     sender = _check_card(card)
-    targets = _targets(card, (raw or {}).get('addressees'))
+    targets = _targets(card, (raw or {}).get('addressees', DEFAULT))
     main, others = _files(card)
     signers = _signers(main, others)
     document = _document(card, main, others, signers, _document_uid(card))
@@ -90,6 +95,10 @@ def send_card(user: User, card: Card, raw: Mapping[str, Any] | None = None) -> l
     return dispatches
 
 
+def _lock(card: Card) -> None:
+    db.session.execute(select(Card.id).where(Card.id == card.id).with_for_update())
+
+
 def _check_card(card: Card) -> ExchangeParticipant:
     if card.kind != CardKind.outgoing:
         raise _refusal('card', 'По МЭДО отправляются только исходящие документы.')
@@ -102,13 +111,22 @@ def _check_card(card: Card) -> ExchangeParticipant:
 
 
 def eligible_targets(card: Card) -> list[Target]:
-    """Addressees of the card that are МЭДО participants (other than the card's organization), in the card's order."""
-    result = []
+    """Addressees of the card that are МЭДО participants (other than the card's organization), in the card's order;
+    one per participant (two addressees in one organization get one packet)."""
+    organization_ids = {item.organization_id for item in card.addressees if item.organization_id is not None}
+    organization_ids.discard(card.organization_id)
+    if not organization_ids:
+        return []
+    query = select(ExchangeParticipant).where(
+        ExchangeParticipant.organization_id.in_(organization_ids), ExchangeParticipant.is_active.is_(True)
+    )
+    by_organization = {item.organization_id: item for item in db.session.execute(query).scalars()}
+    targets: dict[int, Target] = {}
     for addressee in card.addressees:
-        participant = participant_of_organization(addressee.organization_id)
-        if participant is not None and participant.is_active and participant.organization_id != card.organization_id:
-            result.append(Target(addressee, participant))
-    return result
+        participant = by_organization.get(addressee.organization_id or 0)
+        if participant is not None and participant.id not in targets:
+            targets[participant.id] = Target(addressee, participant)
+    return list(targets.values())
 
 
 def live_destinations(card: Card) -> set[int]:
@@ -119,27 +137,37 @@ def live_destinations(card: Card) -> set[int]:
 
 def _targets(card: Card, chosen: object) -> list[Target]:
     eligible, sent = eligible_targets(card), live_destinations(card)
-    if chosen in (None, '', []):
+    if chosen is DEFAULT:
         targets = [target for target in eligible if target.participant.id not in sent]
         if not targets:
-            message = 'Нет адресатов для отправки: все адресаты — участники МЭДО — уже получили документ.'
+            message = 'Документ уже отправлен всем адресатам — участникам МЭДО.'
             if not eligible:
                 message = 'Ни один адресат документа не является участником МЭДО (справочник участников обмена).'
             raise _refusal('addressees', message)
         return targets
     ids = _ids(chosen)
-    by_id = {target.addressee.id: target for target in eligible}
+    if not ids:
+        raise _refusal('addressees', '«Адресаты»: отметьте хотя бы одного адресата.')
+    by_participant = {target.participant.id: target for target in eligible}
+    by_id = {
+        addressee.id: by_participant[target.participant.id]
+        for addressee in card.addressees
+        for target in eligible
+        if addressee.organization_id == target.participant.organization_id
+    }
     names = {addressee.id: addressee.name for addressee in card.addressees}
     unknown = [names.get(item, str(item)) for item in ids if item not in by_id]
     if unknown:
         raise _refusal('addressees', f'«Адресаты»: не участники МЭДО или не адресаты документа: {", ".join(unknown)}.')
-    repeated = [by_id[item].addressee.name for item in ids if by_id[item].participant.id in sent]
+    repeated = [names[item] for item in ids if by_id[item].participant.id in sent]
     if repeated:
         raise _refusal('addressees', f'«Адресаты»: документ уже отправлен: {", ".join(repeated)}.')
     return list({by_id[item].participant.id: by_id[item] for item in ids}.values())
 
 
 def _ids(chosen: object) -> list[int]:
+    if chosen in (None, ''):
+        return []
     items = chosen if isinstance(chosen, list | tuple) else [chosen]
     try:
         return [int(str(item)) for item in items]

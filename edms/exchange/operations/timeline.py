@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from edms.audit.operations import record
 from edms.core.clock import utcnow
@@ -24,6 +24,7 @@ from edms.exchange.models import (
     DispatchEvent,
     DispatchStatus,
     DispatchStep,
+    ExchangeParticipant,
     InboxPacket,
     OutboxPacket,
 )
@@ -41,9 +42,27 @@ STATUS_OF_STEP = {
     DispatchStep.refused: DispatchStatus.refused,
     DispatchStep.failed: DispatchStatus.failed,
 }
-#: a later answer never moves the status back (a late receipt after registration)
-RANK = {status: rank for rank, status in enumerate(DispatchStatus)}
-TOLD_TO_AUTHOR = (DispatchStep.registered, DispatchStep.refused, DispatchStep.not_accepted, DispatchStep.failed)
+_Q, _S, _D, _N, _R, _X, _F = (
+    DispatchStatus.queued,
+    DispatchStatus.sent,
+    DispatchStatus.delivered,
+    DispatchStatus.not_accepted,
+    DispatchStatus.registered,
+    DispatchStatus.refused,
+    DispatchStatus.failed,
+)
+#: new status -> the statuses it may follow: answers arrive late and out of order, and the addressee's decision
+#: (registered, refused) outweighs what the transport said (a registration after a failed delivery still counts)
+MAY_FOLLOW: dict[DispatchStatus, frozenset[DispatchStatus]] = {
+    _S: frozenset({_Q}),
+    _D: frozenset({_Q, _S, _F}),
+    _N: frozenset({_Q, _S, _D, _F}),
+    _R: frozenset({_Q, _S, _D, _N, _F}),
+    _X: frozenset({_Q, _S, _D, _N, _F}),
+    _F: frozenset({_Q, _S}),
+}
+#: the clerks are told of a failed delivery by the delivery itself
+TOLD_TO_AUTHOR = (DispatchStep.registered, DispatchStep.refused, DispatchStep.not_accepted)
 NOTICE_KIND = 'exchange_dispatch'
 
 
@@ -51,36 +70,52 @@ def note_outbox(
     row: OutboxPacket, step: DispatchStep, text: str = '', *, at: datetime | None = None
 ) -> DispatchEvent | None:
     """Our own step of a document's outbox row (sent, failed) on its dispatch, at `at` (default now)."""
-    dispatch = db.session.execute(select(Dispatch).where(Dispatch.outbox_id == row.id)).scalar_one_or_none()
+    dispatch = _locked(select(Dispatch).where(Dispatch.outbox_id == row.id))
     if dispatch is None:
         return None
     return _add(dispatch, step, at or utcnow(), text, None, {'attempts': row.attempts})
 
 
 def note_answer(inbox: InboxPacket, packet: IncomingPacket) -> DispatchEvent | None:
-    """The step a received receipt or notification reports about one of our dispatches, if it is about one."""
+    """The step a received receipt or notification reports about one of our dispatches, if it is about one.
+
+    Only the addressee answers for itself: when the packet came from a known system (HTTP with its token, or an
+    organization served here), the sender it names must be that system, else nothing is recorded."""
+    claimed = (packet.sender.participant_uid or '').lower() or None
+    source = inbox.source_participant
+    if source is not None and claimed is not None and claimed != source.guid:
+        facts = {'claimed_sender': claimed, 'posted_by': source.guid}
+        record(None, 'exchange.answer.ignored', inbox, facts, organization_id=inbox.recipient_organization_id)
+        return None
+    answerer = claimed or (source.guid if source is not None else None)
     if packet.acknowledgment is not None:
-        return _receipt(inbox, packet.acknowledgment)
+        return _receipt(inbox, packet.acknowledgment, answerer, trusted_path=source is None)
     if packet.notification is not None:
-        return _notification(inbox, packet, packet.notification)
+        return _notification(inbox, packet.notification, answerer)
     return None
 
 
-def _receipt(inbox: InboxPacket, receipt: IncomingAcknowledgment) -> DispatchEvent | None:
+def _receipt(
+    inbox: InboxPacket, receipt: IncomingAcknowledgment, answerer: str | None, *, trusted_path: bool
+) -> DispatchEvent | None:
+    """A receipt for our message; from the addressee itself, or anyone on the МЭДО mail path (the gateway's error
+    receipts come from the gateway)."""
     uid = (receipt.acknowledged_uid or '').lower()
-    dispatch = db.session.execute(select(Dispatch).where(Dispatch.message_uid == uid)).scalar_one_or_none()
-    if dispatch is None:
+    dispatch = _locked(select(Dispatch).where(Dispatch.message_uid == uid))
+    if dispatch is None or not (trusted_path or answerer == dispatch.destination.guid):
         return None
     accepted = receipt.accepted is not False and not receipt.is_gateway_error
     step = DispatchStep.delivered if accepted else DispatchStep.not_accepted
+    if step is DispatchStep.delivered and any(item.step == step.value for item in dispatch.steps):
+        return None  # the same message received again is acknowledged again: once on the timeline is enough
     text = receipt.comment or ('' if accepted else 'Сообщение не принято получателем.')
     if receipt.error_code is not None:
         text = f'Ошибка шлюза МЭДО {receipt.error_code}. {text}'.strip()
     return _add(dispatch, step, receipt.time or inbox.received_at, text, inbox, {'accepted': accepted})
 
 
-def _notification(inbox: InboxPacket, packet: IncomingPacket, notice: IncomingNotification) -> DispatchEvent | None:
-    dispatch = _dispatch_of(notice.document_uid, packet.sender.participant_uid)
+def _notification(inbox: InboxPacket, notice: IncomingNotification, answerer: str | None) -> DispatchEvent | None:
+    dispatch = _dispatch_of(notice, answerer)
     if dispatch is None:
         return None
     step = DispatchStep(notice.event.value)
@@ -91,17 +126,26 @@ def _notification(inbox: InboxPacket, packet: IncomingPacket, notice: IncomingNo
     return _add(dispatch, step, notice.time or inbox.received_at, _describe(notice), inbox, details)
 
 
-def _dispatch_of(document_uid: str | None, sender_uid: str | None) -> Dispatch | None:
-    """Our dispatch of the document to the notifying participant; the only one of the document when the sender is
-    not named."""
-    if not document_uid:
+def _dispatch_of(notice: IncomingNotification, answerer: str | None) -> Dispatch | None:
+    """Our dispatch the notification is about: by the message it names (@mid), else by the container GUID — always
+    one whose addressee is the notifying participant; when the sender is not named at all, only an unambiguous one."""
+    if notice.message_uid:
+        dispatch = _locked(select(Dispatch).where(Dispatch.message_uid == notice.message_uid.lower()))
+        if dispatch is not None and answerer in (None, dispatch.destination.guid):
+            return dispatch
+    if not notice.document_uid:
         return None
-    query = select(Dispatch).join(Dispatch.destination).where(Dispatch.document_uid == document_uid.lower())
-    candidates = list(db.session.execute(query.order_by(Dispatch.id.desc())).scalars())
-    named = [item for item in candidates if sender_uid and item.destination.guid == sender_uid.lower()]
-    if named:
-        return named[0]
-    return candidates[0] if len(candidates) == 1 and not sender_uid else None
+    query = select(Dispatch).join(Dispatch.destination).where(Dispatch.document_uid == notice.document_uid.lower())
+    if answerer is not None:
+        return _locked(query.where(ExchangeParticipant.guid == answerer).order_by(Dispatch.id.desc()).limit(1))
+    ids = list(db.session.execute(query.with_only_columns(Dispatch.id).limit(2)).scalars())
+    return _locked(select(Dispatch).where(Dispatch.id == ids[0])) if len(ids) == 1 else None
+
+
+def _locked(query: Select[tuple[Dispatch]]) -> Dispatch | None:
+    """The dispatch under a row lock, fresh: two answers processed at once must not overwrite each other's status."""
+    locked = query.with_for_update(of=Dispatch).execution_options(populate_existing=True)
+    return db.session.execute(locked).scalars().first()
 
 
 def _describe(notice: IncomingNotification) -> str:
@@ -164,10 +208,7 @@ def _add(
 
 
 def _moves_forward(dispatch: Dispatch, status: DispatchStatus) -> bool:
-    """Failure and refusal always count; otherwise the status only moves forward (sent → delivered → registered)."""
-    if status in (DispatchStatus.failed, DispatchStatus.refused, DispatchStatus.not_accepted):
-        return True
-    return RANK[status] > RANK[DispatchStatus(dispatch.status)]
+    return DispatchStatus(dispatch.status) in MAY_FOLLOW[status]
 
 
 def _tell_author(card: Card, dispatch: Dispatch, event: DispatchEvent) -> None:
