@@ -10,7 +10,7 @@ XSLT or `etree.parse(url)` on input. Schemas are compiled from local files with 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 from lxml import etree
@@ -56,11 +56,19 @@ def parse_xml(data: bytes, *, what: str = 'XML', max_size: int = MAX_XML_SIZE) -
     return root
 
 
-@lru_cache(maxsize=32)
+_schemas = threading.local()
+
+
 def load_schema(path: str) -> etree.XMLSchema:
-    """A compiled XSD from a local file (its imports and includes resolved next to it, never over the network)."""
-    tree = etree.parse(str(Path(path)), hardened_parser())
-    return etree.XMLSchema(tree)
+    """A compiled XSD from a local file (its imports and includes resolved next to it, never over the network).
+
+    Compiled once per thread: an XMLSchema keeps the errors of its last validation in itself, so two threads
+    validating with one object at once would read each other's errors."""
+    cache: dict[str, etree.XMLSchema] = _schemas.__dict__.setdefault('by_path', {})
+    if path not in cache:
+        tree = etree.parse(str(Path(path)), hardened_parser())
+        cache[path] = etree.XMLSchema(tree)
+    return cache[path]
 
 
 def schema_errors(schema: etree.XMLSchema, root: etree._Element, limit: int = 20) -> list[str]:
