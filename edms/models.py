@@ -15,6 +15,7 @@ from edms.resolutions.models import (
     Resolution,
     ResolutionEvent,
 )
+from edms.routing.models import RoutingDecision, RoutingRule
 from edms.signatures.models import (
     AttachmentSignature,
     CertificateRevocationList,
@@ -52,6 +53,8 @@ __all__ = [
     'ReportFile',
     'Resolution',
     'ResolutionEvent',
+    'RoutingDecision',
+    'RoutingRule',
     'TrustedCertificate',
     'User',
     'UserCertificate',

@@ -11,6 +11,7 @@ from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
 from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
 from edms.api.openapi_resolutions import RESOLUTION_PATHS
+from edms.api.openapi_routing import ROUTING_PATHS, ROUTING_SCHEMAS
 from edms.api.openapi_schemas import SCHEMAS, integer, ref, string
 from edms.api.openapi_signatures import SIGNATURE_PATHS, SIGNATURE_SCHEMAS
 
@@ -240,12 +241,21 @@ def document() -> dict[str, Any]:
         'security': [{'bearerAuth': []}],
         'tags': [
             {'name': name}
-            for name in ('cards', 'attachments', 'resolutions', 'signatures', 'directory', 'notifications', 'meta')
+            for name in (
+                'cards',
+                'attachments',
+                'resolutions',
+                'signatures',
+                'directory',
+                'notifications',
+                'routing',
+                'meta',
+            )
         ],
-        'paths': {**PATHS, **RESOLUTION_PATHS, **SIGNATURE_PATHS, **EXCHANGE_PATHS},
+        'paths': {**PATHS, **RESOLUTION_PATHS, **SIGNATURE_PATHS, **EXCHANGE_PATHS, **ROUTING_PATHS},
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
-            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS, **SIGNATURE_SCHEMAS, **EXCHANGE_SCHEMAS},
+            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS, **SIGNATURE_SCHEMAS, **EXCHANGE_SCHEMAS, **ROUTING_SCHEMAS},
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}
                 for name, description in ERROR_RESPONSES.values()

@@ -12,6 +12,7 @@ from edms.api import (  # noqa: F401  (routes register on import)
     exchange,
     notifications,
     resolutions,
+    routing,
     signatures,
 )
 from edms.api.blueprint import bp

@@ -178,6 +178,7 @@ def load_demo() -> list[tuple[str, str, str, str]]:
     _demo_cards(orgs)
     _demo_resolutions(orgs)
     demo_exchange_participants()
+    _demo_routing(orgs)
     return logins
 
 
@@ -341,6 +342,34 @@ def _issued_on(day: date) -> Iterator[None]:
     """Issue as if today were `day` (a deadline in the past is refused today): the demo's overdue assignment."""
     with mock.patch.object(deadlines, 'today', return_value=day):
         yield
+
+
+def _demo_routing(orgs: dict[str, Organization]) -> None:
+    """The ministry's routing rules: letters of the tax service to the executor of the execution department, other
+    documents received by МЭДО to that department, citizen appeals to the general department."""
+    from edms.core.db import db
+    from edms.directory.models import Department
+    from edms.routing.operations import create_rule
+
+    ministry = orgs['min']
+    query = select(Department).where(Department.organization_id == ministry.id)
+    departments = {department.code: department.id for department in db.session.execute(query).scalars()}
+    general, execution = departments['ОО'], departments['ОИ']
+    executor = _ministry_staff(ministry)['executor']
+    rules = (
+        {
+            'name': 'Письма УФНС — исполнителю отдела исполнения',
+            'card_kind': 'incoming',
+            'document_kind': 'Письмо',
+            'correspondent_organization_id': orgs['tax'].id,
+            'department_id': execution,
+            'executor_id': executor.id,
+        },
+        {'name': 'Прочее по МЭДО — в отдел исполнения', 'delivery_method': 'medo', 'department_id': execution},
+        {'name': 'Обращения граждан — общему отделу', 'card_kind': 'citizen_appeal', 'department_id': general},
+    )
+    for raw in rules:
+        create_rule(SYSTEM, ministry.id, raw)
 
 
 #: МЭДО mailboxes of the demo organizations; the bank is a partner system reached over HTTP.

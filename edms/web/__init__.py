@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
         reports,
         resolution_actions,
         resolutions,
+        routing,
         signatures,
     )
 
@@ -43,6 +44,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (signatures.bp, certificates.bp, exchange.bp, dispatches.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(routing.bp)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime
     app.jinja_env.globals['current_user'] = lambda: g.get('user')

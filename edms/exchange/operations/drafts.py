@@ -4,7 +4,8 @@ and the attachments as card files, and each file's detached signatures kept with
 
 The correspondent is the sender organization (the organization of the system when the sender is a participant of
 the directory), with the sender's number and date; the document kind, access mark, summary, pages, signers and
-addressees as the packet gives them; delivery by МЭДО. Texts are trimmed to the card's limits.
+addressees as the packet gives them; delivery by МЭДО. Texts are trimmed to the card's limits. The draft is then
+routed by the recipient organization's routing rules (department, executor).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from edms.registry.models import Attachment, Card
 from edms.registry.operations import add_attachment, create_card
 from edms.registry.operations.cards import today
 from edms.registry.validation import SUMMARY_MAX
+from edms.routing.matching import sample_of
+from edms.routing.operations import route_card
 from edms.signatures.models import METHOD_CLIENT
 from edms.signatures.operations.common import sha256_hex
 from edms.signatures.operations.signing import store_signature
@@ -51,6 +54,7 @@ def make_draft(
             actor, card, io.BytesIO(prepared.item.data), prepared.item.name, _description(prepared, document)
         )
         _keep_signatures(actor, card, attachment, prepared, reports)
+    route_card(card, sample_of(card))
     return card
 
 
