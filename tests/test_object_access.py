@@ -27,6 +27,7 @@ from edms.registry.models import Journal
 from edms.registry.operations import add_attachment
 from edms.resolutions.operations import request_extension, submit_report
 from edms.resolutions.queries import FOLDERS
+from edms.routing.operations import create_rule
 from edms.signatures.models import TrustedCertificate, VerificationRecord
 from edms.signatures.operations import import_certificate, sign_attachment
 from edms.signatures.operations.registrations import sign_registration
@@ -83,6 +84,7 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         registration_signature = sign_registration(owner, card)
         medo = {'organization_id': org_a.id, 'guid': '0f6a8d52-3c1e-4b7a-9d2e-5a4c3b2a1f00', 'medo_address': 'ORG_A_S'}
         participant = create_participant(SYSTEM, medo)
+        routing_rule = create_rule(owner, org_a.id, {'name': 'Все входящие', 'executor_id': responsible.id})
         inbox = InboxPacket(
             transport='http',
             sha256='0' * 64,
@@ -130,6 +132,7 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         'registration_signature_id': registration_signature.id,
         'inbox_id': inbox.id,
         'participant_id': participant.id,
+        'rule_id': routing_rule.id,
     }
     assert token
     assert all(ids.values()), ids

@@ -30,6 +30,9 @@ KIND_LABELS: dict[str, str] = {
     'reminder': 'Напоминание о сроке',
     'overdue': 'Просрочено исполнение',
     'system': 'Системное сообщение',
+    'routing': 'Документ направлен по правилам',
+    'exchange_dispatch': 'Ход отправки по МЭДО',
+    'exchange_delivery_failed': 'Пакет МЭДО не доставлен',
 }
 DEFAULT_KIND_LABEL = 'Уведомление'
 

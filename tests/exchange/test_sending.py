@@ -81,7 +81,7 @@ def test_each_participant_addressee_gets_a_packet_with_the_cards_signatures(worl
     assert document.summary == 'О согласовании регламента обмена'
     assert [signer.name for signer in document.signers] == ['Иванов Иван Иванович']
     assert document.main_file is not None
-    assert document.main_file.description == 'Письмо'
+    assert document.main_file.description == 'письмо.pdf', 'the original name, as real senders give it'
     carried = [document.main_file.signatures[0].data, document.attachments[0].signatures[0].data]
     assert carried == list(signatures.values()), 'the signatures made in the card travel unchanged'
     names = [addressee.organization or addressee.person for addressee in document.addressees]
@@ -96,6 +96,9 @@ def test_an_addressee_served_here_gets_a_verified_draft_in_its_registration_queu
     assert (draft.kind.value, draft.delivery_method.value) == ('incoming', 'medo')
     assert (draft.sender_number, draft.sender_date) == (world.card.reg_number, world.card.reg_date)
     assert draft.correspondent_organization_id == world.ministry.id
+    with atomic():
+        files = [(item.filename, item.description) for item in db.session.get(Card, draft.id).attachments]
+    assert files == [('письмо.pdf', 'Текст документа'), ('смета.pdf', 'Приложение 1')], 'original names restored'
     with atomic():
         inbox = db.session.execute(select(InboxPacket).where(InboxPacket.card_id == draft.id)).scalar_one()
         assert (inbox.transport, inbox.status, inbox.sender_uid) == ('internal', 'accepted', MINISTRY_GUID)

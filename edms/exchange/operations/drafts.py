@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any, cast
 
 from edms.auth.models import User
@@ -19,7 +20,7 @@ from edms.core.validation import CONTROL_CHARACTERS
 from edms.exchange.models import ExchangeParticipant
 from edms.exchange.operations.checks import PreparedFile, normalize_name
 from edms.exchange.operations.common import ExchangeActor
-from edms.exchange.packets.model import AccessMark, IncomingDocument, IncomingPacket, Signer
+from edms.exchange.packets.model import AccessMark, IncomingDocument, IncomingPacket, PacketFile, Signer
 from edms.exchange.packets.reader import SignatureCheck
 from edms.registry.models import Attachment, Card
 from edms.registry.operations import add_attachment, create_card
@@ -50,9 +51,9 @@ def make_draft(
     card = create_card(actor, card_values(packet, document, recipient, sender))
     reports = {(check.file_name, check.signature_name): check.report for check in checks}
     for prepared in files:
-        attachment = add_attachment(
-            actor, card, io.BytesIO(prepared.item.data), prepared.item.name, _description(prepared, document)
-        )
+        name = original_name(prepared.item)
+        description = _description(prepared, document, renamed=name != prepared.item.name)
+        attachment = add_attachment(actor, card, io.BytesIO(prepared.item.data), name, description)
         _keep_signatures(actor, card, attachment, prepared, reports)
     route_card(card, sample_of(card))
     return card
@@ -123,12 +124,27 @@ def _addressees(document: IncomingDocument, recipient: ExchangeParticipant) -> l
     return result
 
 
-def _description(prepared: PreparedFile, document: IncomingDocument) -> str:
+def original_name(item: PacketFile) -> str:
+    """The file's original name: real senders store files under generated names (document.pdf, 250547366.docx) and
+    give the original in the passport's description («письмо ФСО 2022.docx»); taken when it is a plain file name with
+    the same extension, else the name in the packet."""
+    described = clip(item.description, 255)
+    stored_extension = PurePosixPath(item.name).suffix.lower()
+    plain = described and not any(char in described for char in '/\\') and described not in ('.', '..')
+    if plain and stored_extension and PurePosixPath(described).suffix.lower() == stored_extension:
+        return described
+    return item.name
+
+
+def _description(prepared: PreparedFile, document: IncomingDocument, *, renamed: bool) -> str:
+    """The description for the card: the passport's one, unless it was the original file name (then the file's role)."""
     item = prepared.item
+    own = None if renamed else item.description
     if document.main_file is not None and item is document.main_file:
-        return clip(item.description or 'Текст документа', 500)
-    order = f'Приложение {item.order + 1}' if item.order is not None else 'Приложение'
-    return clip(item.description or order, 500)
+        return clip(own or 'Текст документа', 500)
+    # numbered by position: senders count <order> from 0 (Госдума) or from 1 (Совет Федерации)
+    position = next((number for number, other in enumerate(document.attachments, 1) if other is item), None)
+    return clip(own or (f'Приложение {position}' if position else 'Приложение'), 500)
 
 
 def _keep_signatures(

@@ -252,7 +252,9 @@ def _document(
 
 
 def _packet_file(attachment: Attachment) -> PacketFile:
-    return PacketFile(name=attachment.filename, data=attachment_bytes(attachment), description=attachment.description)
+    """The file under its own name: the container stores it as document.pdf / attachment_N.ext and the passport's
+    description carries the original name, as real senders do (the recipient restores it from there)."""
+    return PacketFile(name=attachment.filename, data=attachment_bytes(attachment))
 
 
 def _document_uid(card: Card) -> UUID:

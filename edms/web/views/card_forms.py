@@ -68,6 +68,11 @@ ACTION_LABELS = {
     'attachment.add': 'Добавлен файл',
     'attachment.remove': 'Удалён файл',
     'attachment.corrupted': 'Обнаружено повреждение файла',
+    'card.route': 'Направлено по правилам маршрутизации',
+    'exchange.card.send': 'Отправлено по МЭДО',
+    'exchange.dispatch.step': 'Ход отправки по МЭДО',
+    'exchange.delivery.failed': 'Не доставлено по МЭДО',
+    'exchange.card.published': 'Отмечено опубликование',
 }
 _VALUE_LABELS: dict[str, dict[Any, str]] = {
     'kind': KIND_LABELS,
