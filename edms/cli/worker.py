@@ -1,5 +1,12 @@
 """The RQ worker command `flask --app wsgi edms worker [queues…]`, running jobs inside the app context with RQ's
-scheduler, and `run-periodic NAME`, running one periodic job now (the embedded default has no scheduler)."""
+scheduler, and `run-periodic NAME`, running one periodic job now (the embedded default has no scheduler).
+
+The worker is RQ's `SimpleWorker` (no fork per job). It registers with a 60-second TTL, so even when idle it wakes
+every 45 s to run RQ's maintenance (every 30 s at most): the jobs of a worker that was killed are found abandoned
+and retried, and the scheduler's lock of a dead worker is taken over once it expires (a minute), so the periodic
+and interval jobs go on. A killed worker leaves its RQ scheduler process running unless its whole process group
+is killed (as a service manager does): start workers in their own process group.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,11 @@ from flask.cli import AppGroup
 from edms.core.jobs import QUEUES, make_queue, redis_connection
 from edms.core.schedule import PERIODIC_JOBS, UnknownPeriodicJob, run_now, schedule_periodic_jobs
 from edms.core.tx import atomic
+
+#: Seconds a worker's registration lives without a heartbeat; an idle worker blocks at most this minus 15 s.
+WORKER_TTL = 60
+#: Seconds between RQ's maintenance runs (abandoned jobs, scheduler locks, registries).
+MAINTENANCE_INTERVAL = 30
 
 
 def register(group: AppGroup) -> None:
@@ -24,7 +36,7 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     """Run an RQ worker for the given queues (all by default) with the scheduler, inside the app context.
 
     On start it schedules the due runs of the periodic jobs (`edms.core.schedule`); a run already scheduled for a
-    date is never added twice, however many workers start.
+    date or an interval's slot is never added twice, however many workers start.
     """
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
@@ -41,7 +53,8 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
         [make_queue(name) for name in queues or QUEUES],
         connection=redis_connection(),
         serializer=JSONSerializer,
-        maintenance_interval=30,
+        worker_ttl=WORKER_TTL,
+        maintenance_interval=MAINTENANCE_INTERVAL,
     )
     worker.work(burst=burst, with_scheduler=True)
 

@@ -1,11 +1,21 @@
 """Periodic jobs, declared in one list (Redash style) and run by RQ's own scheduler inside the worker.
 
-Each run of a periodic job is one RQ job with a stable id per run date (`resolution_reminders-2026-11-23`; RQ allows
-only letters, digits, '-' and '_' in ids), put on the scheduled-job registry with RQ's unique scheduling: the check
-and the insert are one atomic step in Redis, so a restarted worker, or several workers starting at once, never add a
-second run for the same date. The worker command schedules today's run (caught up when the worker was down at the
-hour, for `catch_up` after it) and the next one; each run schedules the one after it before it does its work, and
-the target function is imported by its dotted path only when the run starts.
+Two kinds. A `PeriodicJob` runs every day (or every working day) at a local time; an `IntervalJob` runs every
+`every` (a minute, say), in slots aligned on the Unix epoch. Each run is one RQ job with a stable id per run date
+or slot (`resolution_reminders-2026-11-23`, `exchange_inbox_sweep-20261123T101500Z`; RQ allows only letters,
+digits, '-' and '_' in ids), put on the scheduled-job registry with RQ's unique scheduling: the check and the
+insert are one atomic step in Redis, so a restarted worker, or several workers starting at once, never add a second
+run for the same date or slot. A finished run is kept in Redis until its date or slot is over, so it is not made
+again either.
+
+The worker command schedules the due runs when it starts: a daily job's run of today (caught up when the worker was
+down at the hour, for `catch_up` after it) and the next one; an interval job's run of the current slot (so a
+starting worker sweeps at once) and the next two. Each run schedules what follows it before it does its work: a
+daily run the next date, an interval run the two slots after the moment it runs (counted from then, not from its
+own slot, so a late run never schedules a burst of past slots, and a run lost whole — its worker killed before it
+scheduled anything — does not end the chain). The target function is imported by its dotted path only when the
+run starts. Interval runs go to the front of their queue: a backlog of other jobs does not delay them, and their
+targets must be cheap and idempotent (a late run and the next one may both do the work).
 
 Without Redis (the embedded default) nothing is scheduled: `flask --app wsgi edms run-periodic NAME` runs one now.
 """
@@ -25,13 +35,17 @@ from edms.core.clock import utcnow
 from edms.core.jobs import make_queue
 from edms.core.tx import atomic
 
-#: The RQ function of every scheduled run; it looks the periodic job up by name.
+#: The RQ functions of the scheduled runs; they look the job up by name.
 RUNNER = 'edms.core.schedule.run_periodic'
+INTERVAL_RUNNER = 'edms.core.schedule.run_interval'
 #: A finished run stays in Redis this long, so a restart later the same day does not run it again.
 RESULT_TTL = 7 * 86400
 FAILURE_TTL = 30 * 86400
 #: How far ahead to look for the next run date (the longest holidays are well under a month).
 MAX_LOOKAHEAD_DAYS = 60
+#: How many future slots of an interval job are kept scheduled: one run lost whole does not end the chain.
+SLOTS_AHEAD = 2
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -51,11 +65,45 @@ class PeriodicJob:
     timeout: int = 3600
 
 
-PERIODIC_JOBS: list[PeriodicJob] = [
+@dataclass(frozen=True)
+class IntervalJob:
+    """A job run every `every` (whole seconds), once per slot; slots start at multiples of `every` since the epoch."""
+
+    #: Unique name; also the prefix of the RQ job ids, so only letters, digits and '_'.
+    name: str
+    #: Dotted path of a function called without arguments inside the app context; cheap and idempotent.
+    func_path: str
+    every: timedelta
+    queue: str = 'default'
+    #: Seconds a run may take before RQ stops it (well under `every`).
+    timeout: int = 50
+
+    def __post_init__(self) -> None:
+        seconds = self.every.total_seconds()
+        if seconds < 1 or seconds != int(seconds):
+            raise ValueError(f'{self.name}: the interval must be a whole number of seconds, at least one')
+
+
+ScheduledJob = PeriodicJob | IntervalJob
+
+PERIODIC_JOBS: list[ScheduledJob] = [
     # Each working morning: executors and controllers are told of items due soon and overdue.
     PeriodicJob('resolution_reminders', 'edms.resolutions.jobs.send_reminders', at=time(8, 0)),
     # Each night: the CRLs of the trusted CAs from their distribution points (skipped without a network).
     PeriodicJob('crl_refresh', 'edms.signatures.jobs.refresh_crls', at=time(4, 0), working_days_only=False),
+    # Each minute: received packets whose processing job was lost (a worker killed, Redis restarted) go through
+    # again, and outbox rows whose delivery job was lost or whose next attempt has come are sent.
+    IntervalJob('exchange_inbox_sweep', 'edms.exchange.jobs.sweep_inbox', every=timedelta(minutes=1), queue='exchange'),
+    IntervalJob(
+        'exchange_outbox_sweep', 'edms.exchange.jobs.sweep_outbox', every=timedelta(minutes=1), queue='exchange'
+    ),
+    # Each minute: resolution events that their delivery job did not export as МЭДО notifications.
+    IntervalJob(
+        'exchange_export_sweep',
+        'edms.exchange.jobs.export_resolution_events',
+        every=timedelta(minutes=1),
+        queue='exchange',
+    ),
 ]
 
 WorkingDay = Callable[[date], bool]
@@ -65,7 +113,7 @@ class UnknownPeriodicJob(LookupError):
     """No periodic job has this name."""
 
 
-def get_periodic_job(name: str, jobs: Iterable[PeriodicJob] | None = None) -> PeriodicJob:
+def get_periodic_job(name: str, jobs: Iterable[ScheduledJob] | None = None) -> ScheduledJob:
     for job in PERIODIC_JOBS if jobs is None else jobs:
         if job.name == name:
             return job
@@ -109,13 +157,17 @@ def due_run_dates(job: PeriodicJob, now: datetime, is_working_day: WorkingDay) -
 def schedule_periodic_jobs(
     now: datetime | None = None,
     *,
-    jobs: Iterable[PeriodicJob] | None = None,
+    jobs: Iterable[ScheduledJob] | None = None,
     is_working_day: WorkingDay | None = None,
 ) -> list[str]:
     """Put the due runs of every periodic job on RQ's scheduler; returns the ids scheduled by this call."""
     now = now or utcnow()
     scheduled = []
     for job in PERIODIC_JOBS if jobs is None else jobs:
+        if isinstance(job, IntervalJob):
+            slots = [slot_start(job, now), *upcoming_slots(job, now)]
+            scheduled += [slot_job_id(job, slot) for slot in slots if schedule_slot(job, slot)]
+            continue
         check = is_working_day or working_day_check(job)
         scheduled += [run_job_id(job, day) for day in due_run_dates(job, now, check) if schedule_run(job, day)]
     return scheduled
@@ -147,6 +199,8 @@ def schedule_run(job: PeriodicJob, day: date) -> bool:
 def run_periodic(name: str, run_date: str) -> Any:
     """The RQ job of one scheduled run: schedule the next run first (a failure must not end the chain), then work."""
     job = get_periodic_job(name)
+    if not isinstance(job, PeriodicJob):
+        raise UnknownPeriodicJob(name)
     with atomic():  # the calendar reads the database: its transaction ends here
         schedule_run(job, next_run_date(job, date.fromisoformat(run_date), working_day_check(job)))
     return import_string(job.func_path)()
@@ -157,9 +211,9 @@ def run_now(name: str) -> Any:
     return import_string(get_periodic_job(name).func_path)()
 
 
-def working_day_check(job: PeriodicJob) -> WorkingDay:
+def working_day_check(job: ScheduledJob) -> WorkingDay:
     """The working-day test of the business calendar (shipped data plus administrators' changes) for `job`."""
-    if not job.working_days_only:
+    if isinstance(job, IntervalJob) or not job.working_days_only:
         return _every_day
     from edms.core.calendar import business_calendar
 
@@ -168,3 +222,58 @@ def working_day_check(job: PeriodicJob) -> WorkingDay:
 
 def _every_day(day: date) -> bool:
     return True
+
+
+# --- interval jobs ----------------------------------------------------------------------------------------------------
+
+
+def slot_start(job: IntervalJob, moment: datetime) -> datetime:
+    """The start of the slot `moment` falls in, in UTC."""
+    every = int(job.every.total_seconds())
+    elapsed = int((moment.astimezone(UTC) - EPOCH).total_seconds())
+    return EPOCH + timedelta(seconds=elapsed - elapsed % every)
+
+
+def upcoming_slots(job: IntervalJob, moment: datetime, count: int = SLOTS_AHEAD) -> list[datetime]:
+    """The starts of the `count` slots after the one `moment` falls in."""
+    current = slot_start(job, moment)
+    return [current + job.every * step for step in range(1, count + 1)]
+
+
+def slot_job_id(job: IntervalJob, slot: datetime) -> str:
+    """The RQ job id of the run of the slot starting at `slot`: one per job and slot."""
+    return f'{job.name}-{slot.astimezone(UTC):%Y%m%dT%H%M%SZ}'
+
+
+def schedule_slot(job: IntervalJob, slot: datetime) -> bool:
+    """Schedule the run of a slot at its start unless a job with its id exists; True if new."""
+    from rq.exceptions import DuplicateJobError
+
+    queue = make_queue(job.queue)
+    every = int(job.every.total_seconds())
+    rq_job = queue.create_job(
+        INTERVAL_RUNNER,
+        args=(job.name, slot.astimezone(UTC).isoformat()),
+        job_id=slot_job_id(job, slot),
+        description=f'{job.name} {slot.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z',
+        timeout=job.timeout,
+        # Kept until its slot is surely over (twice the interval, for clocks a little apart): not made twice.
+        result_ttl=2 * every + 60,
+        failure_ttl=max(2 * every + 60, 86400),
+    )
+    rq_job.enqueue_at_front = True  # past any backlog of the queue
+    try:
+        queue.schedule_job(rq_job, slot, unique=True)
+    except DuplicateJobError:
+        return False
+    return True
+
+
+def run_interval(name: str, slot: str) -> Any:
+    """The RQ job of one slot's run: keep the next slots scheduled first (counted from now), then work."""
+    job = get_periodic_job(name)
+    if not isinstance(job, IntervalJob):
+        raise UnknownPeriodicJob(name)
+    for upcoming in upcoming_slots(job, max(datetime.fromisoformat(slot), utcnow())):
+        schedule_slot(job, upcoming)
+    return import_string(job.func_path)()

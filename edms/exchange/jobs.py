@@ -4,12 +4,22 @@ mid-job makes RQ run it again — see ../shared/notes/reliability-security-perfo
 `process_inbox_packet(inbox_id)`: the attempt is counted in a transaction of its own, then the packet is processed
 under its row lock in one transaction; when making the drafts is refused (a domain error), that transaction is
 rolled back whole and the packet is quarantined in a new one — nothing is half-registered. Any other error fails
-the job, and RQ retries it. `sweep_inbox()` re-enqueues packets whose job was lost (Redis is not the record).
+the job, and RQ retries it.
+
+The sweeps run every minute from the worker (interval jobs of edms/core/schedule.py); each is one indexed query
+(at most 500 ids) and an enqueue per id, and enqueues only jobs that are idempotent themselves, so a sweep run twice,
+or while the job it stands in for is still queued, changes nothing but a no-op job. `sweep_inbox()` re-enqueues
+packets still `received` STUCK_AFTER (EXCHANGE_STUCK_AFTER seconds) after their reception or retry: their job was
+lost (Redis is not the record) or kept failing; `sweep_outbox()` the pending outbox rows whose next attempt came
+OUTBOX_GRACE ago: the delivery job enqueued on commit had that long to take a new row, and a row waiting out its
+backoff gets its next attempt from the sweep.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+from flask import current_app
 
 from edms.core.clock import utcnow
 from edms.core.errors import DomainError
@@ -20,8 +30,10 @@ from edms.exchange.operations.intake import schedule_processing
 from edms.exchange.operations.processing import begin_attempt, process_packet, quarantine_failed
 from edms.exchange.queries import stuck_packets
 
-#: A packet still `received` after this long has lost its job.
+#: A packet still `received` after this long has lost its job (unless EXCHANGE_STUCK_AFTER says otherwise).
 STUCK_AFTER = timedelta(minutes=15)
+#: A due outbox row is swept once its next attempt is this old (a new row's own job normally takes it first).
+OUTBOX_GRACE = timedelta(minutes=1)
 
 
 def process_inbox_packet(inbox_id: int) -> None:
@@ -39,10 +51,15 @@ def process_inbox_packet(inbox_id: int) -> None:
 def sweep_inbox() -> int:
     """Enqueue the processing of every packet stuck in `received`; returns how many."""
     with atomic():
-        ids = stuck_packets(utcnow() - STUCK_AFTER)
+        ids = stuck_packets(utcnow() - stuck_after())
     for inbox_id in ids:
         schedule_processing(inbox_id)
     return len(ids)
+
+
+def stuck_after() -> timedelta:
+    seconds = current_app.config.get('EXCHANGE_STUCK_AFTER')
+    return timedelta(seconds=int(seconds)) if seconds else STUCK_AFTER
 
 
 # --- delivering the outbox (see edms.exchange.operations.delivery) ---------------------------------------------------
@@ -55,9 +72,9 @@ def deliver_outbox_packet(outbox_id: int) -> str | None:
 
 
 def sweep_outbox() -> int:
-    """Enqueue the delivery of every due pending row (its job was lost, or its next attempt has come)."""
+    """Enqueue the delivery of every pending row due OUTBOX_GRACE ago (its job was lost, or its next attempt came)."""
     with atomic():
-        ids = due_packets(utcnow())
+        ids = due_packets(utcnow() - OUTBOX_GRACE)
     for outbox_id in ids:
         enqueue_delivery(outbox_id)
     return len(ids)

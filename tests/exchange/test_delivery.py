@@ -287,8 +287,21 @@ def test_the_sweep_enqueues_due_packets_only(app_ctx: Flask, settings: Flask, mo
         db.session.get(OutboxPacket, sent).status = 'sent'
     enqueued: list[int] = []
     monkeypatch.setattr(jobs, 'enqueue_delivery', enqueued.append)
+    monkeypatch.setattr(jobs, 'OUTBOX_GRACE', timedelta(0))
     assert jobs.sweep_outbox() == 2
     assert sorted(enqueued) == sorted(due)
+
+
+def test_the_sweep_leaves_a_new_row_to_its_own_job(app_ctx: Flask, settings: Flask, monkeypatch: pytest.MonkeyPatch):
+    nodes = make_nodes('http://127.0.0.1:9/')
+    fresh, late = queue_packet(nodes), queue_packet(nodes)
+    with atomic():
+        db.session.get(OutboxPacket, late).next_attempt_at = utcnow() - jobs.OUTBOX_GRACE - timedelta(seconds=1)
+    enqueued: list[int] = []
+    monkeypatch.setattr(jobs, 'enqueue_delivery', enqueued.append)
+    assert jobs.sweep_outbox() == 1
+    assert enqueued == [late]
+    assert fresh not in enqueued
 
 
 def test_deliver_and_outbox_commands(app_ctx: Flask, app: Flask, settings: Flask, partner: Partner):
@@ -343,6 +356,7 @@ def test_the_sweep_command_enqueues_due_deliveries(app_ctx: Flask, app: Flask, m
     outbox_id = queue_packet(make_nodes('http://127.0.0.1:9/'))
     enqueued: list[int] = []
     monkeypatch.setattr(jobs, 'enqueue_delivery', enqueued.append)
+    monkeypatch.setattr(jobs, 'OUTBOX_GRACE', timedelta(0))
     result = app.test_cli_runner().invoke(args=['edms', 'exchange', 'sweep'])
     assert result.exit_code == 0, result.output
     assert 'Поставлено в доставку: 1.' in result.output

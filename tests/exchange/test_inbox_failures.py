@@ -1,14 +1,18 @@
 """Failures while processing: a refusal in the middle of making the draft rolls the whole draft back and quarantines
 the packet (nothing half-registered); a crash leaves the packet stored as received, counted, and the sweeper sends
-it through again; a packet that keeps crashing the job is quarantined instead of being tried forever."""
+it through again once it has been stuck EXCHANGE_STUCK_AFTER; a packet that keeps crashing the job is quarantined
+instead of being tried forever."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import update
 
+from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.tx import atomic
 from edms.exchange import jobs
@@ -76,6 +80,23 @@ def test_a_crash_leaves_the_packet_received_and_the_sweeper_sends_it_through_aga
     assert (inbox.status, inbox.attempts) == ('accepted', 2)
     assert count(Card) == 1
     assert len(outbox_rows()) == 1
+
+
+def test_the_sweep_waits_for_the_stuck_after_setting(app: Flask, exchange: Exchange, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(processing, 'read_packet_zip', lambda data: 1 / 0)
+    with pytest.raises(ZeroDivisionError), atomic():
+        receive_packet(packet_zip(exchange), transport='http', source=exchange.partner_node)
+    [inbox] = inbox_rows()
+    enqueued: list[int] = []
+    monkeypatch.setattr(jobs, 'schedule_processing', enqueued.append)
+    monkeypatch.setitem(app.config, 'EXCHANGE_STUCK_AFTER', 600)
+    assert sweep_inbox() == 0  # received a moment ago: its job may still be queued
+    with atomic():
+        db.session.execute(
+            update(InboxPacket).where(InboxPacket.id == inbox.id).values(received_at=utcnow() - timedelta(seconds=601))
+        )
+    assert sweep_inbox() == 1
+    assert enqueued == [inbox.id]
 
 
 def test_a_packet_that_keeps_crashing_the_job_is_quarantined(exchange: Exchange, monkeypatch: pytest.MonkeyPatch):

@@ -1,4 +1,5 @@
-"""Periodic jobs: one list, scheduled on RQ's own scheduler by the worker, one run per date on a real Redis."""
+"""Periodic jobs: one list, scheduled on RQ's own scheduler by the worker, one run per date or interval slot on a real
+Redis."""
 
 import subprocess
 import sys
@@ -8,7 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from edms.core import schedule
-from edms.core.schedule import PeriodicJob, due_run_dates, run_job_id, run_periodic, schedule_periodic_jobs
+from edms.core.schedule import (
+    IntervalJob,
+    PeriodicJob,
+    due_run_dates,
+    run_job_id,
+    run_periodic,
+    schedule_periodic_jobs,
+    slot_job_id,
+    slot_start,
+    upcoming_slots,
+)
 
 MSK = ZoneInfo('Europe/Moscow')
 RUNS_KEY = 'test:periodic:runs'
@@ -151,3 +162,121 @@ CALLS: list[str] = []
 
 def count_call() -> None:
     CALLS.append('called')
+
+
+# --- interval jobs ----------------------------------------------------------------------------------------------------
+
+ORDER_KEY = 'test:periodic:order'
+
+
+def record_order() -> None:
+    """The target of the test interval job: notes that it ran, in order with `note_other`."""
+    from edms.core.jobs import redis_connection
+
+    redis_connection().rpush(ORDER_KEY, 'interval')
+
+
+def note_other() -> None:
+    from edms.core.jobs import redis_connection
+
+    redis_connection().rpush(ORDER_KEY, 'other')
+
+
+def test_the_exchange_sweeps_run_every_minute_on_the_exchange_queue():
+    for name, path in (
+        ('exchange_inbox_sweep', 'edms.exchange.jobs.sweep_inbox'),
+        ('exchange_outbox_sweep', 'edms.exchange.jobs.sweep_outbox'),
+        ('exchange_export_sweep', 'edms.exchange.jobs.export_resolution_events'),
+    ):
+        job = schedule.get_periodic_job(name)
+        assert isinstance(job, IntervalJob)
+        assert (job.func_path, job.every, job.queue) == (path, timedelta(minutes=1), 'exchange')
+        assert job.timeout < job.every.total_seconds()
+
+
+def test_slots_are_aligned_on_the_epoch_and_named_by_their_start():
+    job = IntervalJob('sweep', 'x.y', every=timedelta(minutes=1))
+    moment = datetime(2026, 11, 23, 10, 15, 42, 500000, tzinfo=UTC)
+    assert slot_start(job, moment) == datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
+    assert slot_start(job, moment.astimezone(MSK)) == datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
+    assert upcoming_slots(job, moment) == [datetime(2026, 11, 23, 10, m, tzinfo=UTC) for m in (16, 17)]
+    assert slot_job_id(job, slot_start(job, moment)) == 'sweep-20261123T101500Z'
+    five = IntervalJob('five', 'x.y', every=timedelta(minutes=5))
+    assert slot_start(five, moment) == datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
+    assert slot_start(five, moment + timedelta(minutes=5)) == datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
+    with pytest.raises(ValueError, match='whole number of seconds'):
+        IntervalJob('bad', 'x.y', every=timedelta(milliseconds=1500))
+
+
+@pytest.fixture
+def interval_job(redis_jobs, monkeypatch):
+    """An interval job of a day: its current slot began at 00:00 UTC, so it is always due now, and the next slots are
+    tomorrow and the day after."""
+    job = IntervalJob('test_sweep', f'{__name__}.record_run', every=timedelta(days=1))
+    monkeypatch.setattr(schedule, 'PERIODIC_JOBS', [job])
+    return job
+
+
+def day_slots(count: int) -> list[datetime]:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return [today + timedelta(days=step) for step in range(count)]
+
+
+def test_an_interval_slot_is_scheduled_and_run_once_however_many_workers_start(app_ctx, interval_job, redis_jobs):
+    ids = [slot_job_id(interval_job, slot) for slot in day_slots(3)]
+    assert schedule_periodic_jobs() == ids  # the current slot and the next two
+    assert schedule_periodic_jobs() == []  # a second worker start adds nothing
+    run_worker(redis_jobs)
+    assert int(redis_jobs.get(RUNS_KEY)) == 1
+    assert scheduled_ids(redis_jobs) == ids[1:]
+    assert schedule_periodic_jobs() == []  # a restart in the same slot: the finished run is kept until it is over
+    run_worker(redis_jobs)
+    assert int(redis_jobs.get(RUNS_KEY)) == 1
+
+
+def test_an_interval_run_keeps_two_slots_ahead_counted_from_when_it_runs(app_ctx, interval_job, redis_jobs):
+    from edms.core.jobs import make_queue
+
+    today, tomorrow, after = day_slots(3)
+    ids = {slot: slot_job_id(interval_job, slot) for slot in (tomorrow, after, after + timedelta(days=1))}
+    two_days_ago = (today - timedelta(days=2)).isoformat()
+    assert schedule.run_interval('test_sweep', two_days_ago) == 'ok'  # late: no slot in the past is scheduled
+    assert scheduled_ids(redis_jobs) == [ids[tomorrow], ids[after]]
+    make_queue('default').fetch_job(ids[tomorrow]).delete()  # tomorrow's run lost whole, before it scheduled anything
+    assert scheduled_ids(redis_jobs) == [ids[after]]  # the chain goes on from the day after
+    assert schedule.run_interval('test_sweep', after.isoformat()) == 'ok'
+    assert ids[after + timedelta(days=1)] in scheduled_ids(redis_jobs)
+    assert int(redis_jobs.get(RUNS_KEY)) == 2
+
+
+def test_an_interval_run_goes_before_a_backlog_of_its_queue(app_ctx, monkeypatch, redis_jobs):
+    from edms.core.jobs import make_queue
+
+    job = IntervalJob('test_front', f'{__name__}.record_order', every=timedelta(days=1))
+    monkeypatch.setattr(schedule, 'PERIODIC_JOBS', [job])
+    make_queue('default').enqueue(f'{__name__}.note_other')
+    make_queue('default').enqueue(f'{__name__}.note_other')
+    schedule_periodic_jobs()
+    run_worker(redis_jobs)
+    assert redis_jobs.lrange(ORDER_KEY, 0, -1) == [b'interval', b'other', b'other']
+
+
+def test_the_worker_command_runs_the_current_slot_once(app, app_ctx, interval_job, redis_jobs):
+    result = app.test_cli_runner().invoke(args=['edms', 'worker', '--burst', 'default'])
+    assert result.exit_code == 0, result.output
+    current = slot_job_id(interval_job, day_slots(1)[0])
+    assert f'Запланировано периодическое задание {current}.' in result.output
+    assert int(redis_jobs.get(RUNS_KEY)) == 1
+    again = app.test_cli_runner().invoke(args=['edms', 'worker', '--burst', 'default'])
+    assert again.exit_code == 0, again.output
+    assert 'Запланировано' not in again.output
+    assert int(redis_jobs.get(RUNS_KEY)) == 1
+
+
+def test_run_periodic_runs_an_interval_job_now_without_redis(app, app_ctx, monkeypatch):
+    job = IntervalJob('test_interval_now', f'{__name__}.count_call', every=timedelta(minutes=1))
+    monkeypatch.setattr(schedule, 'PERIODIC_JOBS', [job])
+    CALLS.clear()
+    result = app.test_cli_runner().invoke(args=['edms', 'run-periodic', 'test_interval_now'])
+    assert result.exit_code == 0, result.output
+    assert CALLS == ['called']
