@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edms.api.openapi_applications import APPLICATION_PATHS, APPLICATION_SCHEMAS
 from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
 from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
@@ -249,13 +250,28 @@ def document() -> dict[str, Any]:
                 'directory',
                 'notifications',
                 'routing',
+                'applications',
                 'meta',
             )
         ],
-        'paths': {**PATHS, **RESOLUTION_PATHS, **SIGNATURE_PATHS, **EXCHANGE_PATHS, **ROUTING_PATHS},
+        'paths': {
+            **PATHS,
+            **RESOLUTION_PATHS,
+            **SIGNATURE_PATHS,
+            **EXCHANGE_PATHS,
+            **ROUTING_PATHS,
+            **APPLICATION_PATHS,
+        },
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
-            'schemas': {**SCHEMAS, **RESOLUTION_SCHEMAS, **SIGNATURE_SCHEMAS, **EXCHANGE_SCHEMAS, **ROUTING_SCHEMAS},
+            'schemas': {
+                **SCHEMAS,
+                **RESOLUTION_SCHEMAS,
+                **SIGNATURE_SCHEMAS,
+                **EXCHANGE_SCHEMAS,
+                **ROUTING_SCHEMAS,
+                **APPLICATION_SCHEMAS,
+            },
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}
                 for name, description in ERROR_RESPONSES.values()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from edms.api import (  # noqa: F401  (routes register on import)
+    applications,
     attachments,
     cards,
     directory,

@@ -21,6 +21,11 @@ class Role(enum.StrEnum):
     assistant = 'assistant'
     executor = 'executor'
     controller = 'controller'
+    #: A citizen or a legal entity's head with a portal account (an organization of kind `portal`): files public
+    #: service applications and follows them.
+    applicant = 'applicant'
+    #: An operator of an MFC («одно окно»): files applications on a visitor's behalf.
+    mfc_operator = 'mfc_operator'
 
 
 ROLE_LABELS = {
@@ -30,6 +35,8 @@ ROLE_LABELS = {
     Role.assistant: 'Помощник руководителя',
     Role.executor: 'Исполнитель',
     Role.controller: 'Контролёр',
+    Role.applicant: 'Заявитель',
+    Role.mfc_operator: 'Оператор МФЦ',
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from edms.core.errors import NotFound, ValidationFailed
+from edms.core.errors import Conflict, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
     from edms.citizen_services.rules.problems import Problem
@@ -31,3 +31,33 @@ class ApplicationInvalid(ValidationFailed):
         fields = {field: ' '.join(texts) for field, texts in messages.items()}
         count = len(self.problems)
         super().__init__(f'Заявление содержит ошибки ({count}): исправьте отмеченные поля.', fields=fields)
+
+
+class ApplicationNotFound(NotFound):
+    """No such application, or one of another applicant or organization (never revealed)."""
+
+    code = 'application_not_found'
+    message = 'Заявление не найдено.'
+
+
+class ProviderNotFound(NotFound):
+    code = 'service_provider_not_found'
+    message = 'Ведомство, предоставляющее услугу, не найдено.'
+
+
+class ServiceUnavailable(Conflict):
+    """The service has no active provider: nobody could decide the application, so it is not accepted."""
+
+    code = 'service_unavailable'
+
+    def __init__(self, title: str) -> None:
+        super().__init__(
+            f'Услуга «{title}» сейчас не предоставляется: не назначено ведомство, которое её оказывает. '
+            'Заявление не принято; обратитесь в МФЦ или повторите попытку позже.'
+        )
+
+
+class ApplicationStateConflict(Conflict):
+    """The action does not fit the application's status (approving a refused one, resubmitting without a request)."""
+
+    code = 'application_state_conflict'

@@ -20,6 +20,8 @@ class OrganizationKind(enum.StrEnum):
     institution = 'institution'
     mfc = 'mfc'
     partner = 'partner'
+    #: The public services portal: holds the accounts of applicants (citizens and heads of legal entities).
+    portal = 'portal'
 
 
 ORGANIZATION_KIND_LABELS = {
@@ -29,6 +31,7 @@ ORGANIZATION_KIND_LABELS = {
     OrganizationKind.institution: 'Подведомственное учреждение',
     OrganizationKind.mfc: 'МФЦ',
     OrganizationKind.partner: 'Организация-участник',
+    OrganizationKind.portal: 'Портал государственных услуг (заявители)',
 }
 
 

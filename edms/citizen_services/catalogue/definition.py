@@ -50,6 +50,8 @@ CHANNEL_LABELS = {
 #: The status codes the workflow moves an application through; each service names them in its own words.
 IN_PROGRESS, CLARIFICATION_REQUIRED, DONE, REFUSED = 'in_progress', 'clarification_required', 'done', 'refused'
 WORKFLOW_STATUSES = (IN_PROGRESS, CLARIFICATION_REQUIRED, DONE, REFUSED)
+#: Who applies: a person (a citizen, a head filing for himself) or a legal entity.
+APPLICANT_KINDS = ('person', 'legal_entity')
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,18 @@ class CompetentAgency:
     key: str
     title: str
     organization_kind: OrganizationKind
+
+
+@dataclass(frozen=True)
+class ApplicantFields:
+    """Where an application names its applicant (dotted field paths), for the lists, the search and the card's
+    correspondent: a person by default (the applicant's full name, СНИЛС and ИНН); a legal entity by its name and
+    ИНН. A path the application leaves empty is taken from the applicant's account or the filer's block."""
+
+    kind: str = 'person'
+    name: tuple[str, ...] = ('applicant.last_name', 'applicant.first_name', 'applicant.middle_name')
+    snils: str | None = 'applicant.snils'
+    inn: str | None = 'applicant.inn'
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ class ServiceDefinition:
     allowed_types: frozenset[str] = DEFAULT_TYPES
     max_attachment_size: int = MAX_ATTACHMENT_SIZE
     interagency: tuple[InteragencyNeed, ...] = ()
+    applicant: ApplicantFields = ApplicantFields()
     #: The application XSD; by default schemas/services/<code>.xsd.
     schema_file: Path | None = field(default=None, compare=False)
 
@@ -147,6 +162,8 @@ class ServiceDefinition:
             problems.append(f'statuses lack {sorted(missing)}')
         if not self.channels or not self.refusal_reasons:
             problems.append('a service needs channels and refusal reasons')
+        if self.applicant.kind not in APPLICANT_KINDS:
+            problems.append(f'the applicant kind must be one of {APPLICANT_KINDS}')
         return problems
 
     @property

@@ -16,6 +16,7 @@ from edms.citizen_services.catalogue.definition import (
     DONE,
     IN_PROGRESS,
     REFUSED,
+    ApplicantFields,
     Channel,
     CompetentAgency,
     InteragencyNeed,
@@ -130,6 +131,9 @@ SERVICE = ServiceDefinition(
         'Уведомление о регистрации кабинета юридического лица', 'citizen_services/results/legal_entity_cabinet.html'
     ),
     channels=frozenset({Channel.portal, Channel.xml_upload, Channel.mfc}),
+    applicant=ApplicantFields(
+        kind='legal_entity', name=('organization.name',), snils='head.snils', inn='organization.inn'
+    ),
     interagency=(
         InteragencyNeed(
             agency='tax',

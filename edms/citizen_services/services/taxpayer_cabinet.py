@@ -12,6 +12,7 @@ from edms.citizen_services.catalogue.definition import (
     DONE,
     IN_PROGRESS,
     REFUSED,
+    ApplicantFields,
     Channel,
     CompetentAgency,
     RefusalReason,
@@ -71,4 +72,5 @@ SERVICE = ServiceDefinition(
         'citizen_services/results/taxpayer_cabinet.html',
     ),
     channels=frozenset(Channel),
+    applicant=ApplicantFields(name=(), snils='snils', inn='inn'),
 )

@@ -1,0 +1,129 @@
+"""The application in the deciding agency: an incoming registration card made through the registry's own operations
+(as the system acting in that organization, like the exchange's drafts), with the applicant's files as its
+attachments, the detached signatures kept with the files they sign, registered with the agency's journal and routed
+by the agency's rules with the service code.
+
+The card: kind «Входящий», document kind of the service, correspondent the applicant (a person, or the legal
+entity), the application's number as the sender's number, delivery by the channel («Портал госуслуг», «МФЦ»,
+«Лично» for paper). Without an incoming journal for the year the card stays a draft «На регистрацию» for a clerk.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import cast
+
+from edms.audit.operations import record
+from edms.auth.models import User
+from edms.citizen_services.catalogue.definition import Channel, ServiceDefinition
+from edms.citizen_services.models import ApplicantKind, Application, ApplicationFile
+from edms.citizen_services.operations.common import AgencyActor, channel_label, today
+from edms.citizen_services.operations.uploads import StoredUpload, VerifiedSignature
+from edms.core.blobs import blob_store
+from edms.registry.errors import JournalMissing
+from edms.registry.models import Attachment, Card, DeliveryMethod
+from edms.registry.operations import add_attachment, create_card, register_card
+from edms.registry.validation import SUMMARY_MAX
+from edms.routing.matching import sample_of
+from edms.routing.operations import route_card
+from edms.signatures.models import METHOD_CLIENT
+from edms.signatures.operations.signing import store_signature
+
+XML_FILENAME = 'заявление.xml'
+DELIVERY = {
+    Channel.portal: DeliveryMethod.portal,
+    Channel.mobile: DeliveryMethod.portal,
+    Channel.xml_upload: DeliveryMethod.portal,
+    Channel.partner: DeliveryMethod.portal,
+    Channel.mfc: DeliveryMethod.mfc,
+    Channel.paper: DeliveryMethod.in_person,
+}
+
+
+def make_card(
+    application: Application,
+    service: ServiceDefinition,
+    uploads: Iterable[StoredUpload],
+    signatures: Iterable[VerifiedSignature],
+    xml: bytes | None,
+) -> Card:
+    """The agency's card with every file and signature, registered when a journal allows, routed by the rules."""
+    actor = cast(User, AgencyActor(application.organization_id))
+    card = create_card(actor, card_values(application, service))
+    add_files(actor, card, application, service, uploads, signatures, xml)
+    try:
+        register_card(actor, card, confirm_duplicate=True)
+    except JournalMissing:
+        facts = {'reason': JournalMissing.message, 'application_id': application.id}
+        record(None, 'application.card_not_registered', card, facts, organization_id=card.organization_id)
+    route_card(card, sample_of(card, service=service.code))
+    return card
+
+
+def card_values(application: Application, service: ServiceDefinition) -> dict[str, object]:
+    summary = (
+        f'{service.title}: заявление № {application.number} ({channel_label(application.channel)}), '
+        f'заявитель — {application.applicant_name}'
+    )
+    person = application.applicant_kind == ApplicantKind.person
+    return {
+        'kind': 'incoming',
+        'document_kind': service.document_kind,
+        'summary': summary[:SUMMARY_MAX],
+        'correspondent_type': 'person' if person else 'organization',
+        'correspondent_name': application.applicant_name[:511],
+        'sender_number': application.number,
+        'sender_date': today(),
+        'received_date': today(),
+        'delivery_method': DELIVERY[Channel(application.channel)].value,
+    }
+
+
+def add_files(
+    actor: User,
+    card: Card,
+    application: Application,
+    service: ServiceDefinition,
+    uploads: Iterable[StoredUpload],
+    signatures: Iterable[VerifiedSignature],
+    xml: bytes | None,
+    *,
+    note: str = '',
+) -> list[ApplicationFile]:
+    """The applicant's files as the card's attachments (described by their slot) and as the application's files;
+    the XML itself when given; each signature kept with the file it signs."""
+    added: dict[str | None, Attachment] = {}
+    rows = []
+    for upload in uploads:
+        label = service.labels.get(f'attachments.{upload.kind}', upload.kind)
+        with blob_store().open_verified(upload.sha256 or '') as stream:
+            attachment = add_attachment(actor, card, stream, upload.filename, f'{label}{note}'[:500])
+        added.setdefault(upload.kind, attachment)
+        row = ApplicationFile(
+            kind=upload.kind,
+            sha256=attachment.sha256,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            attachment_id=attachment.id,
+        )
+        application.files.append(row)
+        rows.append(row)
+    if xml is not None:
+        added[None] = add_attachment(actor, card, io.BytesIO(xml), XML_FILENAME, f'Заявление в формате XML{note}')
+    for signature in signatures:
+        attachment = added.get(signature.kind)
+        if attachment is not None and signature.report.signers:
+            store_signature(actor, card, attachment, signature.cms, signature.report, METHOD_CLIENT, None)
+    return rows
+
+
+def attach_result(official: User, application: Application, card: Card, pdf: bytes, title: str) -> Attachment:
+    """The result document on the card, added in the official's name.
+
+    Seam for the next slice: the result is rendered from `service.result.template` when the official gives none,
+    and signed with PAdES (`edms.signatures.operations.pades_signing.sign_pdf_attachment`) with the visible stamp;
+    today the PDF is attached as given."""
+    actor = cast(User, AgencyActor(application.organization_id, id=official.id))
+    return add_attachment(actor, card, io.BytesIO(pdf), f'{title}.pdf', title)

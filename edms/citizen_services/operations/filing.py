@@ -1,0 +1,185 @@
+"""Filing an application, by whoever may file it:
+
+- the applicant with a portal account (role `applicant` in a `portal` organization): channels portal, mobile and
+  the КЭП-signed XML upload (`file_application_xml`), always in their own name;
+- an MFC operator (role `mfc_operator` in an MFC) on a visitor's behalf: channels mfc and paper;
+- a partner (any account of a `partner` organization, typically an API token of a bank) on its client's behalf:
+  channel partner.
+On someone's behalf the `on_behalf` block names the applicant where the application's own fields do not; an
+applicant account of the portal with the same СНИЛС then sees the application in its cabinet.
+
+The application goes to the active provider of the service (`queries.active_provider`); without one it is refused
+(`ServiceUnavailable`) before anything is stored. A valid application gets its number, its deadline and expected
+date by the working-day calendar, the agency's registered and routed card with its files, the first event of its
+history, a journal entry and the applicant's notification, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from edms.auth.models import Role, User
+from edms.citizen_services.catalogue.definition import IN_PROGRESS, Channel, ServiceDefinition
+from edms.citizen_services.catalogue.registry import get_service
+from edms.citizen_services.errors import ServiceUnavailable
+from edms.citizen_services.models import Application, ServiceProvider
+from edms.citizen_services.operations.agency_card import make_card
+from edms.citizen_services.operations.applicants import BLOCK, Applicant, read_applicant
+from edms.citizen_services.operations.common import (
+    change_status,
+    expected_text,
+    facts_json,
+    json_values,
+    public_number,
+    today,
+)
+from edms.citizen_services.operations.submission import Draft, Submission, prepare
+from edms.citizen_services.operations.uploads import APPLICATION_ROLE, UploadedFile
+from edms.citizen_services.permissions import organization_kind
+from edms.citizen_services.queries import active_provider, portal_account_by_snils
+from edms.citizen_services.rules.facts import SignatureFacts
+from edms.citizen_services.xml_forms import parse_application_xml
+from edms.core.calendar import business_calendar
+from edms.core.clock import utcnow
+from edms.core.db import db
+from edms.core.errors import Forbidden, ValidationFailed
+from edms.directory.models import OrganizationKind
+from edms.registry.permissions import REGISTRAR_ROLES
+
+#: Channels where the applicant files in person, with their own account.
+SELF_SERVICE = (Channel.portal, Channel.mobile, Channel.xml_upload)
+NOT_APPLICANT = 'Подать заявление от своего имени может заявитель с учётной записью портала государственных услуг.'
+NOT_OPERATOR = 'Заявление в МФЦ подаёт оператор МФЦ.'
+NOT_PARTNER = 'От имени заявителя через партнёрский сервис подаёт организация-партнёр.'
+NOT_PAPER = 'Бумажное заявление оцифровывает оператор МФЦ или делопроизводитель ведомства, оказывающего услугу.'
+
+
+def file_application(
+    actor: User,
+    service_code: str,
+    data: Mapping[str, Any],
+    files: Iterable[UploadedFile] = (),
+    *,
+    channel: str,
+    signatures: Iterable[SignatureFacts] = (),
+    detached: Mapping[str, bytes] | None = None,
+    on_behalf: Mapping[str, Any] | None = None,
+) -> Application:
+    """File an application of the service through `channel`. `signatures` are facts the entry point established
+    (an SMS confirmation); `detached` maps a signature role to a CMS signature over the file of the slot with the
+    same name (the owner's consent), verified here. `ApplicationInvalid` names every problem and keeps nothing."""
+    service = get_service(service_code)
+    return _file(actor, service, _channel(channel), data, files, signatures, detached or {}, on_behalf, None)
+
+
+def file_application_xml(
+    actor: User,
+    service_code: str,
+    xml: bytes,
+    signature: bytes,
+    files: Iterable[UploadedFile] = (),
+    *,
+    detached: Mapping[str, bytes] | None = None,
+) -> Application:
+    """File the applicant's КЭП-signed XML: the XML is read by the service's XSD, its detached signature verified
+    over the XML's bytes; the XML and its signature become the card's first file."""
+    service = get_service(service_code)
+    data = parse_application_xml(service, xml)
+    signed = {**(detached or {}), APPLICATION_ROLE: signature}
+    return _file(actor, service, Channel.xml_upload, data, files, (), signed, None, xml)
+
+
+def _file(
+    actor: User,
+    service: ServiceDefinition,
+    channel: Channel,
+    data: Mapping[str, Any],
+    files: Iterable[UploadedFile],
+    signatures: Iterable[SignatureFacts],
+    detached: Mapping[str, bytes],
+    on_behalf: Mapping[str, Any] | None,
+    xml: bytes | None,
+) -> Application:
+    block = read_applicant(on_behalf)
+    provider = active_provider(service.code)
+    if provider is None:
+        raise ServiceUnavailable(service.title)
+    account = check_filer(actor, channel, block, provider)
+    draft = Draft(channel, data, utcnow(), tuple(signatures), detached, account, block, xml)
+    submission = prepare(service, draft, files)
+    application = _new_application(actor, service, provider, draft, submission)
+    card = make_card(application, service, submission.uploads, submission.verified, xml)
+    application.card_id = card.id
+    facts = {'service': service.code, 'channel': channel.value, 'card_id': card.id, 'files': len(submission.uploads)}
+    change_status(actor, application, IN_PROGRESS, 'application.file', comment=expected_text(application), facts=facts)
+    return application
+
+
+def _channel(value: str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        allowed = ', '.join(item.value for item in Channel)
+        raise ValidationFailed(fields={'channel': f'«Способ подачи»: допустимо {allowed}.'}) from None
+
+
+def check_filer(actor: User, channel: Channel, block: Applicant | None, provider: ServiceProvider) -> User | None:
+    """The applicant's account when the actor files in their own name (None on someone's behalf); `Forbidden` when
+    the actor may not file through this channel; the `on_behalf` block exactly when filing for someone else."""
+    kind = organization_kind(actor)
+    if channel in SELF_SERVICE:
+        if kind != OrganizationKind.portal or not actor.has_role(Role.applicant):
+            raise Forbidden(NOT_APPLICANT)
+        if block is not None:
+            raise ValidationFailed(fields={BLOCK: '«Заявитель»: через портал заявление подаётся от своего имени.'})
+        return actor
+    operator = kind == OrganizationKind.mfc and actor.has_role(Role.mfc_operator)
+    if channel == Channel.mfc and not operator:
+        raise Forbidden(NOT_OPERATOR)
+    if channel == Channel.partner and kind != OrganizationKind.partner:
+        raise Forbidden(NOT_PARTNER)
+    if channel == Channel.paper and not (operator or _provider_clerk(actor, provider)):
+        raise Forbidden(NOT_PAPER)
+    if block is None:
+        raise ValidationFailed(fields={BLOCK: '«Заявитель»: укажите, от чьего имени подаётся заявление.'})
+    return None
+
+
+def _provider_clerk(actor: User, provider: ServiceProvider) -> bool:
+    return actor.organization_id == provider.organization_id and actor.has_role(*REGISTRAR_ROLES)
+
+
+def _new_application(
+    actor: User, service: ServiceDefinition, provider: ServiceProvider, draft: Draft, submission: Submission
+) -> Application:
+    """The application row with its number, the applicant, the values and the deadlines (flushed)."""
+    calendar, submitted_on = business_calendar(), today()
+    deadline = service.deadlines.deadline(calendar, submitted_on)
+    expected = service.deadlines.expected(calendar, submitted_on)
+    applicant = submission.applicant
+    account_id = draft.account.id if draft.account is not None else portal_account_by_snils(applicant.snils)
+    application = Application(
+        service_code=service.code,
+        channel=draft.channel,
+        status=IN_PROGRESS,
+        applicant_user_id=account_id,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name,
+        applicant_snils=applicant.snils,
+        applicant_inn=applicant.inn,
+        filed_by_id=actor.id,
+        filed_via_organization_id=None if draft.account is not None else actor.organization_id,
+        values=json_values(submission.values),
+        signatures=[facts_json(facts) for facts in submission.facts],
+        organization_id=provider.organization_id,
+        submitted_at=draft.sent_at,
+        deadline=deadline.date,
+        deadline_explanation=deadline.explanation,
+        expected_date=expected.date,
+        expected_explanation=expected.explanation,
+    )
+    db.session.add(application)
+    db.session.flush()
+    application.number = public_number(application)
+    return application
