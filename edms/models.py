@@ -2,9 +2,10 @@
 
 from edms.audit.models import AuditEntry, AuditHead
 from edms.auth.models import ApiToken, User, UserRole, UserSession
+from edms.citizen_services.models import Application, ApplicationEvent, ApplicationFile, ServiceProvider
 from edms.core.calendar.models import CalendarDay
 from edms.directory.models import Department, Organization, Position
-from edms.exchange.models import ExchangeParticipant, InboxPacket, OutboxPacket
+from edms.exchange.models import Dispatch, DispatchEvent, ExchangeParticipant, InboxPacket, OutboxPacket
 from edms.notifications.models import Notification
 from edms.registry.models import Attachment, Card, CardAccessGrant, CardAddressee, CardLink, CaseFile, Journal
 from edms.resolutions.models import (
@@ -27,6 +28,9 @@ from edms.signatures.models import (
 
 __all__ = [
     'ApiToken',
+    'Application',
+    'ApplicationEvent',
+    'ApplicationFile',
     'Assignment',
     'Attachment',
     'AttachmentSignature',
@@ -41,6 +45,8 @@ __all__ = [
     'CertificateRevocationList',
     'DeadlineExtension',
     'Department',
+    'Dispatch',
+    'DispatchEvent',
     'ExchangeParticipant',
     'ExecutionReport',
     'InboxPacket',
@@ -55,6 +61,7 @@ __all__ = [
     'ResolutionEvent',
     'RoutingDecision',
     'RoutingRule',
+    'ServiceProvider',
     'TrustedCertificate',
     'User',
     'UserCertificate',

@@ -17,7 +17,10 @@ from sqlalchemy import select
 
 from edms.auth.models import ApiToken, UserSession
 from edms.auth.sessions import open_session
+from edms.citizen_services.operations import create_provider, file_application
+from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.access import SYSTEM
+from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.tx import atomic
 from edms.exchange.models import InboxPacket
@@ -85,6 +88,15 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         medo = {'organization_id': org_a.id, 'guid': '0f6a8d52-3c1e-4b7a-9d2e-5a4c3b2a1f00', 'medo_address': 'ORG_A_S'}
         participant = create_participant(SYSTEM, medo)
         routing_rule = create_rule(owner, org_a.id, {'name': 'Все входящие', 'executor_id': responsible.id})
+        provider = create_provider(SYSTEM, {'service_code': 'taxpayer_cabinet', 'organization_id': org_a.id})
+        portal = make_organization('Портал', kind='portal', with_journals=False)
+        application = file_application(
+            make_user(portal, 'applicant'),
+            'taxpayer_cabinet',
+            {'inn': '500100732259', 'snils': '112-233-445 95', 'birth_date': '15.04.1990', 'email': 'a@example.ru'},
+            channel='portal',
+            signatures=[SignatureFacts.sms('application', utcnow())],
+        )
         inbox = InboxPacket(
             transport='http',
             sha256='0' * 64,
@@ -133,6 +145,8 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         'inbox_id': inbox.id,
         'participant_id': participant.id,
         'rule_id': routing_rule.id,
+        'provider_id': provider.id,
+        'application_id': application.id,
     }
     assert token
     assert all(ids.values()), ids
