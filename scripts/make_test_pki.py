@@ -6,7 +6,8 @@ subjectSignTool, issuerSignTool, class policies) in RSA-2048, ECDSA P-256, GOST 
 GOST 2012-512 (tc26-512-A); a revoked user in each hierarchy, an expired one, a not-yet-valid one and one whose key
 usage is keyCertSign only. CRLs for each CA list the revoked. Keys as PKCS#8 (PEM and DER); PKCS#12 with password
 `test123` for every user (GOST ones through `openssl pkcs12` with the GOST engine when it is installed, otherwise
-none and `gost_pkcs12` is False). Every certificate is built in Python and signed through the signature backends.
+none and `gost_pkcs12` is False). Every certificate is built in Python by `edms.signatures.crypto.issuing` and signed
+through the signature backends.
 Everything is generated at run time: no key of this PKI is committed anywhere.
 """
 
@@ -26,20 +27,16 @@ from asn1crypto import pem
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from edms.core import identifiers
-from edms.signatures.crypto import issue, keys, oids
+from edms.signatures.crypto import issuing, keys
 from edms.signatures.crypto.backends import gost_engine
-from edms.signatures.crypto.certs import CertificateInfo, IssuerSignTool
+from edms.signatures.crypto.certs import CertificateInfo
+from edms.signatures.crypto.issuing import ISSUER_TOOL, SIGN_TOOL
 from edms.signatures.crypto.pkcs12 import export_pkcs12
+
+__all__ = ['ISSUER_TOOL', 'MINISTRY', 'PASSWORD', 'PEOPLE', 'SIGN_TOOL', 'TestPki', 'build_test_pki']
 
 PASSWORD = 'test123'
 CRL_BASE = 'http://pki.test.invalid/crl'
-SIGN_TOOL = 'Тестовое СКЗИ «ЭДО-Тест» версии 1.0'
-ISSUER_TOOL = IssuerSignTool(
-    'Тестовое СКЗИ «ЭДО-Тест» версии 1.0',
-    'Тестовый ПАК «Удостоверяющий центр»',
-    'Заключение № 000/0/0/0-000 от 01.01.2026 (тестовое)',
-    'Заключение № 000/0/0/0-001 от 01.01.2026 (тестовое)',
-)
 #: the demo ministry (edms/cli/demo.py): ОГРН and ИНН ЮЛ with their check digits
 MINISTRY = {
     'name': 'Министерство цифрового развития Энской области',
@@ -148,19 +145,6 @@ CAS = {
 }
 
 
-def snils(first_nine: str) -> str:
-    """The 11-digit СНИЛС with its check number."""
-    return f'{first_nine}{identifiers.snils_check_number(first_nine):02d}'
-
-
-def person_inn(first_ten: str) -> str:
-    """A 12-digit ИНН of a natural person with both check digits."""
-    weights11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-    weights12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-    eleven = first_ten + str(sum(int(d) * w for d, w in zip(first_ten, weights11, strict=True)) % 11 % 10)
-    return eleven + str(sum(int(d) * w for d, w in zip(eleven, weights12, strict=True)) % 11 % 10)
-
-
 def _check_organization(organization: dict[str, str]) -> None:
     """The organizations' ОГРН and ИНН ЮЛ must pass the real check-digit rules."""
     problem = identifiers.check_ogrn(organization['ogrn']) or identifiers.check_inn_legal(organization['inn_le'])
@@ -178,8 +162,8 @@ def _profile(user: str) -> dict[str, str]:
         'organization': MINISTRY['name'],
         'ogrn': MINISTRY['ogrn'],
         'inn_le': MINISTRY['inn_le'],
-        'snils': snils(snils9),
-        'inn': person_inn(inn10),
+        'snils': issuing.snils_with_check(snils9),
+        'inn': issuing.person_inn_with_check(inn10),
         'email': f'{user.replace("_", ".")}@mincifra.test',
     }
     problem = identifiers.check_snils(profile['snils']) or identifiers.check_inn_person(profile['inn'])
@@ -189,14 +173,13 @@ def _profile(user: str) -> dict[str, str]:
 
 
 class _Builder:
-    """Holds the keys while one PKI is built; keys are written to files and dropped with the builder."""
+    """Holds the CAs and keys while one PKI is built; keys are written to files and dropped with the builder."""
 
     def __init__(self, outdir: Path) -> None:
         self.outdir = outdir
         self.now = datetime.now(UTC).replace(microsecond=0)
+        self.authorities: dict[str, issuing.Authority] = {}
         self.keys: dict[str, keys.PrivateKey] = {}
-        self.names: dict[str, object] = {}
-        self.spki: dict[str, bytes] = {}
         self.serial = 0x1000
         self.revoked: dict[str, list[tuple[int, datetime]]] = {name: [] for name in CAS}
 
@@ -206,51 +189,36 @@ class _Builder:
 
     def make_ca(self, name: str) -> None:
         algorithm, parent, _, common_name = CAS[name]
-        key = keys.generate_private_key(algorithm)
-        self.keys[name], self.spki[name] = key, keys.public_key_info(key)
         organization = {'organization': CA_ORGANIZATION['name'], 'ogrn': CA_ORGANIZATION['ogrn']}
         subject = {**PLACE, **organization, 'inn_le': CA_ORGANIZATION['inn_le'], 'common_name': common_name}
-        self.names[name] = issue.profile_name(subject)
         years = 10 if parent is None else 5
-        spec = issue.CertificateSpec(
-            subject=self.names[name],
+        authority = issuing.make_authority(
+            subject,
             serial=self.next_serial(),
             not_before=self.now - timedelta(days=730 if parent is None else 365),
             not_after=self.now + timedelta(days=365 * years),
-            is_ca=True,
-            path_length=None if parent is None else 0,
-            key_usage=frozenset({'key_cert_sign', 'crl_sign', 'digital_signature', 'non_repudiation'}),
-            policies=tuple(oids.TOOL_CLASS_OIDS[label] for label in ('КС1', 'КС2')),
-            subject_sign_tool=SIGN_TOOL,
-            issuer_sign_tool=ISSUER_TOOL,
-            crl_urls=() if parent is None else (f'{CRL_BASE}/{parent}.crl',),
+            crl_url=f'{CRL_BASE}/{name}.crl',
+            parent=None if parent is None else self.authorities[parent],
+            algorithm=algorithm,
         )
-        issuer = parent or name
-        der = issue.issue_certificate(spec, self.spki[name], self.names[issuer], self.keys[issuer], self.spki[issuer])
-        self._write_certificate(name, der)
-        self._write_key(name, key)
+        self.authorities[name] = authority
+        self._write_certificate(name, authority.certificate)
+        self._write_key(name, authority.key)
 
     def make_user(self, name: str) -> tuple[int, dict[str, str]]:
         algorithm, ca, status = USERS[name]
         key = keys.generate_private_key(algorithm)
         profile = _profile(name)
         serial = self.next_serial()
-        spec = issue.CertificateSpec(
-            subject=issue.profile_name({**PLACE, 'street': 'ул. Тверская, д. 7', **profile}),
+        der = issuing.issue_qualified(
+            self.authorities[ca],
+            {**PLACE, 'street': 'ул. Тверская, д. 7', **profile},
+            keys.public_key_info(key),
             serial=serial,
             not_before=self.now + timedelta(days=_PERIODS[status][0]),
             not_after=self.now + timedelta(days=_PERIODS[status][1]),
-            key_usage=frozenset(
-                {'key_cert_sign'} if status == 'no_signing' else {'digital_signature', 'non_repudiation'}
-            ),
-            extended_key_usage=(issue.EKU_CLIENT_AUTH, issue.EKU_EMAIL_PROTECTION),
-            policies=tuple(oids.TOOL_CLASS_OIDS[label] for label in ('КС1', 'КС2')),
-            subject_sign_tool=SIGN_TOOL,
-            issuer_sign_tool=ISSUER_TOOL,
-            crl_urls=(f'{CRL_BASE}/{ca}.crl',),
+            key_usage=frozenset({'key_cert_sign'}) if status == 'no_signing' else issuing.SIGNING_KEY_USAGE,
         )
-        spki = keys.public_key_info(key)
-        der = issue.issue_certificate(spec, spki, self.names[ca], self.keys[ca], self.spki[ca])
         if status == 'revoked':
             self.revoked[ca].append((serial, self.now - timedelta(days=1)))
         self._write_certificate(name, der)
@@ -259,10 +227,8 @@ class _Builder:
         return serial, profile
 
     def make_crl(self, name: str) -> None:
-        der = issue.issue_crl(
-            self.names[name],
-            self.keys[name],
-            self.spki[name],
+        der = issuing.authority_crl(
+            self.authorities[name],
             self.revoked[name],
             this_update=self.now - timedelta(hours=1),
             next_update=self.now + timedelta(days=30),

@@ -1,6 +1,7 @@
 """Demo data for the embedded default: five organizations, users for every role, journals, case files, cards, and
 the ministry's execution of incoming letters: drafts for the manager, assignments overdue and due soon, a controlled
-resolution with a report awaiting the controller's decision."""
+resolution with a report awaiting the controller's decision; the demo PKI (`demo_pki`: qualified certificates of the
+ministry's and the migration service's managers) and a signed letter sent by МЭДО (`demo_letter`)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from sqlalchemy import select
 
 from edms.auth.models import Role, User, UserRole
 from edms.auth.passwords import hash_password
+from edms.cli.demo_pki import DemoSigner, load_demo_pki, signer_of
 from edms.core.access import SYSTEM
 from edms.core.calendar import business_calendar
 from edms.core.clock import local_today
+from edms.core.tx import on_commit
 from edms.directory.models import Organization, OrganizationKind
 from edms.directory.operations import create_department, create_organization, create_position
 from edms.registry.models import Card, CardKind
@@ -98,6 +101,14 @@ MINISTRY_USERS = (
     ('controller', 'Контролёрова', 'Елена', 'Олеговна', (Role.controller,)),
     ('coexecutor', 'Соисполнителев', 'Олег', 'Николаевич', (Role.executor,)),
 )
+#: Staff of the other organizations beyond their `admin` and `clerk`: the migration service's manager signs.
+OTHER_STAFF = {'mig': (('manager', 'Начальников', 'Виктор', 'Павлович', (Role.manager,)),)}
+#: What the printed list of demo logins says beside some accounts.
+LOGIN_NOTES = {
+    ('min', 'manager'): 'квалифицированная подпись (демо-УЦ), пароль контейнера тот же',
+    ('mig', 'manager'): 'квалифицированная подпись (демо-УЦ), пароль контейнера тот же',
+    ('mig', 'clerk'): 'регистрирует письмо Минцифры, пришедшее по МЭДО («На регистрацию»)',
+}
 JOURNALS = (
     (CardKind.incoming, 'Журнал входящих документов', 'Вх-{seq:05d}/{yy}'),
     (CardKind.outgoing, 'Журнал исходящих документов', 'Исх-{seq:05d}/{yy}'),
@@ -127,6 +138,7 @@ def load_demo() -> list[tuple[str, str, str, str]]:
     year = local_today().year
     logins: list[tuple[str, str, str, str]] = []
     orgs: dict[str, Organization] = {}
+    users: dict[tuple[str, str], User] = {}
     for spec in ORGS:
         org = create_organization(
             SYSTEM,
@@ -169,17 +181,37 @@ def load_demo() -> list[tuple[str, str, str, str]]:
                 'retention_article': 'ст. 154',
             },
         )
-        staff = MINISTRY_USERS if spec.key == 'min' else MINISTRY_USERS[:2]
+        staff = MINISTRY_USERS if spec.key == 'min' else MINISTRY_USERS[:2] + OTHER_STAFF.get(spec.key, ())
         for login, last, first, middle, roles in staff:
-            _demo_user(
-                org, dept.id, login, last, first, middle, roles, system_admin=(spec.key == 'min' and login == 'admin')
+            users[spec.key, login] = _demo_user(
+                org,
+                dept.id,
+                login,
+                last,
+                first,
+                middle,
+                roles,
+                system_admin=(spec.key == 'min' and login == 'admin'),
+                signer=signer_of(spec.key, login),
             )
-            logins.append((org.short_name, login, DEMO_PASSWORD, ', '.join(r.value for r in roles)))
+            logins.append((org.short_name, login, DEMO_PASSWORD, _roles_text(spec.key, login, roles)))
     _demo_cards(orgs)
     _demo_resolutions(orgs)
     demo_exchange_participants()
     _demo_routing(orgs)
+    certificates = load_demo_pki(users, DEMO_PASSWORD)
+    # The letter is signed and sent once this is committed: a signature is verified against the committed trust
+    # store. Its module loads pyhanko (0.5 s) for the letter's PDF, so it is imported only here.
+    from edms.cli.demo_letter import send_demo_letter
+
+    on_commit(send_demo_letter, orgs['min'].id, orgs['mig'].id, certificates['min', 'manager'].id, DEMO_PASSWORD)
     return logins
+
+
+def _roles_text(organization: str, login: str, roles: tuple[Role, ...]) -> str:
+    text = ', '.join(role.value for role in roles)
+    note = LOGIN_NOTES.get((organization, login))
+    return f'{text} — {note}' if note else text
 
 
 def _demo_user(
@@ -192,7 +224,9 @@ def _demo_user(
     roles: tuple[Role, ...],
     *,
     system_admin: bool,
+    signer: DemoSigner | None = None,
 ) -> User:
+    """A demo account; a demo signer's account carries the СНИЛС and ИНН of their qualified certificate."""
     from edms.audit.operations import record
     from edms.core.db import db
 
@@ -207,6 +241,8 @@ def _demo_user(
         must_change_password=False,
         is_system_admin=system_admin,
         can_access_restricted=login in ('manager', 'clerk'),
+        snils=signer.snils if signer else None,
+        inn=signer.inn if signer else None,
     )
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)
