@@ -53,14 +53,11 @@ def seed_demo_command() -> None:
 
 
 def _seed_demo() -> None:
-    from edms.cli.demo import DEMO_PASSWORD, MINISTRY_USERS, ORGS, is_loaded, load_demo
+    from edms.cli.demo import demo_logins, is_loaded, load_demo
 
     if is_loaded():
         click.echo('Демонстрационные данные уже загружены.')
-        logins = [
-            (ORGS[0].short_name, login, DEMO_PASSWORD, ', '.join(r.value for r in roles))
-            for login, *_, roles in MINISTRY_USERS
-        ]
+        logins = demo_logins()
     else:
         with atomic():
             logins = load_demo()

@@ -133,10 +133,22 @@ def is_loaded() -> bool:
     return db.session.execute(select(Organization.id).where(Organization.ogrn == first)).first() is not None
 
 
+def _staff(key: str) -> tuple[tuple[str, str, str, str, tuple[Role, ...]], ...]:
+    return MINISTRY_USERS if key == 'min' else MINISTRY_USERS[:2] + OTHER_STAFF.get(key, ())
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(organization, login, password, roles) of every demo account, as printed after loading."""
+    return [
+        (spec.short_name, login, DEMO_PASSWORD, _roles_text(spec.key, login, roles))
+        for spec in ORGS
+        for login, *_, roles in _staff(spec.key)
+    ]
+
+
 def load_demo() -> list[tuple[str, str, str, str]]:
     """Create the demo data; returns (organization, login, password, roles) for every demo account."""
     year = local_today().year
-    logins: list[tuple[str, str, str, str]] = []
     orgs: dict[str, Organization] = {}
     users: dict[tuple[str, str], User] = {}
     for spec in ORGS:
@@ -181,8 +193,7 @@ def load_demo() -> list[tuple[str, str, str, str]]:
                 'retention_article': 'ст. 154',
             },
         )
-        staff = MINISTRY_USERS if spec.key == 'min' else MINISTRY_USERS[:2] + OTHER_STAFF.get(spec.key, ())
-        for login, last, first, middle, roles in staff:
+        for login, last, first, middle, roles in _staff(spec.key):
             users[spec.key, login] = _demo_user(
                 org,
                 dept.id,
@@ -194,7 +205,6 @@ def load_demo() -> list[tuple[str, str, str, str]]:
                 system_admin=(spec.key == 'min' and login == 'admin'),
                 signer=signer_of(spec.key, login),
             )
-            logins.append((org.short_name, login, DEMO_PASSWORD, _roles_text(spec.key, login, roles)))
     _demo_cards(orgs)
     _demo_resolutions(orgs)
     demo_exchange_participants()
@@ -205,7 +215,7 @@ def load_demo() -> list[tuple[str, str, str, str]]:
     from edms.cli.demo_letter import send_demo_letter
 
     on_commit(send_demo_letter, orgs['min'].id, orgs['mig'].id, certificates['min', 'manager'].id, DEMO_PASSWORD)
-    return logins
+    return demo_logins()
 
 
 def _roles_text(organization: str, login: str, roles: tuple[Role, ...]) -> str:

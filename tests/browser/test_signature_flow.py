@@ -105,6 +105,9 @@ def _sign_the_file(page: Any) -> Any:
     page.get_by_role('tab', name=re.compile(r'^Файлы')).click()
     row = page.locator('tr.attachment-signatures')
     row.locator('summary', has_text='Подписать').click()
+    # the demo manager also holds the demo PKI's certificate: choose the imported one
+    choice = row.get_by_label('Сертификат')
+    choice.select_option(choice.locator('option', has_text='Иванов').get_attribute('value'))
     row.get_by_label('Пароль к контейнеру ключа').fill('test123')
     row.get_by_role('button', name='Подписать файл').click()
     _flash(page, 'Подпись действительна')
