@@ -1,8 +1,9 @@
 """Issuing certificates and CRLs with asn1crypto, signed through the backends (RSA, ECDSA and GOST alike).
 
-The system itself does not issue certificates: this builds the generated test PKI (`scripts/make_test_pki.py`) and
-special certificates in tests. Names follow the 795 profile encoding: ОГРН, ОГРНИП, СНИЛС, ИНН, ИНН ЮЛ as
-NumericString, the country as PrintableString, e-mail as IA5String, everything else UTF8String.
+The system does not issue certificates to its users: this builds test-only hierarchies — the test PKI
+(`scripts/make_test_pki.py`), the demo PKI of `make run` (through `issuing`) and special certificates in tests.
+Names follow the 795 profile encoding: ОГРН, ОГРНИП, СНИЛС, ИНН, ИНН ЮЛ as NumericString, the country as
+PrintableString, e-mail as IA5String, everything else UTF8String.
 """
 
 from __future__ import annotations
