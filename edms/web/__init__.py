@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     from edms.web.views import (
         admin,
         appeals,
+        applications,
         assignments,
         auth,
         cabinet,
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (signatures.bp, certificates.bp, exchange.bp, dispatches.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(routing.bp)
+    app.register_blueprint(applications.bp)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime
     app.jinja_env.globals['current_user'] = lambda: g.get('user')

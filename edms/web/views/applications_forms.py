@@ -1,0 +1,235 @@
+"""The application form generated from a `ServiceDefinition`: its sections (groups of fields with their labels), the
+widget of each field (a date ДД.ММ.ГГГГ, a choice, yes/no, text), the file slots and the signed documents; reading a
+posted form back into the operations' arguments (data by dotted path, files by slot, detached signatures by role, the
+applicant's identity block of the MFC form); the values of an accepted application as the form's values again.
+
+Field inputs are named by their dotted path (`applicant.passport.series`), files `files.<slot>`, detached signatures
+`signatures.<role>`, the MFC's applicant block `on_behalf.name|snils|inn` — the names the problems use, so each
+message lands next to its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import request
+
+from edms.citizen_services.catalogue.definition import ServiceDefinition
+from edms.citizen_services.operations import UploadedFile
+from edms.citizen_services.operations.applicants import APPLICANT_FIELDS, BLOCK
+from edms.citizen_services.operations.uploads import APPLICATION_ROLE, MAX_SIGNATURE_SIZE
+from edms.citizen_services.rules import readers
+from edms.citizen_services.rules.facts import SMS, SignatureFacts
+from edms.citizen_services.rules.fields import FieldSpec, flatten
+from edms.citizen_services.rules.problems import attachment_path, signature_path
+from edms.citizen_services.rules.situation import Condition, Requirement
+from edms.core.clock import utcnow
+from edms.core.errors import ValidationFailed
+
+FILES, SIGNATURES, SMS_PREFIX = 'files.', 'signatures.', 'sms.'
+OTHER_SECTION = 'Сведения заявления'
+YES_NO = (('true', 'Да'), ('false', 'Нет'))
+BLOCK_LABELS = {'name': 'ФИО заявителя', 'snils': 'СНИЛС заявителя', 'inn': 'ИНН заявителя'}
+FILES_AGAIN = 'Файлы не сохраняются в форме: выберите их снова перед повторной отправкой.'
+
+
+@dataclass(frozen=True)
+class Widget:
+    """One input of the form: its name (the field's path), label, kind (date, choice, boolean, email, phone, text),
+    the options of a choice, and when it is required (`required` always; `when` a condition's words)."""
+
+    name: str
+    label: str
+    kind: str
+    options: tuple[tuple[str, str], ...] = ()
+    required: bool = False
+    when: str = ''
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    widgets: tuple[Widget, ...]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A file slot or a signed document: input name, label, always required or under `when`; `sms` when the
+    applicant may confirm it with an SMS code (the demo stand-in below)."""
+
+    name: str
+    label: str
+    required: bool = False
+    when: str = ''
+    sms: bool = False
+    #: The path its problems carry ('attachments.<slot>', 'signatures.<role>').
+    key: str = ''
+
+
+@dataclass(frozen=True)
+class ServiceForm:
+    service: ServiceDefinition
+    sections: tuple[Section, ...]
+    attachments: tuple[Slot, ...]
+    signatures: tuple[Slot, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """Every input name of the form (messages of other names are listed at the top only)."""
+        names = [widget.name for section in self.sections for widget in section.widgets]
+        return [*names, *(slot.key for slot in (*self.attachments, *self.signatures))]
+
+
+def _requirement(required: Requirement) -> tuple[bool, str]:
+    if isinstance(required, Condition):
+        return False, required.when
+    return bool(required), ''
+
+
+def widget(spec: FieldSpec) -> Widget:
+    required, when = _requirement(spec.required)
+    kind, options = 'text', ()
+    if spec.read is readers.ru_date:
+        kind = 'date'
+    elif isinstance(spec.read, readers.Choice):
+        kind, options = 'choice', tuple(spec.read.options.items())
+    elif spec.read is readers.boolean:
+        kind, options = 'choice', YES_NO
+    elif spec.read is readers.email:
+        kind = 'email'
+    elif spec.read is readers.phone:
+        kind = 'phone'
+    return Widget(spec.path, spec.label, kind, options, required, when)
+
+
+def _section_of(service: ServiceDefinition, path: str) -> str:
+    """The longest group containing the field ('applicant.passport' for 'applicant.passport.series')."""
+    groups = [code for code, _ in service.groups if path.startswith(f'{code}.')]
+    return max(groups, key=len) if groups else ''
+
+
+def service_form(service: ServiceDefinition, *, sms_allowed: bool = True) -> ServiceForm:
+    """The form of the service: consecutive fields of one group make a section titled with the group's label."""
+    sections: list[tuple[str, list[Widget]]] = []
+    titles = dict(service.groups)
+    for spec in service.fields:
+        code = _section_of(service, spec.path)
+        if not sections or sections[-1][0] != code:
+            sections.append((code, []))
+        sections[-1][1].append(widget(spec))
+    attachments = tuple(
+        Slot(f'{FILES}{spec.kind}', spec.label, *_requirement(spec.required), key=attachment_path(spec.kind))
+        for spec in service.attachments
+    )
+    signatures = tuple(
+        Slot(
+            f'{SIGNATURES}{spec.role}',
+            spec.label,
+            *_requirement(spec.required),
+            sms=sms_allowed and SMS in spec.methods and spec.role == APPLICATION_ROLE,
+            key=signature_path(spec.role),
+        )
+        for spec in service.signatures
+    )
+    return ServiceForm(
+        service,
+        tuple(Section(titles.get(code, OTHER_SECTION), tuple(items)) for code, items in sections),
+        attachments,
+        signatures,
+    )
+
+
+@dataclass
+class Posted:
+    """A posted application form: the values as typed (they come back on a refusal) and the operations' inputs."""
+
+    values: dict[str, str]
+    data: dict[str, str]
+    files: list[UploadedFile]
+    detached: dict[str, bytes]
+    signatures: list[SignatureFacts]
+    on_behalf: dict[str, str] | None
+
+
+def read_posted(form: ServiceForm, *, with_block: bool = False) -> Posted:
+    """The posted form. An SMS confirmation is a checkbox here: a DEMO STAND-IN for a one-time code sent to the
+    applicant's phone (no SMS gateway in this system yet); only the applicant's own confirmation of the application
+    (role 'application', e.g. the taxpayer cabinet) may use it — a third party's consent needs its signature file."""
+    service = form.service
+    paths = [spec.path for spec in service.fields]
+    values = {path: request.form.get(path, '') for path in paths}
+    data = {path: value for path, value in values.items() if value.strip()}
+    files = [
+        UploadedFile(spec.kind, storage.filename or '', storage.stream)
+        for spec in service.attachments
+        for storage in request.files.getlist(f'{FILES}{spec.kind}')
+        if storage.filename
+    ]
+    detached: dict[str, bytes] = {}
+    for slot in form.signatures:
+        storage = request.files.get(slot.name)
+        if storage is not None and storage.filename:
+            detached[slot.name[len(SIGNATURES) :]] = _read_signature(storage.stream.read(MAX_SIGNATURE_SIZE + 1), slot)
+    facts = []
+    for slot in form.signatures:
+        role = slot.name[len(SIGNATURES) :]
+        if slot.sms and request.form.get(f'{SMS_PREFIX}{role}') and role not in detached:
+            values[f'{SMS_PREFIX}{role}'] = '1'
+            facts.append(SignatureFacts.sms(role, utcnow()))
+    block = None
+    if with_block:
+        block = {name: request.form.get(f'{BLOCK}.{name}', '').strip() for name in APPLICANT_FIELDS}
+        values.update({f'{BLOCK}.{name}': value for name, value in block.items()})
+        block = {name: value for name, value in block.items() if value}
+    return Posted(values, data, files, detached, facts, block)
+
+
+def _read_signature(data: bytes, slot: Slot) -> bytes:
+    if len(data) > MAX_SIGNATURE_SIZE:
+        raise ValidationFailed(fields={slot.key: f'«{slot.label}»: файл подписи больше 1 МБ.'})
+    return data
+
+
+def application_values(service: ServiceDefinition, stored: Mapping[str, Any]) -> dict[str, str]:
+    """The stored (normalized) values of an application as the form shows them: dates ДД.ММ.ГГГГ, yes/no as
+    'true'/'false' (for the corrected application of a clarification)."""
+    flat = flatten(stored)
+    values: dict[str, str] = {}
+    for spec in service.fields:
+        value = flat.get(spec.path)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            values[spec.path] = 'true' if value else 'false'
+        elif spec.read is readers.ru_date and isinstance(value, str):
+            values[spec.path] = _ru(value)
+        else:
+            values[spec.path] = str(value)
+    return values
+
+
+def _ru(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso).strftime('%d.%m.%Y')
+    except ValueError:
+        return iso
+
+
+def block_labels() -> dict[str, str]:
+    return {f'{BLOCK}.{name}': label for name, label in BLOCK_LABELS.items()}
+
+
+def requisites(service: ServiceDefinition, stored: Mapping[str, Any]) -> dict[str, str]:
+    """The accepted values as the application page shows them: choices by their label, yes/no, dates ДД.ММ.ГГГГ."""
+    values = application_values(service, stored)
+    shown: dict[str, str] = {}
+    for spec in service.fields:
+        value = values.get(spec.path)
+        if value is None:
+            continue
+        options = dict(widget(spec).options)
+        shown[spec.path] = options.get(value, value)
+    return shown
