@@ -16,6 +16,7 @@ def register_web(app: Flask) -> None:
     """Attach the web blueprints and hooks to the app."""
     from edms.web.views import (
         admin,
+        agency_applications,
         appeals,
         applications,
         assignments,
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (signatures.bp, certificates.bp, exchange.bp, dispatches.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(routing.bp)
+    app.register_blueprint(agency_applications.bp)
     app.register_blueprint(applications.bp)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime

@@ -1,0 +1,297 @@
+"""The result document of a service, rendered from the application's values as an A4 PDF in Russian (PT Sans
+embedded through the signatures module's font helpers, text extractable), ready for the official's PAdES signature
+with the visible mark, which `sign_pdf` puts at the bottom of the last page (the layout keeps that zone free).
+
+«Свидетельство о регистрации по месту пребывания» (temporary registration) carries its requisites: number, full
+name, date of birth, identity document, address of stay, period from–to, the registration authority, the official
+and the date of issue. The other services get an honest generic notice: what was applied for, by whom, the decision,
+the application's values grouped as the service defines them. `grouped_values` is the same grouping for the pages.
+
+No database and no Flask: the caller passes the application, its service and who issues the document.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name, pdf_string
+from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+
+from edms.citizen_services.catalogue.definition import ServiceDefinition
+from edms.citizen_services.models import Application
+from edms.citizen_services.rules.fields import flatten
+from edms.citizen_services.rules.readers import Choice
+from edms.citizen_services.services import temporary_registration
+from edms.core.clock import to_local
+from edms.signatures.pdf_fonts import PdfFont, pt_sans, show_text, wrap
+
+WIDTH, HEIGHT = 595.28, 841.89  # A4 in points
+LEFT, RIGHT, TOP, BOTTOM = 64.0, 531.28, 790.0, 56.0
+#: The bottom of the last page kept free for the signature mark (28 pt margin + the mark's ~75 pt + a gap).
+STAMP_ZONE = 140.0
+LABEL_WIDTH = 170.0
+GREY = (0.35, 0.35, 0.35)
+ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
+OTHER_GROUP = 'Сведения заявления'
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues the result: the agency's full name, the official's name, the date of issue."""
+
+    authority: str
+    official: str
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class ValueGroup:
+    title: str
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ResultDocument:
+    """What the PDF says: a heading, the number, lead paragraphs, label–value rows in groups, closing rows."""
+
+    heading: str
+    title: tuple[str, ...]
+    number: str
+    paragraphs: tuple[str, ...]
+    groups: tuple[ValueGroup, ...]
+    closing: tuple[tuple[str, str], ...]
+
+
+def ru(value: date) -> str:
+    return value.strftime('%d.%m.%Y')
+
+
+def value_text(read: Any, value: Any) -> str:
+    """A normalized value as a person reads it: a choice by its label, yes/no, a date ДД.ММ.ГГГГ."""
+    if isinstance(read, Choice):
+        return read.options.get(str(value), str(value))
+    if isinstance(value, bool):
+        return 'да' if value else 'нет'
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return ru(date.fromisoformat(value))
+    return str(value)
+
+
+def grouped_values(service: ServiceDefinition, values: Mapping[str, Any]) -> list[ValueGroup]:
+    """The filled fields in the service's order, each under its closest group («Паспорт…», «Адрес пребывания»)."""
+    flat, titles = flatten(values), dict(service.groups)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for spec in service.fields:
+        value = flat.get(spec.path)
+        if value is None or value == '':
+            continue
+        parts = spec.path.split('.')[:-1]
+        key = next(
+            ('.'.join(parts[:size]) for size in range(len(parts), 0, -1) if '.'.join(parts[:size]) in titles), ''
+        )
+        groups.setdefault(key, []).append((spec.label, value_text(spec.read, value)))
+    return [ValueGroup(titles.get(key, OTHER_GROUP), tuple(rows)) for key, rows in groups.items()]
+
+
+def result_document(service: ServiceDefinition, application: Application, issuer: Issuer) -> ResultDocument:
+    """The result of `service` for the application: the service's own layout, or the generic notice."""
+    return LAYOUTS.get(service.code, _generic)(service, application, issuer)
+
+
+def _get(values: Mapping[str, Any], path: str) -> Any:
+    node: Any = values
+    for part in path.split('.'):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _day(values: Mapping[str, Any], path: str) -> str:
+    value = _get(values, path)
+    return ru(date.fromisoformat(value)) if value else '—'
+
+
+def person_name(values: Mapping[str, Any], prefix: str) -> str:
+    parts = (_get(values, f'{prefix}.{name}') for name in ('last_name', 'first_name', 'middle_name'))
+    return ' '.join(part for part in parts if part)
+
+
+def address_text(values: Mapping[str, Any], prefix: str) -> str:
+    """«101000, г. Москва, Москва, ул. Мясницкая, д. 10, корп. 2, кв. 5»."""
+    parts = [_get(values, f'{prefix}.{name}') for name in ('postal_code', 'region', 'locality', 'street')]
+    for name, word in (('house', 'д.'), ('building', 'корп.'), ('apartment', 'кв.')):
+        value = _get(values, f'{prefix}.{name}')
+        parts.append(f'{word} {value}' if value else None)
+    return ', '.join(part for part in parts if part)
+
+
+def _identity_document(values: Mapping[str, Any]) -> str:
+    if _get(values, 'applicant.passport.number'):
+        return (
+            f'паспорт гражданина Российской Федерации, серия {_get(values, "applicant.passport.series")} '
+            f'№ {_get(values, "applicant.passport.number")}, выдан {_day(values, "applicant.passport.issue_date")} '
+            f'{_get(values, "applicant.passport.issuer") or ""}'
+        ).strip()
+    document = 'applicant.foreign_document'
+    series = _get(values, f'{document}.series')
+    return (
+        f'{_get(values, f"{document}.name")}{f", серия {series}" if series else ""} '
+        f'№ {_get(values, f"{document}.number")}, выдан {_day(values, f"{document}.issue_date")} '
+        f'{_get(values, f"{document}.issuer") or ""}'
+    ).strip()
+
+
+def _temporary_registration(service: ServiceDefinition, application: Application, issuer: Issuer) -> ResultDocument:
+    """Свидетельство о регистрации по месту пребывания with the requisites of the official form."""
+    values = application.values
+    requisites = (
+        ('Выдано', person_name(values, 'applicant')),
+        ('Дата рождения', _day(values, 'applicant.birth_date')),
+        ('Документ, удостоверяющий личность', _identity_document(values)),
+        ('Адрес места пребывания', address_text(values, 'stay.address')),
+        ('Срок регистрации', f'с {_day(values, "stay.start_date")} по {_day(values, "stay.end_date")}'),
+    )
+    lead = (
+        f'{person_name(values, "applicant")} зарегистрирован(а) по месту пребывания по адресу: '
+        f'{address_text(values, "stay.address")} на срок с {_day(values, "stay.start_date")} '
+        f'по {_day(values, "stay.end_date")}.'
+    )
+    return ResultDocument(
+        heading=issuer.authority,
+        title=('СВИДЕТЕЛЬСТВО', 'о регистрации по месту пребывания'),
+        number=f'№ {application.number}',
+        paragraphs=(lead,),
+        groups=(ValueGroup('', requisites),),
+        closing=_closing(application, issuer, 'Орган регистрационного учёта'),
+    )
+
+
+def _generic(service: ServiceDefinition, application: Application, issuer: Issuer) -> ResultDocument:
+    """The notice of a service without its own layout: the decision and the values the application gave."""
+    lead = (
+        f'По заявлению № {application.number} от {ru(to_local(application.submitted_at).date())} '
+        f'(заявитель — {application.applicant_name}) услуга «{service.title}» предоставлена.'
+    )
+    return ResultDocument(
+        heading=issuer.authority,
+        title=(service.result.title.upper(),),
+        number=f'№ {application.number}',
+        paragraphs=(lead,),
+        groups=tuple(grouped_values(service, application.values)),
+        closing=_closing(application, issuer, 'Орган, предоставивший услугу'),
+    )
+
+
+def _closing(application: Application, issuer: Issuer, authority_label: str) -> tuple[tuple[str, str], ...]:
+    return (
+        (authority_label, issuer.authority),
+        ('Основание', f'заявление № {application.number} от {ru(to_local(application.submitted_at).date())}'),
+        ('Дата выдачи', ru(issuer.issued_on)),
+        ('Должностное лицо', issuer.official),
+    )
+
+
+LAYOUTS: dict[str, Callable[[ServiceDefinition, Application, Issuer], ResultDocument]] = {
+    temporary_registration.CODE: _temporary_registration,
+}
+
+
+def render_result_pdf(document: ResultDocument) -> bytes:
+    """The document as PDF bytes: one A4 page, more when the values need them; the mark's zone left free."""
+    sheet = _Sheet(' '.join(document.title))
+    sheet.centered(document.heading, size=10, color=GREY)
+    sheet.gap(28)
+    for line in document.title:
+        sheet.centered(line, size=16 if line.isupper() else 13, bold=line.isupper())
+    sheet.centered(document.number, size=12, bold=True)
+    sheet.gap(18)
+    for paragraph in document.paragraphs:
+        sheet.paragraph(paragraph)
+    for group in document.groups:
+        if group.title:
+            sheet.paragraph(group.title, bold=True)
+        sheet.pairs(group.rows)
+    sheet.gap(10)
+    sheet.pairs(document.closing)
+    return sheet.finish()
+
+
+class _Sheet:
+    """A cursor over A4 pages (as the verification report's): lines appended top-down, a page started when full."""
+
+    def __init__(self, title: str) -> None:
+        self.writer = PdfFileWriter()
+        self.writer.document_meta.title = title
+        self.writer.document_meta.creator = 'МСЭД'
+        self.writer.root[pdf_name('/Lang')] = pdf_string('ru-RU')
+        self.fonts: dict[bool, PdfFont] = {False: pt_sans('regular'), True: pt_sans('bold')}
+        self.engines = {bold: font.engine(self.writer, 10) for bold, font in self.fonts.items()}
+        self.pages: list[list[bytes]] = [[]]
+        self.y = TOP
+
+    def room(self, height: float) -> None:
+        if self.y - height < BOTTOM:
+            self.pages.append([])
+            self.y = TOP
+
+    def gap(self, height: float) -> None:
+        self.y -= height
+
+    def show(self, text: str, x: float, size: float, *, bold: bool = False, color: tuple[float, ...] = ()) -> None:
+        ops = show_text(self.engines[bold], 'F2' if bold else 'F1', size, x, self.y, self.fonts[bold].clean(text))
+        self.pages[-1].append(b'%g %g %g rg %s 0 g' % (*color, ops) if color else ops)
+
+    def centered(self, text: str, *, size: float, bold: bool = False, color: tuple[float, ...] = ()) -> None:
+        for line in wrap(self.fonts[bold], text, size, RIGHT - LEFT):
+            self.room(size * 1.4)
+            self.y -= size * 1.4
+            self.show(
+                line, LEFT + (RIGHT - LEFT - self.fonts[bold].width(line, size)) / 2, size, bold=bold, color=color
+            )
+
+    def paragraph(self, text: str, *, size: float = 11, bold: bool = False) -> None:
+        for line in wrap(self.fonts[bold], text, size, RIGHT - LEFT):
+            self.room(size * 1.45)
+            self.y -= size * 1.45
+            self.show(line, LEFT, size, bold=bold)
+        self.y -= 8
+
+    def pairs(self, rows: tuple[tuple[str, str], ...], size: float = 10.5) -> None:
+        """Label: value rows, each wrapped in its column."""
+        leading = size * 1.4
+        for label, value in rows:
+            labels = wrap(self.fonts[True], f'{label}:', size, LABEL_WIDTH - 10)
+            values = wrap(self.fonts[False], value or '—', size, RIGHT - LEFT - LABEL_WIDTH)
+            self.room(leading * max(len(labels), len(values)))
+            top = self.y
+            for lines, x, bold in ((labels, LEFT, True), (values, LEFT + LABEL_WIDTH, False)):
+                self.y = top
+                for line in lines:
+                    self.y -= leading
+                    self.show(line, x, size, bold=bold, color=GREY if bold else ())
+            self.y = top - leading * max(len(labels), len(values)) - 4
+        self.y -= 8
+
+    def finish(self) -> bytes:
+        if self.y < STAMP_ZONE:  # the mark goes on the last page's bottom: never over the text
+            self.pages.append([])
+            self.y = TOP
+            self.paragraph('Электронная подпись должностного лица — на этой странице.', size=10)
+        fonts = generic.DictionaryObject(
+            {pdf_name(f'/{name}'): self.engines[bold].as_resource() for name, bold in (('F1', False), ('F2', True))}
+        )
+        resources = generic.DictionaryObject({pdf_name('/Font'): fonts})
+        for ops in self.pages:
+            stream = generic.StreamObject(stream_data=b'\n'.join(ops))
+            stream.compress()
+            page = PageObject(contents=self.writer.add_object(stream), media_box=(0, 0, WIDTH, HEIGHT))
+            page[pdf_name('/Resources')] = resources
+            self.writer.insert_page(page)
+        output = io.BytesIO()
+        self.writer.write(output)
+        return output.getvalue()
