@@ -113,6 +113,10 @@ def test_approve_and_sign_gives_the_applicant_a_pdf_valid_for_pdfsig(
     assert data == content(stored(application.id).result_attachment_id)
     [found] = pdfsig(data, tmp_path, nssdb)
     assert found['Signature Validation'] == 'Signature is Valid.'
+    applicant = client.application.test_client()  # the applicant's own browser: the cabinet's download
+    login(applicant, world.applicant)
+    with applicant.get(f'/applications/{application.id}/result') as download:
+        assert download.data == data
 
 
 def test_a_wrong_password_keeps_the_application_in_progress_and_the_form_filled(
