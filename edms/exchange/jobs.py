@@ -7,26 +7,29 @@ rolled back whole and the packet is quarantined in a new one — nothing is half
 the job, and RQ retries it.
 
 The sweeps run every minute from the worker (interval jobs of edms/core/schedule.py); each is one indexed query
-(at most 500 ids) and an enqueue per id, and enqueues only jobs that are idempotent themselves, so a sweep run twice,
-or while the job it stands in for is still queued, changes nothing but a no-op job. `sweep_inbox()` re-enqueues
-packets still `received` STUCK_AFTER (EXCHANGE_STUCK_AFTER seconds) after their reception or retry: their job was
-lost (Redis is not the record) or kept failing; `sweep_outbox()` the pending outbox rows whose next attempt came
+(at most 500 ids), a look at the head of the exchange queue and an enqueue per id, and enqueues only jobs that are
+idempotent themselves, so a sweep run twice changes nothing but no-op jobs. `sweep_inbox()` re-enqueues packets
+still `received` STUCK_AFTER (EXCHANGE_STUCK_AFTER seconds) after their reception or retry: their job was lost
+(Redis is not the record) or kept failing; `sweep_outbox()` the pending outbox rows whose next attempt came
 OUTBOX_GRACE ago: the delivery job enqueued on commit had that long to take a new row, and a row waiting out its
-backoff gets its next attempt from the sweep.
+backoff gets its next attempt from the sweep. Neither takes a packet or row newer than the oldest job still waiting
+in the queue: its job was enqueued after that one and is still waiting too (the queue is first in, first out), so
+a backlog of thousands of jobs is not doubled by no-op copies every minute.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 
 from edms.core.clock import utcnow
 from edms.core.errors import DomainError
+from edms.core.jobs import make_queue
 from edms.core.tx import atomic
 from edms.exchange.operations.delivery import deliver_packet, due_packets
 from edms.exchange.operations.delivery_queue import enqueue_delivery
-from edms.exchange.operations.intake import schedule_processing
+from edms.exchange.operations.intake import QUEUE, schedule_processing
 from edms.exchange.operations.processing import begin_attempt, process_packet, quarantine_failed
 from edms.exchange.queries import stuck_packets
 
@@ -34,6 +37,10 @@ from edms.exchange.queries import stuck_packets
 STUCK_AFTER = timedelta(minutes=15)
 #: A due outbox row is swept once its next attempt is this old (a new row's own job normally takes it first).
 OUTBOX_GRACE = timedelta(minutes=1)
+#: How many jobs at the head of the queue are read for the oldest waiting one (the interval runs go to the front).
+HEAD_JOBS = 5
+#: A job is enqueued after the commit that stamped its packet or row: this much earlier than it is safely before.
+ENQUEUE_MARGIN = timedelta(minutes=1)
 
 
 def process_inbox_packet(inbox_id: int) -> None:
@@ -51,7 +58,7 @@ def process_inbox_packet(inbox_id: int) -> None:
 def sweep_inbox() -> int:
     """Enqueue the processing of every packet stuck in `received`; returns how many."""
     with atomic():
-        ids = stuck_packets(utcnow() - stuck_after())
+        ids = stuck_packets(not_waiting_before(utcnow() - stuck_after()))
     for inbox_id in ids:
         schedule_processing(inbox_id)
     return len(ids)
@@ -60,6 +67,20 @@ def sweep_inbox() -> int:
 def stuck_after() -> timedelta:
     seconds = current_app.config.get('EXCHANGE_STUCK_AFTER')
     return timedelta(seconds=int(seconds)) if seconds else STUCK_AFTER
+
+
+def not_waiting_before(moment: datetime) -> datetime:
+    """`moment`, or the enqueue time of the oldest job still waiting in the exchange queue (less ENQUEUE_MARGIN) when
+    that is earlier: a packet or row of a later time has its job still waiting (or lost with the others, and found
+    once they are done)."""
+    if current_app.config['JOBS_SYNC']:
+        return moment
+    from rq.job import Job
+
+    queue = make_queue(QUEUE)
+    head = Job.fetch_many(queue.get_job_ids(0, HEAD_JOBS), connection=queue.connection, serializer=queue.serializer)
+    times = [job.enqueued_at for job in head if job is not None and job.enqueued_at is not None]
+    return min([moment, *(enqueued - ENQUEUE_MARGIN for enqueued in times)])
 
 
 # --- delivering the outbox (see edms.exchange.operations.delivery) ---------------------------------------------------
@@ -74,7 +95,7 @@ def deliver_outbox_packet(outbox_id: int) -> str | None:
 def sweep_outbox() -> int:
     """Enqueue the delivery of every pending row due OUTBOX_GRACE ago (its job was lost, or its next attempt came)."""
     with atomic():
-        ids = due_packets(utcnow() - OUTBOX_GRACE)
+        ids = due_packets(not_waiting_before(utcnow() - OUTBOX_GRACE))
     for outbox_id in ids:
         enqueue_delivery(outbox_id)
     return len(ids)

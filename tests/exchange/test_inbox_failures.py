@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from edms.core.clock import utcnow
 from edms.core.db import db
+from edms.core.jobs import make_queue
 from edms.core.tx import atomic
 from edms.exchange import jobs
 from edms.exchange.jobs import process_inbox_packet, sweep_inbox
@@ -97,6 +98,28 @@ def test_the_sweep_waits_for_the_stuck_after_setting(app: Flask, exchange: Excha
         )
     assert sweep_inbox() == 1
     assert enqueued == [inbox.id]
+
+
+def test_the_sweep_leaves_a_packet_whose_job_still_waits_in_the_queue(
+    app: Flask, exchange: Exchange, redis_server: Any, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
+    monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
+    monkeypatch.setattr(jobs, 'STUCK_AFTER', timedelta(0))
+    app.extensions.pop('edms_redis', None)
+    queue = make_queue('exchange')
+    queue.empty()
+    try:
+        with atomic():
+            receive_packet(packet_zip(exchange), transport='http', source=exchange.partner_node)
+        assert queue.count == 1  # its processing job waits behind nothing, as it would behind a backlog
+        assert sweep_inbox() == 0
+        queue.empty()  # the job is lost
+        assert sweep_inbox() == 1
+        assert queue.count == 1
+    finally:
+        queue.empty()
+        app.extensions.pop('edms_redis', None)
 
 
 def test_a_packet_that_keeps_crashing_the_job_is_quarantined(exchange: Exchange, monkeypatch: pytest.MonkeyPatch):
