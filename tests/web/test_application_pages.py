@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from tests.citizen_services import samples
 from tests.citizen_services.conftest import PDF_BYTES, World, count
 from tests.factories import login
 from tests.signatures import conftest as signatures
+from tests.signatures.pdf_helpers import pdftotext
 from tests.signatures.store_setup import install_trust
 
 JPEG_BYTES = b'\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00' + b'\x00' * 64 + b'\xff\xd9'
@@ -161,7 +163,7 @@ def test_another_applicant_gets_404_everywhere(client: FlaskClient, world: World
     file_id = application.files[0].id
     login(client, world.other_applicant)
     base = f'/applications/{application.id}'
-    for url in (base, f'{base}/receipt', f'{base}/files/{file_id}', f'{base}/result'):
+    for url in (base, f'{base}/receipt', f'{base}/pdf', f'{base}/files/{file_id}', f'{base}/result'):
         assert client.get(url).status_code == 404, url
     assert client.post(f'{base}/resubmit', data={}).status_code == 404
     assert application.number not in client.get('/applications').get_data(as_text=True)
@@ -212,7 +214,12 @@ def test_mfc_operator_files_on_behalf_and_prints_the_receipt(
     assert response.headers['Location'].endswith(f'/applications/{application.id}/receipt')
     assert (application.channel, application.filed_via_organization_id) == (Channel.mfc, world.mfc.id)
     receipt = client.get(f'/applications/{application.id}/receipt').get_data(as_text=True)
-    assert '@media print' in receipt
+    assert '/applications/assets/print.css' in receipt
+    assert 'data-print' in receipt  # the button; the script is a same-origin file (CSP forbids inline ones)
+    with client.get('/applications/assets/print.css') as stylesheet:
+        assert (stylesheet.status_code, stylesheet.mimetype) == (200, 'text/css')
+        assert '@media print' in stylesheet.get_data(as_text=True)
+    assert client.get('/applications/assets/other.css').status_code == 404
     shown = text(receipt)
     assert application.number in shown
     assert 'Регистрация по месту пребывания' in shown
@@ -279,3 +286,22 @@ def test_forms_refuse_a_post_without_the_csrf_token(
     assert client.post('/applications/new?service=taxpayer_cabinet', data=form).status_code == 400
     assert client.post(f'/applications/{application.id}/resubmit', data=form).status_code == 400
     assert count(Application) == 1
+
+
+def test_application_exported_to_pdf(client: FlaskClient, world: World, tmp_path: Path) -> None:
+    application = world.file()
+    with atomic():
+        request_clarification(world.executor, application, 'Приложите договор аренды целиком.')
+    login(client, world.applicant)
+
+    response = client.get(f'/applications/{application.id}/pdf')
+
+    assert (response.status_code, response.mimetype) == (200, 'application/pdf')
+    content = pdftotext(response.data, tmp_path)
+    assert f'Заявление № {application.number}' in content
+    assert 'Регистрация по месту пребывания' in content
+    assert 'Требуется уточнение' in content
+    assert 'Приложите договор аренды целиком.' in content
+    assert 'Серия паспорта' in content
+    assert '4510' in content
+    assert 'Согласие собственника помещения' in content

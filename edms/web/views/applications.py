@@ -10,6 +10,7 @@ Every application is loaded through `citizen_services.queries.get_application` (
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
@@ -22,22 +23,25 @@ from edms.citizen_services.errors import ApplicationNotFound
 from edms.citizen_services.models import Application
 from edms.citizen_services.operations import resubmit
 from edms.citizen_services.permissions import files_on_behalf, require_applicant_side
-from edms.citizen_services.queries import get_application, list_applications, read_filter
+from edms.citizen_services.queries import Scope, get_application, list_applications, read_filter
 from edms.core.blobs import blob_store
 from edms.core.db import db
 from edms.core.errors import Conflict, NotFound, ValidationFailed
 from edms.core.tx import atomic
+from edms.paths import ROOT
 from edms.registry.models import Attachment
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import application_values, read_posted, requisites, service_form
+from edms.web.views.applications_pdf import application_pdf
 from edms.web.views.applications_render import form_page, refusal
 
 bp = Blueprint('applications', __name__)
 Html = str | tuple[str, int]
-FILTER_NAMES = ('service', 'status', 'date_from', 'date_to')
+ASSET_DIR = ROOT / 'templates' / 'applications' / 'assets'
+ASSETS = {'print.css': 'text/css', 'print.js': 'text/javascript'}
 
 
-def _scope(user: User) -> str:
+def _scope(user: User) -> Scope:
     return 'filed' if files_on_behalf(user) else 'mine'
 
 
@@ -52,7 +56,7 @@ def index() -> Html:
     except ValidationFailed as error:
         errors = error.fields
     else:
-        page = list_applications(user, filters, _scope(user))  # type: ignore[arg-type]
+        page = list_applications(user, filters, _scope(user))
     html = render_template(
         'applications/list.html',
         page=page,
@@ -80,6 +84,14 @@ def _status_options(service_code: str | None) -> list[tuple[str, str]]:
 def _page_url(number: int) -> str:
     args = {key: value for key, value in request.args.items() if key != 'page' and value != ''}
     return url_for('applications.index', **args, page=number)
+
+
+@bp.get('/applications/assets/<name>')
+def asset(name: str) -> Response:
+    """The pages' print stylesheet and print button script (CSP allows only same-origin files, no inline ones)."""
+    if name not in ASSETS:
+        raise NotFound()
+    return send_file(ASSET_DIR / name, mimetype=ASSETS[name], max_age=3600)
 
 
 @bp.get('/applications/<int:application_id>')
@@ -138,6 +150,18 @@ def resubmit_view(application_id: int) -> Html | Response:
         return _page(get_application(user, application_id), posted.values, errors, problems)
     flash('Исправленное заявление отправлено в ведомство.', 'success')
     return redirect(url_for('applications.show', application_id=application_id))
+
+
+@bp.get('/applications/<int:application_id>/pdf')
+@login_required
+def pdf(application_id: int) -> Response:
+    """The application exported as a PDF (requisites, dates, documents, history)."""
+    user = current_user()
+    application = get_application(user, application_id)
+    service = get_service(application.service_code)
+    data = application_pdf(application, service_form(service), requisites(service, application.values))
+    name = f'Заявление {application.number}.pdf'
+    return send_file(io.BytesIO(data), mimetype='application/pdf', as_attachment=True, download_name=name, max_age=0)
 
 
 @bp.get('/applications/<int:application_id>/files/<int:file_id>')

@@ -27,7 +27,6 @@ from edms.citizen_services.rules.fields import FieldSpec, flatten
 from edms.citizen_services.rules.problems import attachment_path, signature_path
 from edms.citizen_services.rules.situation import Condition, Requirement
 from edms.core.clock import utcnow
-from edms.core.errors import ValidationFailed
 
 FILES, SIGNATURES, SMS_PREFIX = 'files.', 'signatures.', 'sms.'
 OTHER_SECTION = 'Сведения заявления'
@@ -172,7 +171,8 @@ def read_posted(form: ServiceForm, *, with_block: bool = False) -> Posted:
     for slot in form.signatures:
         storage = request.files.get(slot.name)
         if storage is not None and storage.filename:
-            detached[slot.name[len(SIGNATURES) :]] = _read_signature(storage.stream.read(MAX_SIGNATURE_SIZE + 1), slot)
+            # One byte over the limit is enough for the operation to name the file as too large with the rest.
+            detached[slot.name[len(SIGNATURES) :]] = storage.stream.read(MAX_SIGNATURE_SIZE + 1)
     facts = []
     for slot in form.signatures:
         role = slot.name[len(SIGNATURES) :]
@@ -185,12 +185,6 @@ def read_posted(form: ServiceForm, *, with_block: bool = False) -> Posted:
         values.update({f'{BLOCK}.{name}': value for name, value in block.items()})
         block = {name: value for name, value in block.items() if value}
     return Posted(values, data, files, detached, facts, block)
-
-
-def _read_signature(data: bytes, slot: Slot) -> bytes:
-    if len(data) > MAX_SIGNATURE_SIZE:
-        raise ValidationFailed(fields={slot.key: f'«{slot.label}»: файл подписи больше 1 МБ.'})
-    return data
 
 
 def application_values(service: ServiceDefinition, stored: Mapping[str, Any]) -> dict[str, str]:
