@@ -28,7 +28,6 @@ from edms.core.blobs import blob_store
 from edms.core.db import db
 from edms.core.errors import Conflict, NotFound, ValidationFailed
 from edms.core.tx import atomic
-from edms.paths import ROOT
 from edms.registry.models import Attachment
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import application_values, read_posted, requisites, service_form
@@ -37,8 +36,6 @@ from edms.web.views.applications_render import form_page, refusal
 
 bp = Blueprint('applications', __name__)
 Html = str | tuple[str, int]
-ASSET_DIR = ROOT / 'templates' / 'applications' / 'assets'
-ASSETS = {'print.css': 'text/css', 'print.js': 'text/javascript'}
 
 
 def _scope(user: User) -> Scope:
@@ -84,14 +81,6 @@ def _status_options(service_code: str | None) -> list[tuple[str, str]]:
 def _page_url(number: int) -> str:
     args = {key: value for key, value in request.args.items() if key != 'page' and value != ''}
     return url_for('applications.index', **args, page=number)
-
-
-@bp.get('/applications/assets/<name>')
-def asset(name: str) -> Response:
-    """The pages' print stylesheet and print button script (CSP allows only same-origin files, no inline ones)."""
-    if name not in ASSETS:
-        raise NotFound()
-    return send_file(ASSET_DIR / name, mimetype=ASSETS[name], max_age=3600)
 
 
 @bp.get('/applications/<int:application_id>')
