@@ -1,7 +1,9 @@
 """Demo data for the embedded default: five organizations, users for every role, journals, case files, cards, and
 the ministry's execution of incoming letters: drafts for the manager, assignments overdue and due soon, a controlled
 resolution with a report awaiting the controller's decision; the demo PKI (`demo_pki`: qualified certificates of the
-ministry's and the migration service's managers) and a signed letter sent by МЭДО (`demo_letter`)."""
+ministry's and the migration service's managers) and a signed letter sent by МЭДО (`demo_letter`); the public
+services portal with its citizen, the MFC operator, the providers of the services and two applications
+(`demo_services`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from unittest import mock
 
@@ -91,6 +94,16 @@ ORGS = (
     ),
 )
 
+#: The public services portal: holds the applicants' accounts (no staff, no journals, not an МЭДО participant).
+PORTAL = DemoOrg(
+    'portal',
+    'Портал государственных услуг Энской области',
+    'Портал госуслуг Энской обл.',
+    OrganizationKind.portal,
+    '107770055667',
+    '771055667',
+    '771001001',
+)
 #: (login, last name, first name, middle name, roles) of the ministry's staff.
 MINISTRY_USERS = (
     ('admin', 'Администраторов', 'Алексей', 'Петрович', (Role.administrator,)),
@@ -102,12 +115,21 @@ MINISTRY_USERS = (
     ('coexecutor', 'Соисполнителев', 'Олег', 'Николаевич', (Role.executor,)),
 )
 #: Staff of the other organizations beyond their `admin` and `clerk`: the migration service's manager signs.
-OTHER_STAFF = {'mig': (('manager', 'Начальников', 'Виктор', 'Павлович', (Role.manager,)),)}
+OTHER_STAFF = {
+    'mig': (('manager', 'Начальников', 'Виктор', 'Павлович', (Role.manager,)),),
+    'mfc': (('mfc', 'Операторова', 'Ольга', 'Сергеевна', (Role.mfc_operator,)),),
+}
+#: The portal's applicant (the citizen of `demo_services`, with its СНИЛС and ИНН).
+PORTAL_USERS = (('citizen', 'Петров', 'Пётр', 'Петрович', (Role.applicant,)),)
 #: What the printed list of demo logins says beside some accounts.
 LOGIN_NOTES = {
     ('min', 'manager'): 'квалифицированная подпись (демо-УЦ), пароль контейнера тот же',
-    ('mig', 'manager'): 'квалифицированная подпись (демо-УЦ), пароль контейнера тот же',
-    ('mig', 'clerk'): 'регистрирует письмо Минцифры, пришедшее по МЭДО («На регистрацию»)',
+    ('mig', 'clerk'): 'регистрирует письмо Минцифры, пришедшее по МЭДО («На регистрацию»); «Заявления граждан»',
+    ('mig', 'manager'): 'квалифицированная подпись (демо-УЦ), пароль контейнера тот же; «Заявления граждан»: '
+    'регистрация по месту пребывания из МФЦ',
+    ('tax', 'clerk'): '«Заявления граждан»: подключение к кабинету налогоплательщика с портала',
+    ('mfc', 'mfc'): '«Одно окно»: заявление от имени посетителя; поданные — в «Заявления МФЦ»',
+    ('portal', 'citizen'): '«Мои заявления»: кабинет налогоплательщика (СМС) и регистрация, поданная в МФЦ',
 }
 JOURNALS = (
     (CardKind.incoming, 'Журнал входящих документов', 'Вх-{seq:05d}/{yy}'),
@@ -134,6 +156,8 @@ def is_loaded() -> bool:
 
 
 def _staff(key: str) -> tuple[tuple[str, str, str, str, tuple[Role, ...]], ...]:
+    if key == PORTAL.key:
+        return PORTAL_USERS
     return MINISTRY_USERS if key == 'min' else MINISTRY_USERS[:2] + OTHER_STAFF.get(key, ())
 
 
@@ -141,7 +165,7 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     """(organization, login, password, roles) of every demo account, as printed after loading."""
     return [
         (spec.short_name, login, DEMO_PASSWORD, _roles_text(spec.key, login, roles))
-        for spec in ORGS
+        for spec in (*ORGS, PORTAL)
         for login, *_, roles in _staff(spec.key)
     ]
 
@@ -152,20 +176,7 @@ def load_demo() -> list[tuple[str, str, str, str]]:
     orgs: dict[str, Organization] = {}
     users: dict[tuple[str, str], User] = {}
     for spec in ORGS:
-        org = create_organization(
-            SYSTEM,
-            {
-                'name': spec.name,
-                'short_name': spec.short_name,
-                'kind': spec.kind.value,
-                'ogrn': ogrn_with_check(spec.ogrn_base),
-                'inn': inn10_with_check(spec.inn_base),
-                'kpp': spec.kpp,
-                'address': 'г. Энск, ул. Центральная, д. 1',
-                'email': f'{spec.key}@example.gov.ru',
-            },
-        )
-        orgs[spec.key] = org
+        org = orgs[spec.key] = _demo_organization(spec)
         dept = create_department(SYSTEM, org.id, {'name': 'Общий отдел', 'code': 'ОО'})
         create_department(SYSTEM, org.id, {'name': 'Отдел исполнения', 'code': 'ОИ', 'parent_id': dept.id})
         create_position(SYSTEM, org.id, {'title': 'Специалист'})
@@ -209,13 +220,41 @@ def load_demo() -> list[tuple[str, str, str, str]]:
     _demo_resolutions(orgs)
     demo_exchange_participants()
     _demo_routing(orgs)
-    certificates = load_demo_pki(users, DEMO_PASSWORD)
-    # The letter is signed and sent once this is committed: a signature is verified against the committed trust
-    # store. Its module loads pyhanko (0.5 s) for the letter's PDF, so it is imported only here.
+    pki = load_demo_pki(users, DEMO_PASSWORD)
+    # The letter is signed and sent, the MFC's application filed once this is committed: a signature is verified
+    # against the committed trust store. Their modules load pyhanko (0.5 s) for the PDFs, so they are imported here.
     from edms.cli.demo_letter import send_demo_letter
+    from edms.cli.demo_services import file_demo_registration, load_services
 
-    on_commit(send_demo_letter, orgs['min'].id, orgs['mig'].id, certificates['min', 'manager'].id, DEMO_PASSWORD)
+    load_services(orgs, _demo_citizen())
+    certificate = pki.certificates['min', 'manager']
+    on_commit(send_demo_letter, orgs['min'].id, orgs['mig'].id, certificate.id, DEMO_PASSWORD)
+    on_commit(file_demo_registration, orgs['mfc'].id, pki.owner)
     return demo_logins()
+
+
+def _demo_organization(spec: DemoOrg) -> Organization:
+    raw = {
+        'name': spec.name,
+        'short_name': spec.short_name,
+        'kind': spec.kind.value,
+        'ogrn': ogrn_with_check(spec.ogrn_base),
+        'inn': inn10_with_check(spec.inn_base),
+        'kpp': spec.kpp,
+        'address': 'г. Энск, ул. Центральная, д. 1',
+        'email': f'{spec.key}@example.gov.ru',
+    }
+    return create_organization(SYSTEM, raw)
+
+
+def _demo_citizen() -> User:
+    """The portal and its applicant, whose СНИЛС and ИНН are those of the demo's applications."""
+    from edms.cli.demo_services import CITIZEN_INN, CITIZEN_SNILS
+
+    portal = _demo_organization(PORTAL)
+    [(login, last, first, middle, roles)] = PORTAL_USERS
+    identity = {'snils': CITIZEN_SNILS, 'inn': CITIZEN_INN}
+    return _demo_user(portal, None, login, last, first, middle, roles, system_admin=False, **identity)
 
 
 def _roles_text(organization: str, login: str, roles: tuple[Role, ...]) -> str:
@@ -224,9 +263,16 @@ def _roles_text(organization: str, login: str, roles: tuple[Role, ...]) -> str:
     return f'{text} — {note}' if note else text
 
 
+@cache
+def _demo_password_hash() -> str:
+    """The demo password's argon2 hash, computed once per process: each hash takes about half a second, and the
+    password is published anyway (an account that changes it gets its own hash)."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def _demo_user(
     org: Organization,
-    dept_id: int,
+    dept_id: int | None,
     login: str,
     last: str,
     first: str,
@@ -235,6 +281,8 @@ def _demo_user(
     *,
     system_admin: bool,
     signer: DemoSigner | None = None,
+    snils: str | None = None,
+    inn: str | None = None,
 ) -> User:
     """A demo account; a demo signer's account carries the СНИЛС and ИНН of their qualified certificate."""
     from edms.audit.operations import record
@@ -247,12 +295,12 @@ def _demo_user(
         last_name=last,
         first_name=first,
         middle_name=middle,
-        password_hash=hash_password(DEMO_PASSWORD),
+        password_hash=_demo_password_hash(),
         must_change_password=False,
         is_system_admin=system_admin,
         can_access_restricted=login in ('manager', 'clerk'),
-        snils=signer.snils if signer else None,
-        inn=signer.inn if signer else None,
+        snils=signer.snils if signer else snils,
+        inn=signer.inn if signer else inn,
     )
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)

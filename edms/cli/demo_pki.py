@@ -1,6 +1,8 @@
 """The demo PKI, generated when the demo data is loaded: a root CA and a qualified CA (RSA) put into the trust store
-as accredited with their CRLs, and qualified certificates of the 795 profile for the demo managers who sign, each
-bound to its user with a PKCS#12 container protected by the demo password.
+as accredited with their CRLs, qualified certificates of the 795 profile for the demo managers who sign, each bound
+to its user with a PKCS#12 container protected by the demo password, and the qualified certificate of a citizen
+without an account (the owner who consents to a temporary registration), whose key stays in memory while the demo
+loads and signs only the demo's consent.
 
 Test-only and never for production: every installation generates its own at load time (nothing is committed), the
 CA keys are dropped once the certificates and CRLs are issued, and the users' keys live only in their containers
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from edms.auth.models import User
 from edms.core.access import SYSTEM
 from edms.core.clock import utcnow
 from edms.signatures.crypto import issuing, keys
+from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.pkcs12 import export_pkcs12
 from edms.signatures.models import UserCertificate
 from edms.signatures.operations import import_certificate, import_trusted, upload_crl
@@ -67,14 +70,53 @@ SIGNERS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoPerson:
+    """A citizen with a qualified certificate of the demo CA (СНИЛС and ИНН, no organization) and no account."""
+
+    surname: str
+    given_name: str
+    snils: str
+    inn: str
+
+
+#: The owner of the flat of the demo's temporary registration: signs her consent with her КЭП.
+CONSENT_OWNER = DemoPerson(
+    'Сидорова',
+    'Анна Михайловна',
+    issuing.snils_with_check('152637485'),
+    issuing.person_inn_with_check('7703456782'),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class PersonKey:
+    """A demo person's key with the certificate and chain: signs detached CAdES-BES signatures."""
+
+    key: keys.PrivateKey = field(repr=False)
+    certificate: bytes = field(repr=False)
+    chain: tuple[bytes, ...] = field(repr=False)
+
+    def sign(self, data: bytes) -> bytes:
+        return sign_detached(data, self.key, self.certificate, list(self.chain), signing_time=utcnow())
+
+
+@dataclass(frozen=True)
+class DemoPki:
+    """What the demo PKI gave: the signers' bound certificates by (organization key, login), the owner's key."""
+
+    certificates: dict[tuple[str, str], UserCertificate]
+    owner: PersonKey
+
+
 def signer_of(organization: str, login: str) -> DemoSigner | None:
     """The demo signer with this organization key and login, if any."""
     return next((s for s in SIGNERS if (s.organization, s.login) == (organization, login)), None)
 
 
-def load_demo_pki(users: Mapping[tuple[str, str], User], password: str) -> dict[tuple[str, str], UserCertificate]:
-    """Issue the CAs and their CRLs into the trust store and bind a certificate to each signer in `users`
-    ((organization key, login) -> user); returns the bound certificates by the same keys."""
+def load_demo_pki(users: Mapping[tuple[str, str], User], password: str) -> DemoPki:
+    """Issue the CAs and their CRLs into the trust store, bind a certificate to each signer in `users`
+    ((organization key, login) -> user) and issue the consenting owner's certificate."""
     now = utcnow().replace(microsecond=0)
     root = _authority(ROOT, now, None)
     ca = _authority(QUALIFIED_CA, now, root)
@@ -89,7 +131,7 @@ def load_demo_pki(users: Mapping[tuple[str, str], User], password: str) -> dict[
     for signer in SIGNERS:
         key = (signer.organization, signer.login)
         bound[key] = _bind(ca, chain, users[key], signer, now, password)
-    return bound
+    return DemoPki(bound, _person_key(ca, chain, CONSENT_OWNER, now))
 
 
 def _authority(spec: tuple[str, int], now: datetime, parent: issuing.Authority | None) -> issuing.Authority:
@@ -134,6 +176,27 @@ def _bind(
     )
     container = export_pkcs12(key, certificate, chain, password, name=f'{user.last_name} {user.first_name}')
     return import_certificate(SYSTEM, user, container, password)
+
+
+def _person_key(ca: issuing.Authority, chain: list[bytes], person: DemoPerson, now: datetime) -> PersonKey:
+    key = keys.generate_private_key('rsa')
+    profile = {
+        **PLACE,
+        'street': STREET,
+        'snils': person.snils,
+        'inn': person.inn,
+        'surname': person.surname,
+        'given_name': person.given_name,
+    }
+    certificate = issuing.issue_qualified(
+        ca,
+        profile,
+        keys.public_key_info(key),
+        serial=_serial(),
+        not_before=now - timedelta(days=1),
+        not_after=_after(now, USER_YEARS),
+    )
+    return PersonKey(key, certificate, tuple(chain))
 
 
 def _after(now: datetime, years: int) -> datetime:

@@ -1,7 +1,9 @@
 """`flask edms seed-demo`: the demo loads with its PKI (the CAs accredited in the trust store with their CRLs, the
-managers' qualified certificates bound and usable with the demo password) and the ministry's letter signed and sent
-by МЭДО into the migration service's «На регистрацию». The data is loaded once for the module (it takes seconds);
-the letter's tests also run on SQLite, as `make run` does."""
+managers' qualified certificates bound and usable with the demo password), the ministry's letter signed and sent
+by МЭДО into the migration service's «На регистрацию», and the public services: the portal's citizen, the MFC
+operator, a provider and a routing rule for each service, two applications registered and routed in their agencies.
+The data is loaded once for the module (it takes seconds); the letter's and the applications' tests also run on
+SQLite, as `make run` does."""
 
 from __future__ import annotations
 
@@ -16,18 +18,23 @@ from flask import Flask
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import func, select
 
-from edms.auth.models import User
+from edms.auth.models import Role, User
+from edms.citizen_services.catalogue.registry import all_services, get_service
+from edms.citizen_services.models import Application, ServiceProvider
+from edms.citizen_services.queries import active_provider
 from edms.cli import demo_pdf
-from edms.cli.demo import DEMO_PASSWORD, ORGS, ogrn_with_check
+from edms.cli.demo import DEMO_PASSWORD, ORGS, PORTAL, ogrn_with_check
 from edms.cli.demo_letter import FILENAME, SUMMARY
-from edms.cli.demo_pki import SIGNERS
+from edms.cli.demo_pki import CONSENT_OWNER, SIGNERS
+from edms.cli.demo_services import CITIZEN_INN, CITIZEN_SNILS, CONSENT_FILENAME, PROVIDERS
 from edms.core import identifiers
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.tx import atomic
-from edms.directory.models import Organization
+from edms.directory.models import Organization, OrganizationKind
 from edms.exchange.models import Dispatch, InboxPacket
-from edms.registry.models import Card, CardKind, CardStatus
+from edms.registry.models import Card, CardKind, CardStatus, DeliveryMethod
+from edms.routing.models import RoutingDecision, RoutingRule
 from edms.signatures.crypto.verify import verify_detached
 from edms.signatures.models import (
     AttachmentSignature,
@@ -39,7 +46,8 @@ from edms.signatures.models import (
 from edms.signatures.operations import sign_content, sign_pdf_attachment
 from edms.signatures.pdf_fonts import FontMissing
 from edms.signatures.trust import trust_data
-from tests.conftest import clean_tables
+from tests.conftest import FreshContextClient, clean_tables
+from tests.factories import login
 
 PKI_CA_COUNT = 2
 
@@ -76,7 +84,7 @@ def ctx(app: Flask, demo: Demo) -> Iterator[Demo]:
 
 
 def organization(key: str) -> Organization:
-    spec = next(spec for spec in ORGS if spec.key == key)
+    spec = next(spec for spec in (*ORGS, PORTAL) if spec.key == key)
     query = select(Organization).where(Organization.ogrn == ogrn_with_check(spec.ogrn_base))
     return db.session.execute(query).scalar_one()
 
@@ -179,6 +187,99 @@ def test_the_manager_signs_the_letter_inside_the_pdf(ctx: Demo) -> None:
     assert record.scalar_one().verdict == 'valid'
 
 
+def application(service_code: str) -> Application:
+    query = select(Application).where(Application.service_code == service_code)
+    return db.session.execute(query).scalar_one()
+
+
+def decision(card_id: int | None) -> RoutingDecision:
+    return db.session.execute(select(RoutingDecision).where(RoutingDecision.card_id == card_id)).scalar_one()
+
+
+def test_the_portal_holds_the_citizen_and_the_mfc_its_operator(ctx: Demo) -> None:
+    citizen, operator = user('portal', 'citizen'), user('mfc', 'mfc')
+    assert citizen.organization.kind == OrganizationKind.portal
+    assert [row.role for row in citizen.role_rows] == [Role.applicant]
+    assert (citizen.snils, citizen.inn) == (CITIZEN_SNILS, CITIZEN_INN)
+    assert identifiers.check_snils(citizen.snils) is None
+    assert identifiers.check_inn_person(citizen.inn) is None
+    assert operator.organization.kind == OrganizationKind.mfc
+    assert [row.role for row in operator.role_rows] == [Role.mfc_operator]
+
+
+def test_each_service_is_provided_by_an_organization_of_its_agencys_kind_with_a_rule_by_its_code(ctx: Demo) -> None:
+    assert set(PROVIDERS) == {service.code for service in all_services()}
+    for code, (key, name, executor) in PROVIDERS.items():
+        provider = active_provider(code)
+        assert provider is not None
+        assert provider.organization_id == organization(key).id
+        assert provider.organization.kind == get_service(code).agency.organization_kind, code
+        query = select(RoutingRule).where(RoutingRule.organization_id == provider.organization_id)
+        [rule] = [rule for rule in db.session.execute(query).scalars() if rule.service_code == code]
+        assert (rule.name, rule.is_active, rule.department.code) == (name, True, 'ОИ')
+        assert (rule.executor.login if rule.executor else None) == executor
+
+
+@pytest.mark.smoke  # the embedded default (SQLite) is where the demo runs
+def test_the_citizens_taxpayer_application_is_registered_and_routed_in_the_tax_service(ctx: Demo) -> None:
+    filed = application('taxpayer_cabinet')
+    citizen = user('portal', 'citizen')
+    assert (filed.channel, filed.status, filed.filed_by_id) == ('portal', 'in_progress', citizen.id)
+    assert filed.applicant_user_id == citizen.id
+    assert [(facts['role'], facts['method']) for facts in filed.signatures] == [('application', 'sms')]
+    card = db.session.get_one(Card, filed.card_id)
+    assert (card.organization_id, card.status, card.sender_number) == (
+        organization('tax').id,
+        CardStatus.registered,
+        filed.number,
+    )
+    routed = decision(card.id)
+    assert routed.rule_name == PROVIDERS['taxpayer_cabinet'][1]
+    assert card.department_id == routed.department_id is not None
+
+
+@pytest.mark.smoke  # the embedded default (SQLite) is where the demo runs
+def test_the_mfcs_registration_carries_the_owners_valid_qualified_consent_and_is_routed_to_the_manager(
+    ctx: Demo,
+) -> None:
+    filed = application('temporary_registration')
+    operator = user('mfc', 'mfc')
+    assert (filed.channel, filed.status, filed.filed_by_id) == ('mfc', 'in_progress', operator.id)
+    assert filed.filed_via_organization_id == organization('mfc').id
+    assert filed.applicant_user_id == user('portal', 'citizen').id, 'the СНИЛС links it to the citizen'
+    assert filed.values['owner']['last_name'] == CONSENT_OWNER.surname
+    assert {file.kind for file in filed.files} == {'identity_document', 'residence_right', 'owner_consent'}
+    card = db.session.get_one(Card, filed.card_id)
+    assert (card.organization_id, card.status) == (organization('mig').id, CardStatus.registered)
+    assert card.delivery_method == DeliveryMethod.mfc
+    assert decision(card.id).executor_id == user('mig', 'manager').id
+    query = select(AttachmentSignature).where(AttachmentSignature.card_id == card.id)
+    [signature] = db.session.execute(query).scalars()
+    assert (signature.attachment.filename, signature.last_verdict) == (CONSENT_FILENAME, 'valid')
+
+
+@pytest.mark.smoke  # the embedded default (SQLite) is where the demo runs
+def test_the_citizen_sees_both_applications_in_his_cabinet(app: Flask, ctx: Demo) -> None:
+    client = FreshContextClient(app, app.response_class, use_cookies=True)
+    login(client, user('portal', 'citizen'), DEMO_PASSWORD)
+
+    page = client.get('/applications')
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert all(application(code).number in html for code in ('taxpayer_cabinet', 'temporary_registration'))
+
+
+def test_the_logins_say_what_the_citizen_the_operator_and_the_migration_service_try(ctx: Demo) -> None:
+    lines = ctx.output.splitlines()
+    assert '«Мои заявления»' in next(line for line in lines if PORTAL.short_name in line and ' citizen ' in line)
+    assert '«Одно окно»' in next(line for line in lines if ' mfc ' in line and 'mfc_operator' in line)
+    migration = next(spec.short_name for spec in ORGS if spec.key == 'mig')
+    staff = [line for line in lines if migration in line and ('clerk' in line or 'manager' in line)]
+    assert len(staff) == 2
+    assert all('«Заявления граждан»' in line for line in staff)
+
+
 def test_loading_again_changes_nothing(app: Flask, ctx: Demo) -> None:
     result = app.test_cli_runner().invoke(args=['edms', 'seed-demo'])
 
@@ -186,6 +287,11 @@ def test_loading_again_changes_nothing(app: Flask, ctx: Demo) -> None:
     assert 'уже загружены' in result.output
     assert db.session.execute(select(func.count(Dispatch.id))).scalar_one() == 1
     assert db.session.execute(select(func.count(TrustedCertificate.id))).scalar_one() == PKI_CA_COUNT
+    assert db.session.execute(select(func.count(Application.id))).scalar_one() == 2
+    assert db.session.execute(select(func.count(ServiceProvider.id))).scalar_one() == len(PROVIDERS)
+    assert db.session.execute(select(func.count(RoutingRule.id))).scalar_one() == 3 + len(PROVIDERS)
+    query = select(func.count(User.id)).where(User.organization_id == organization('portal').id)
+    assert db.session.execute(query).scalar_one() == 1
 
 
 def test_the_letter_pdf_is_readable_even_without_pt_sans(monkeypatch: pytest.MonkeyPatch) -> None:
