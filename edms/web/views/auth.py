@@ -47,7 +47,7 @@ def _safe_next(target: str | None) -> str:
     """Only local paths are followed after login (no open redirect)."""
     if target and target.startswith('/') and not target.startswith('//') and not urlsplit(target).netloc:
         return target
-    return url_for('cards.index')
+    return url_for('home.index')
 
 
 @bp.post('/logout')

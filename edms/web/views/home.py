@@ -1,11 +1,12 @@
-"""The start page: after login, the card list."""
+"""The start page after login: an applicant's applications, an MFC operator's «одно окно», everyone else's card list."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 from werkzeug.wrappers import Response
 
-from edms.web.session import login_required
+from edms.auth.models import Role, User
+from edms.web.session import current_user, login_required
 
 bp = Blueprint('home', __name__)
 
@@ -13,7 +14,15 @@ bp = Blueprint('home', __name__)
 @bp.get('/')
 @login_required
 def index() -> Response:
-    return redirect(url_for('cards.index'))
+    return redirect(start_page(current_user()))
+
+
+def start_page(user: User) -> str:
+    if user.has_role(Role.applicant):
+        return url_for('applications.index')
+    if user.has_role(Role.mfc_operator):
+        return url_for('applications.mfc')
+    return url_for('cards.index')
 
 
 @bp.get('/health')
