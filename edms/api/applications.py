@@ -21,7 +21,7 @@ from edms.api.application_io import (
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
 from edms.api.inputs import json_object, refuse_unknown
-from edms.citizen_services.errors import ApplicationInvalid, ApplicationNotFound
+from edms.citizen_services.errors import ApplicationInvalid
 from edms.citizen_services.operations import (
     approve,
     file_application,
@@ -31,12 +31,16 @@ from edms.citizen_services.operations import (
     resubmit,
     resubmit_xml,
 )
-from edms.citizen_services.queries import get_application, list_applications, read_filter
+from edms.citizen_services.queries import (
+    get_application,
+    get_application_file,
+    get_result_attachment,
+    list_applications,
+    read_filter,
+)
 from edms.core.blobs import blob_store
-from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
-from edms.registry.models import Attachment
 
 XML_FIELDS = ('service', 'xml', 'signature')
 RESUBMIT_FIELDS = ('data', 'xml', 'signature')
@@ -118,9 +122,7 @@ def get_application_view(application_id: int) -> Response:
 @bp.get('/applications/<int:application_id>/files/<int:file_id>/content', endpoint='application_file')
 def application_file(application_id: int, file_id: int) -> Response:
     application = get_application(api_user(), application_id)
-    row = next((item for item in application.files if item.id == file_id), None)
-    if row is None:
-        raise ApplicationNotFound('Файл заявления не найден.')
+    row = get_application_file(application, file_id)
     return _send(row.sha256, row.content_type, row.filename)
 
 
@@ -128,9 +130,7 @@ def application_file(application_id: int, file_id: int) -> Response:
 def application_result(application_id: int) -> Response:
     """The result document (only its bytes verified against the stored sha256 are sent)."""
     application = get_application(api_user(), application_id)
-    attachment = db.session.get(Attachment, application.result_attachment_id or 0)
-    if attachment is None:
-        raise ApplicationNotFound('Результат предоставления услуги ещё не готов.')
+    attachment = get_result_attachment(application)
     return _send(attachment.sha256, attachment.content_type, attachment.filename)
 
 

@@ -23,12 +23,13 @@ from edms.auth.models import Role, User, UserRole
 from edms.citizen_services.catalogue.definition import WORKFLOW_STATUSES
 from edms.citizen_services.catalogue.registry import catalogue
 from edms.citizen_services.errors import ApplicationNotFound, ProviderNotFound
-from edms.citizen_services.models import Application, ServiceProvider
+from edms.citizen_services.models import Application, ApplicationFile, ServiceProvider
 from edms.citizen_services.permissions import files_on_behalf, is_staff, require_visible
 from edms.core.access import require_system_admin
 from edms.core.db import db
 from edms.core.validation import RawInput
 from edms.directory.models import Organization, OrganizationKind
+from edms.registry.models import Attachment
 
 Scope = Literal['mine', 'agency', 'filed']
 SCOPES: tuple[Scope, ...] = ('mine', 'agency', 'filed')
@@ -143,6 +144,22 @@ def get_application(user: User, application_id: int, *, lock: bool = False) -> A
         raise ApplicationNotFound()
     require_visible(user, application)
     return application
+
+
+def get_application_file(application: Application, file_id: int) -> ApplicationFile:
+    """One of the application's files (replaced ones included); `ApplicationNotFound` for another id."""
+    row = next((item for item in application.files if item.id == file_id), None)
+    if row is None:
+        raise ApplicationNotFound('Файл заявления не найден.')
+    return row
+
+
+def get_result_attachment(application: Application) -> Attachment:
+    """The result document's attachment; `ApplicationNotFound` while there is none yet."""
+    attachment = db.session.get(Attachment, application.result_attachment_id or 0)
+    if attachment is None:
+        raise ApplicationNotFound('Результат предоставления услуги ещё не готов.')
+    return attachment
 
 
 def application_of_card(card_id: int) -> Application | None:

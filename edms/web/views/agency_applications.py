@@ -26,7 +26,14 @@ from edms.citizen_services.models import APPLICANT_KIND_LABELS, Application
 from edms.citizen_services.operations import refuse, request_clarification
 from edms.citizen_services.operations.signed_results import approve_and_sign
 from edms.citizen_services.permissions import DECIDING_ROLES, is_staff
-from edms.citizen_services.queries import application_of_card, get_application, list_applications, read_filter
+from edms.citizen_services.queries import (
+    application_of_card,
+    get_application,
+    get_application_file,
+    get_result_attachment,
+    list_applications,
+    read_filter,
+)
 from edms.citizen_services.results import grouped_values
 from edms.core.blobs import blob_store
 from edms.core.clock import local_today
@@ -211,9 +218,7 @@ def refusal(application_id: int) -> Html | Response:
 @login_required
 def file(application_id: int, file_id: int) -> Response:
     application = _agency_application(current_user(), application_id)
-    row = next((item for item in application.files if item.id == file_id), None)
-    if row is None:
-        raise ApplicationNotFound('Файл заявления не найден.')
+    row = get_application_file(application, file_id)
     return _send(row.sha256, row.content_type, row.filename)
 
 
@@ -222,9 +227,7 @@ def file(application_id: int, file_id: int) -> Response:
 def result(application_id: int) -> Response:
     """The result the applicant receives: the signed PDF."""
     application = _agency_application(current_user(), application_id)
-    attachment = db.session.get(Attachment, application.result_attachment_id or 0)
-    if attachment is None:
-        raise ApplicationNotFound('Результат предоставления услуги ещё не готов.')
+    attachment = get_result_attachment(application)
     return _send(attachment.sha256, attachment.content_type, attachment.filename)
 
 

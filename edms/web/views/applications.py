@@ -23,10 +23,17 @@ from edms.citizen_services.errors import ApplicationNotFound
 from edms.citizen_services.models import Application
 from edms.citizen_services.operations import resubmit
 from edms.citizen_services.permissions import files_on_behalf, require_applicant_side
-from edms.citizen_services.queries import Scope, get_application, list_applications, read_filter
+from edms.citizen_services.queries import (
+    Scope,
+    get_application,
+    get_application_file,
+    get_result_attachment,
+    list_applications,
+    read_filter,
+)
 from edms.core.blobs import blob_store
 from edms.core.db import db
-from edms.core.errors import Conflict, NotFound, ValidationFailed
+from edms.core.errors import Conflict, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment
 from edms.web.session import current_user, login_required
@@ -157,9 +164,7 @@ def pdf(application_id: int) -> Response:
 @login_required
 def file(application_id: int, file_id: int) -> Response:
     application = get_application(current_user(), application_id)
-    row = next((item for item in application.files if item.id == file_id), None)
-    if row is None:
-        raise NotFound('Файл заявления не найден.')
+    row = get_application_file(application, file_id)
     return _send(row.sha256, row.content_type, row.filename)
 
 
@@ -167,9 +172,7 @@ def file(application_id: int, file_id: int) -> Response:
 @login_required
 def result(application_id: int) -> Response:
     application = get_application(current_user(), application_id)
-    attachment = db.session.get(Attachment, application.result_attachment_id or 0)
-    if attachment is None:
-        raise NotFound('Результат предоставления услуги ещё не готов.')
+    attachment = get_result_attachment(application)
     return _send(attachment.sha256, attachment.content_type, attachment.filename)
 
 
