@@ -1,6 +1,7 @@
 """The result document of a service, rendered from the application's values as an A4 PDF in Russian (PT Sans
-embedded through the signatures module's font helpers, text extractable), ready for the official's PAdES signature
-with the visible mark, which `sign_pdf` puts at the bottom of the last page (the layout keeps that zone free).
+embedded, laid out on the signatures module's shared page cursor, text extractable), ready for the official's PAdES
+signature with the visible mark, which `sign_pdf` puts at the bottom of the last page (the layout keeps that zone
+free).
 
 «Свидетельство о регистрации по месту пребывания» (temporary registration) carries its requisites: number, full
 name, date of birth, identity document, address of stay, period from–to, the registration authority, the official
@@ -12,16 +13,11 @@ No database and no Flask: the caller passes the application, its service and who
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.generic import pdf_name, pdf_string
-from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
 from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.models import Application
@@ -29,14 +25,10 @@ from edms.citizen_services.rules.fields import flatten
 from edms.citizen_services.rules.readers import Choice
 from edms.citizen_services.services import temporary_registration
 from edms.core.clock import to_local
-from edms.signatures.pdf_fonts import PdfFont, pt_sans, show_text, wrap
+from edms.signatures.pdf_pages import GREY, Color, PdfPages
 
-WIDTH, HEIGHT = 595.28, 841.89  # A4 in points
-LEFT, RIGHT, TOP, BOTTOM = 64.0, 531.28, 790.0, 56.0
 #: The bottom of the last page kept free for the signature mark (28 pt margin + the mark's ~75 pt + a gap).
 STAMP_ZONE = 140.0
-LABEL_WIDTH = 170.0
-GREY = (0.35, 0.35, 0.35)
 ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
 OTHER_GROUP = 'Сведения заявления'
 
@@ -215,83 +207,54 @@ def render_result_pdf(document: ResultDocument) -> bytes:
     for group in document.groups:
         if group.title:
             sheet.paragraph(group.title, bold=True)
-        sheet.pairs(group.rows)
+        sheet.rows(group.rows)
     sheet.gap(10)
-    sheet.pairs(document.closing)
+    sheet.rows(document.closing)
     return sheet.finish()
 
 
-class _Sheet:
-    """A cursor over A4 pages (as the verification report's): lines appended top-down, a page started when full."""
+class _Sheet(PdfPages):
+    """The shared page cursor with wider margins and the document's blocks: centred lines, paragraphs, value rows."""
 
-    def __init__(self, title: str) -> None:
-        self.writer = PdfFileWriter()
-        self.writer.document_meta.title = title
-        self.writer.document_meta.creator = 'МСЭД'
-        self.writer.root[pdf_name('/Lang')] = pdf_string('ru-RU')
-        self.fonts: dict[bool, PdfFont] = {False: pt_sans('regular'), True: pt_sans('bold')}
-        self.engines = {bold: font.engine(self.writer, 10) for bold, font in self.fonts.items()}
-        self.pages: list[list[bytes]] = [[]]
-        self.y = TOP
-
-    def room(self, height: float) -> None:
-        if self.y - height < BOTTOM:
-            self.pages.append([])
-            self.y = TOP
+    left, right, top, bottom = 64.0, 531.28, 790.0, 56.0
+    label_width = 170.0
 
     def gap(self, height: float) -> None:
         self.y -= height
 
-    def show(self, text: str, x: float, size: float, *, bold: bool = False, color: tuple[float, ...] = ()) -> None:
-        ops = show_text(self.engines[bold], 'F2' if bold else 'F1', size, x, self.y, self.fonts[bold].clean(text))
-        self.pages[-1].append(b'%g %g %g rg %s 0 g' % (*color, ops) if color else ops)
-
-    def centered(self, text: str, *, size: float, bold: bool = False, color: tuple[float, ...] = ()) -> None:
-        for line in wrap(self.fonts[bold], text, size, RIGHT - LEFT):
+    def centered(self, text: str, *, size: float, bold: bool = False, color: Color | None = None) -> None:
+        for line in self.lines(text, size=size, width=self.right - self.left, bold=bold):
             self.room(size * 1.4)
             self.y -= size * 1.4
-            self.show(
-                line, LEFT + (RIGHT - LEFT - self.fonts[bold].width(line, size)) / 2, size, bold=bold, color=color
-            )
+            x = self.left + (self.right - self.left - self.fonts[bold].width(line, size)) / 2
+            self.show(line, x=x, y=self.y, size=size, bold=bold, color=color)
 
     def paragraph(self, text: str, *, size: float = 11, bold: bool = False) -> None:
-        for line in wrap(self.fonts[bold], text, size, RIGHT - LEFT):
+        for line in self.lines(text, size=size, width=self.right - self.left, bold=bold):
             self.room(size * 1.45)
             self.y -= size * 1.45
-            self.show(line, LEFT, size, bold=bold)
+            self.show(line, x=self.left, y=self.y, size=size, bold=bold)
         self.y -= 8
 
-    def pairs(self, rows: tuple[tuple[str, str], ...], size: float = 10.5) -> None:
-        """Label: value rows, each wrapped in its column."""
+    def rows(self, rows: tuple[tuple[str, str], ...], size: float = 10.5) -> None:
+        """Label: value rows, each wrapped in its column, an empty value shown as a dash."""
         leading = size * 1.4
         for label, value in rows:
-            labels = wrap(self.fonts[True], f'{label}:', size, LABEL_WIDTH - 10)
-            values = wrap(self.fonts[False], value or '—', size, RIGHT - LEFT - LABEL_WIDTH)
+            labels = self.lines(f'{label}:', size=size, width=self.label_width - 10, bold=True)
+            values = self.lines(value or '—', size=size, width=self.right - self.left - self.label_width)
             self.room(leading * max(len(labels), len(values)))
             top = self.y
-            for lines, x, bold in ((labels, LEFT, True), (values, LEFT + LABEL_WIDTH, False)):
+            for lines, x, bold in ((labels, self.left, True), (values, self.left + self.label_width, False)):
                 self.y = top
                 for line in lines:
                     self.y -= leading
-                    self.show(line, x, size, bold=bold, color=GREY if bold else ())
+                    self.show(line, x=x, y=self.y, size=size, bold=bold, color=GREY if bold else None)
             self.y = top - leading * max(len(labels), len(values)) - 4
         self.y -= 8
 
-    def finish(self) -> bytes:
+    def finish(self, footer: str | None = None) -> bytes:
+        """The PDF bytes, the bottom of the last page free for the signature mark (no footer: the mark goes there)."""
         if self.y < STAMP_ZONE:  # the mark goes on the last page's bottom: never over the text
-            self.pages.append([])
-            self.y = TOP
+            self.new_page()
             self.paragraph('Электронная подпись должностного лица — на этой странице.', size=10)
-        fonts = generic.DictionaryObject(
-            {pdf_name(f'/{name}'): self.engines[bold].as_resource() for name, bold in (('F1', False), ('F2', True))}
-        )
-        resources = generic.DictionaryObject({pdf_name('/Font'): fonts})
-        for ops in self.pages:
-            stream = generic.StreamObject(stream_data=b'\n'.join(ops))
-            stream.compress()
-            page = PageObject(contents=self.writer.add_object(stream), media_box=(0, 0, WIDTH, HEIGHT))
-            page[pdf_name('/Resources')] = resources
-            self.writer.insert_page(page)
-        output = io.BytesIO()
-        self.writer.write(output)
-        return output.getvalue()
+        return super().finish(footer)

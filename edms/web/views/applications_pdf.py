@@ -1,7 +1,7 @@
 """The application exported as a PDF for the applicant: A4, Russian, PT Sans embedded — the number, service and
 status, the dates with their explanations, the clarification or refusal, the requisites by section, the documents
-and the status history. Laid out with the page cursor of the verification report (`edms.signatures.report_pdf`),
-so the text stays extractable (pdftotext, screen readers)."""
+and the status history. Laid out with the shared page cursor (`edms.signatures.pdf_pages`), so the text stays
+extractable (pdftotext, screen readers)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,13 @@ from collections.abc import Mapping
 from edms.citizen_services.catalogue.definition import CHANNEL_LABELS, ServiceDefinition
 from edms.citizen_services.models import Application, ApplicationEvent
 from edms.core.clock import to_local
-
-# The report's page cursor is generic (text, label/value pairs, sections, footer); it is private there only because
-# the report was its one user so far.
-from edms.signatures.report_pdf import _Pages
+from edms.signatures.pdf_pages import PdfPages
 from edms.web.views.applications_forms import ServiceForm
 
 
 def application_pdf(application: Application, form: ServiceForm, shown: Mapping[str, str]) -> bytes:
     service = form.service
-    pages = _Pages(f'Заявление № {application.number}')
+    pages = PdfPages(f'Заявление № {application.number}')
     pages.text(f'Заявление № {application.number}', bold=True, size=16, leading=22)
     pages.text(service.title, size=11)
     pages.pairs(_summary(application, service))
