@@ -9,6 +9,9 @@ the top and each next to its field (files are chosen again: a browser cannot ref
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
@@ -27,6 +30,7 @@ from edms.web.views.applications_forms import block_labels, read_posted, service
 from edms.web.views.applications_render import form_page, refusal
 
 Html = str | tuple[str, int]
+FORM = 'applications/form.html'
 NOT_APPLICANT = 'Подать заявление через портал может заявитель с учётной записью портала государственных услуг.'
 NOT_OPERATOR = 'Форма «одного окна» доступна оператору МФЦ.'
 
@@ -64,29 +68,11 @@ def new() -> Html | Response:
     service = _service(Channel.portal)
     if service is None:
         return form_page('applications/choose.html', {}, services=_choices(Channel.portal), mfc=False)
-    form = service_form(service)
-    if request.method == 'GET':
-        return form_page('applications/form.html', {}, form=form, values={}, problems=[], mfc=False)
-    posted = read_posted(form)
-    try:
-        with atomic():
-            application = file_application(
-                user,
-                service.code,
-                posted.data,
-                posted.files,
-                channel=Channel.portal,
-                signatures=posted.signatures,
-                detached=posted.detached,
-            )
-            application_id, number = application.id, application.number
-    except (ValidationFailed, Conflict) as error:
-        errors, problems = refusal(error, bool(posted.files or posted.detached))
-        return form_page(
-            'applications/form.html', errors, form=form, values=posted.values, problems=problems, mfc=False
-        )
-    flash(f'Заявление № {number} подано.', 'success')
-    return redirect(url_for('applications.show', application_id=application_id))
+    outcome = _form_or_filed(user, service, Channel.portal, {'form': service_form(service), 'mfc': False})
+    if not isinstance(outcome, Filed):
+        return outcome
+    flash(f'Заявление № {outcome.number} подано.', 'success')
+    return redirect(url_for('applications.show', application_id=outcome.application_id))
 
 
 @bp.route('/mfc', methods=['GET', 'POST'])
@@ -98,11 +84,25 @@ def mfc() -> Html | Response:
     service = _service(Channel.mfc)
     if service is None:
         return form_page('applications/choose.html', {}, services=_choices(Channel.mfc), mfc=True)
-    form = service_form(service, sms_allowed=False)
-    context = {'form': form, 'mfc': True, 'block_labels': block_labels()}
+    context = {'form': service_form(service, sms_allowed=False), 'mfc': True, 'block_labels': block_labels()}
+    outcome = _form_or_filed(user, service, Channel.mfc, context)
+    if not isinstance(outcome, Filed):
+        return outcome
+    return redirect(url_for('applications.receipt', application_id=outcome.application_id))
+
+
+@dataclass(frozen=True)
+class Filed:
+    application_id: int
+    number: str | None
+
+
+def _form_or_filed(user: User, service: ServiceDefinition, channel: Channel, context: dict[str, Any]) -> Html | Filed:
+    """GET: the empty form. POST: the application filed through `channel`, or the form back filled with every
+    problem. The MFC's form has the applicant's identity block (`on_behalf`) and no SMS confirmation."""
     if request.method == 'GET':
-        return form_page('applications/form.html', {}, values={}, problems=[], **context)
-    posted = read_posted(form, with_block=True)
+        return form_page(FORM, {}, values={}, problems=[], **context)
+    posted = read_posted(context['form'], with_block=channel == Channel.mfc)
     try:
         with atomic():
             application = file_application(
@@ -110,15 +110,16 @@ def mfc() -> Html | Response:
                 service.code,
                 posted.data,
                 posted.files,
-                channel=Channel.mfc,
+                channel=channel,
+                signatures=posted.signatures,
                 detached=posted.detached,
                 on_behalf=posted.on_behalf,
             )
-            application_id = application.id
+            filed = Filed(application.id, application.number)
     except (ValidationFailed, Conflict) as error:
         errors, problems = refusal(error, bool(posted.files or posted.detached))
-        return form_page('applications/form.html', errors, values=posted.values, problems=problems, **context)
-    return redirect(url_for('applications.receipt', application_id=application_id))
+        return form_page(FORM, errors, values=posted.values, problems=problems, **context)
+    return filed
 
 
 @bp.get('/applications/<int:application_id>/receipt')
