@@ -25,12 +25,11 @@ from edms.routing.matching import describe, sample_of
 from edms.routing.models import RoutingRule
 from edms.routing.operations import apply_rules, create_rule, delete_rule, move_rule, try_rules, update_rule
 from edms.routing.queries import Trial, get_rule, list_rules
-from edms.routing.validation import ID_MAX
+from edms.routing.validation import ID_MAX, RULE_FIELDS
 from edms.web.session import current_user, login_required
 from edms.web.views.admin.common import admin_required, administered_organization, form_page, read_form, save
 from edms.web.views.cards import card_action
 from edms.web.views.routing_forms import (
-    RULE_FORM,
     CardRouting,
     card_routing,
     rule_choices,
@@ -72,7 +71,7 @@ def new_rule(org_id: int) -> Html | Response:
     values: dict[str, Any] = {'is_active': True}
     errors: dict[str, str] = {}
     if request.method == 'POST':
-        values = read_form(RULE_FORM, booleans=('is_active',))
+        values = read_form(RULE_FIELDS, booleans=('is_active',))
         errors = save(lambda: create_rule(current_user(), org_id, values), 'Правило маршрутизации добавлено.')
         if not errors:
             return redirect(url_for('routing.rules', org_id=org_id))
@@ -86,7 +85,7 @@ def edit_rule(rule_id: int) -> Html | Response:
     organization = administered_organization(rule.organization_id)
     values, errors = rule_values(rule), {}
     if request.method == 'POST':
-        values = read_form(RULE_FORM, booleans=('is_active',))
+        values = read_form(RULE_FIELDS, booleans=('is_active',))
         errors = save(lambda: update_rule(current_user(), rule, values), 'Правило маршрутизации сохранено.')
         if not errors:
             return redirect(url_for('routing.rules', org_id=organization.id))

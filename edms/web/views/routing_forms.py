@@ -17,22 +17,10 @@ from edms.routing.matching import Sample
 from edms.routing.models import RoutingDecision, RoutingRule
 from edms.routing.operations.apply import ROUTABLE_KINDS
 from edms.routing.queries import decision_of
-from edms.routing.validation import SAMPLE_FIELDS
+from edms.routing.validation import RULE_FIELDS, SAMPLE_FIELDS
 from edms.web.views.admin.common import department_options, form_values
 from edms.web.views.card_forms import DOCUMENT_KINDS
 
-RULE_FORM = (
-    'name',
-    'card_kind',
-    'document_kind',
-    'correspondent_organization_id',
-    'correspondent_text',
-    'service_code',
-    'delivery_method',
-    'department_id',
-    'executor_id',
-    'comment',
-)
 KIND_OPTIONS = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 DELIVERY_OPTIONS = [(method.value, label) for method, label in DELIVERY_LABELS.items()]
 
@@ -75,7 +63,7 @@ def _person(user: User) -> str:
 
 
 def rule_values(rule: RoutingRule) -> dict[str, Any]:
-    return form_values(rule, (*RULE_FORM, 'is_active'))
+    return form_values(rule, RULE_FIELDS)
 
 
 def sample_args() -> dict[str, str]:
