@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from edms.auth.models import User
 from edms.core.access import SYSTEM
@@ -152,10 +153,7 @@ def _bind(
 ) -> UserCertificate:
     """Issue the signer's certificate, wrap it with a new key in a container and bind it to the user."""
     organization = user.organization
-    key = keys.generate_private_key('rsa')
     profile = {
-        **PLACE,
-        'street': STREET,
         'organization': organization.name,
         'title': signer.title,
         'ogrn': organization.ogrn,
@@ -166,28 +164,16 @@ def _bind(
         'surname': user.last_name,
         'given_name': f'{user.first_name} {user.middle_name}'.strip(),
     }
-    certificate = issuing.issue_qualified(
-        ca,
-        profile,
-        keys.public_key_info(key),
-        serial=_serial(),
-        not_before=now - timedelta(days=1),
-        not_after=_after(now, USER_YEARS),
-    )
+    key, certificate = _issue(ca, profile, now)
     container = export_pkcs12(key, certificate, chain, password, name=f'{user.last_name} {user.first_name}')
     return import_certificate(SYSTEM, user, container, password)
 
 
-def _person_key(ca: issuing.Authority, chain: list[bytes], person: DemoPerson, now: datetime) -> PersonKey:
+def _issue(ca: issuing.Authority, subject: Mapping[str, Any], now: datetime) -> tuple[keys.PrivateKey, bytes]:
+    """A new RSA key and its qualified certificate (DER) for `subject` at the stand's place and street, valid from
+    yesterday for USER_YEARS."""
     key = keys.generate_private_key('rsa')
-    profile = {
-        **PLACE,
-        'street': STREET,
-        'snils': person.snils,
-        'inn': person.inn,
-        'surname': person.surname,
-        'given_name': person.given_name,
-    }
+    profile = {**PLACE, 'street': STREET, **subject}
     certificate = issuing.issue_qualified(
         ca,
         profile,
@@ -196,6 +182,12 @@ def _person_key(ca: issuing.Authority, chain: list[bytes], person: DemoPerson, n
         not_before=now - timedelta(days=1),
         not_after=_after(now, USER_YEARS),
     )
+    return key, certificate
+
+
+def _person_key(ca: issuing.Authority, chain: list[bytes], person: DemoPerson, now: datetime) -> PersonKey:
+    profile = {'snils': person.snils, 'inn': person.inn, 'surname': person.surname, 'given_name': person.given_name}
+    key, certificate = _issue(ca, profile, now)
     return PersonKey(key, certificate, tuple(chain))
 
 
