@@ -35,7 +35,7 @@ from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
 from edms.signatures.models import TrustedCertificate
 from scripts.make_test_pki import TestPki
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.steps import DEMO_PASSWORD, flash, log_in, nav, watch_console
 from tests.citizen_services import samples
 from tests.factories import PASSWORD, make_organization, make_user
 from tests.signatures.conftest import test_pki  # noqa: F401  (the session fixture of the generated PKI)
@@ -46,7 +46,6 @@ SERVICE = 'Регистрация по месту пребывания'
 #: The test's own portal (the demo's citizen, if the demo has one, keeps to the demo's applications).
 PORTAL = 'Тестовый портал госуслуг'
 AGENCY = 'УВМ МВД Энской обл.'
-DEMO_PASSWORD = 'Demo2026pass'
 DEMO_ROOT = 'Демонстрационный головной УЦ'
 #: The owner of the premises signs the consent now: the test PKI's ECDSA person, a qualified certificate of the
 #: accredited test CA valid from 30 days before the session to a year after it (valid when signed and when sent).
@@ -133,39 +132,6 @@ def flow(browser_app: Flask, demo_data: str, test_pki: TestPki, tmp_path: Path) 
     return Flow(typed_values(), attached_files(test_pki), nss_database(tmp_path / 'nss', root_pem))
 
 
-def _watch_console(page: Any) -> tuple[list[str], list[str]]:
-    csp_errors: list[str] = []
-    page_errors: list[str] = []
-    page.on(
-        'console',
-        lambda message: (
-            csp_errors.append(message.text)
-            if message.type == 'error' and 'Content Security Policy' in message.text
-            else None
-        ),
-    )
-    page.on('pageerror', lambda error: page_errors.append(str(error)))
-    return csp_errors, page_errors
-
-
-def _log_in(page: Any, base_url: str, organization: str, login: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f'{base_url}/login')
-    page.get_by_label('Организация').select_option(label=organization)
-    page.get_by_label('Логин').fill(login)
-    page.get_by_label('Пароль').fill(password)
-    page.get_by_role('button', name='Войти').click()
-    page.wait_for_url(f'{base_url}/cards/')
-
-
-def _nav(page: Any, name: str) -> None:
-    page.get_by_role('navigation').get_by_role('link', name=name, exact=True).click()
-
-
-def _flash(page: Any, text: str) -> None:
-    page.get_by_role('alert').filter(has_text=text).wait_for(timeout=TIMEOUT_MS)
-
-
 def _field(page: Any, name: str) -> Any:
     return page.locator(f'form [name="{name}"]')
 
@@ -208,8 +174,8 @@ def _file_without_series_and_files(page: Any, base_url: str, values: dict[str, s
 
 def _applicant_files(page: Any, base_url: str, flow: Flow) -> str:
     """From the portal's menu to the filed application; returns its number."""
-    _log_in(page, base_url, PORTAL, 'petrov', PASSWORD)
-    _nav(page, 'Подать заявление')
+    log_in(page, base_url, 'petrov', organization=PORTAL, password=PASSWORD)
+    nav(page, 'Подать заявление')
     page.get_by_role('link', name=re.compile(SERVICE)).click()
     page.wait_for_url(f'{base_url}/applications/new?service=temporary_registration')
     assert page.locator('#f-stay-start_date').get_attribute('placeholder') == 'ДД.ММ.ГГГГ'
@@ -222,7 +188,7 @@ def _applicant_files(page: Any, base_url: str, flow: Flow) -> str:
     page.wait_for_url(re.compile(r'/applications/\d+$'))
     number = NUMBER.search(page.get_by_role('heading', level=1).inner_text())
     assert number is not None
-    _flash(page, f'Заявление № {number.group()} подано.')
+    flash(page, f'Заявление № {number.group()} подано.')
     assert page.locator('#status').inner_text() == 'В обработке'
     shown = page.locator('body').inner_text()
     for name in ('паспорт.png', 'договор.pdf', 'согласие.pdf'):
@@ -231,8 +197,8 @@ def _applicant_files(page: Any, base_url: str, flow: Flow) -> str:
 
 
 def _official_approves(page: Any, base_url: str, number: str) -> None:
-    _log_in(page, base_url, AGENCY, 'manager', DEMO_PASSWORD)
-    _nav(page, 'Заявления граждан')
+    log_in(page, base_url, 'manager', organization=AGENCY)
+    nav(page, 'Заявления граждан')
     page.wait_for_url(f'{base_url}/agency/applications/')
     page.get_by_role('link', name=number, exact=True).click()
     page.wait_for_url(re.compile(r'/agency/applications/\d+$'))
@@ -242,13 +208,13 @@ def _official_approves(page: Any, base_url: str, number: str) -> None:
     assert certificate.startswith('Начальников Виктор Павлович')  # the manager's demo certificate
     form.get_by_label('Пароль к контейнеру ключа').fill(DEMO_PASSWORD)
     form.get_by_role('button', name='Одобрить и подписать').click()
-    _flash(page, 'подписан и направлен заявителю')
+    flash(page, 'подписан и направлен заявителю')
     assert page.locator('#application-status').inner_text() == 'Одобрено'
 
 
 def _applicant_downloads(page: Any, base_url: str, number: str) -> bytes:
-    _log_in(page, base_url, PORTAL, 'petrov', PASSWORD)
-    _nav(page, 'Мои заявления')
+    log_in(page, base_url, 'petrov', organization=PORTAL, password=PASSWORD)
+    nav(page, 'Мои заявления')
     page.get_by_role('link', name=number, exact=True).click()
     page.wait_for_url(re.compile(r'/applications/\d+$'))
     assert page.locator('#status').inner_text() == 'Одобрено'
@@ -263,7 +229,7 @@ def _applicant_downloads(page: Any, base_url: str, number: str) -> bytes:
 def test_applicant_files_official_approves_and_signs_applicant_downloads_a_valid_certificate(
     page: Any, live_server: str, flow: Flow, tmp_path: Path
 ) -> None:
-    csp_errors, page_errors = _watch_console(page)
+    csp_errors, page_errors = watch_console(page)
     number = _applicant_files(page, live_server, flow)
     _official_approves(page, live_server, number)
     certificate = _applicant_downloads(page, live_server, number)

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.steps import log_in, nav, watch_console
 
-ORGANIZATION = 'Минцифры Энской обл.'
 LOGIN = 'clerk'
-PASSWORD = 'Demo2026pass'
 FILENAME = 'Входящее письмо.pdf'
 
 
@@ -24,32 +23,9 @@ def _pdf(marker: str) -> bytes:
     return b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Marker (' + marker.encode() + b') >>\nendobj\n\x00\n%%EOF\n'
 
 
-def _watch_console(page: Any) -> tuple[list[str], list[str]]:
-    """Collect CSP violations reported on the console and uncaught script errors of the page."""
-    csp_errors: list[str] = []
-    page_errors: list[str] = []
-
-    def on_console(message: Any) -> None:
-        if message.type == 'error' and 'Content Security Policy' in message.text:
-            csp_errors.append(message.text)
-
-    page.on('console', on_console)
-    page.on('pageerror', lambda error: page_errors.append(str(error)))
-    return csp_errors, page_errors
-
-
-def _log_in(page: Any, base_url: str) -> None:
-    page.goto(f'{base_url}/login')
-    page.get_by_label('Организация').select_option(label=ORGANIZATION)
-    page.get_by_label('Логин').fill(LOGIN)
-    page.get_by_label('Пароль').fill(PASSWORD)
-    page.get_by_role('button', name='Войти').click()
-    page.wait_for_url(f'{base_url}/cards/')
-
-
 def _register_incoming(page: Any, base_url: str, word: str, pdf: bytes) -> str:
     """Fill and submit the registration form; returns the registration number shown after the redirect."""
-    page.get_by_role('navigation').get_by_role('link', name='Зарегистрировать', exact=True).click()
+    nav(page, 'Зарегистрировать')
     page.wait_for_url(f'{base_url}/cards/new')
     kind = page.get_by_label('Вид карточки')
     kind.select_option(label='Входящий')
@@ -101,11 +77,11 @@ def _download(page: Any) -> tuple[bytes, str]:
 
 @pytest.mark.browser
 def test_clerk_registers_incoming_letter_with_pdf_and_downloads_it(page: Any, live_server: str) -> None:
-    csp_errors, page_errors = _watch_console(page)
+    csp_errors, page_errors = watch_console(page)
     word = f'слово{uuid.uuid4().hex[:10]}'
     pdf = _pdf(word)
 
-    _log_in(page, live_server)
+    log_in(page, live_server, LOGIN)
     number = _register_incoming(page, live_server, word, pdf)
     _find_and_open(page, live_server, number, word)
     data, suggested = _download(page)

@@ -15,46 +15,11 @@ from flask import Flask
 
 from edms.core.calendar import business_calendar
 from edms.core.clock import local_today
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.steps import flash, log_in, nav, watch_console
 
-ORGANIZATION = 'Минцифры Энской обл.'
-PASSWORD = 'Demo2026pass'
 SUMMARY = 'О предоставлении сведений о подключении организаций к межведомственной системе'
 TEXT = 'Подготовить сведения о подключённых организациях и направить ответ'
 PDF = b'%PDF-1.4\n1 0 obj << /Title (Spravka) >> endobj\ntrailer <<>>\n%%EOF\n'
-
-
-def _watch_console(page: Any) -> tuple[list[str], list[str]]:
-    csp_errors: list[str] = []
-    page_errors: list[str] = []
-    page.on(
-        'console',
-        lambda message: (
-            csp_errors.append(message.text)
-            if message.type == 'error' and 'Content Security Policy' in message.text
-            else None
-        ),
-    )
-    page.on('pageerror', lambda error: page_errors.append(str(error)))
-    return csp_errors, page_errors
-
-
-def _log_in(page: Any, base_url: str, login: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f'{base_url}/login')
-    page.get_by_label('Организация').select_option(label=ORGANIZATION)
-    page.get_by_label('Логин').fill(login)
-    page.get_by_label('Пароль').fill(PASSWORD)
-    page.get_by_role('button', name='Войти').click()
-    page.wait_for_url(f'{base_url}/cards/')
-
-
-def _nav(page: Any, name: str) -> None:
-    page.get_by_role('navigation').get_by_role('link', name=name, exact=True).click()
-
-
-def _flash(page: Any, text: str) -> None:
-    page.get_by_role('alert').filter(has_text=text).wait_for(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture
@@ -66,7 +31,7 @@ def deadline(browser_app: Flask) -> str:
 
 def _assistant_drafts(page: Any, base_url: str, deadline: str) -> str:
     """From the card list to the card's «Резолюции» tab and the draft form; returns the card's URL."""
-    _log_in(page, base_url, 'assistant')
+    log_in(page, base_url, 'assistant')
     row = page.locator('table.table-cards tbody tr').filter(has_text=SUMMARY)
     row.get_by_role('link').first.click()
     page.wait_for_url(re.compile(r'/cards/\d+$'))
@@ -84,25 +49,25 @@ def _assistant_drafts(page: Any, base_url: str, deadline: str) -> str:
     page.get_by_label('Контролёр').select_option(label='Контролёрова Е.О. — Общий отдел')
     page.get_by_role('button', name='Направить руководителю').click()
     page.wait_for_url(re.compile(r'/cards/\d+\?tab=resolutions#resolution-\d+$'))
-    _flash(page, 'Проект резолюции направлен руководителю')
+    flash(page, 'Проект резолюции направлен руководителю')
     return card_url
 
 
 def _manager_approves_from_the_folder(page: Any, base_url: str) -> None:
-    _log_in(page, base_url, 'manager')
-    _nav(page, 'Кабинет руководителя')
+    log_in(page, base_url, 'manager')
+    nav(page, 'Кабинет руководителя')
     page.wait_for_url(f'{base_url}/cabinet/')
     item = page.locator('#folder-items .list-group-item').filter(has_text=SUMMARY)
     assert TEXT in item.inner_text()
     item.get_by_role('button', name=re.compile(r'^Утвердить')).click()
     page.wait_for_url(f'{base_url}/cabinet/review')
-    _flash(page, 'утверждена и подписана простой ЭП')
+    flash(page, 'утверждена и подписана простой ЭП')
     assert page.locator('#folder-items .list-group-item').filter(has_text=SUMMARY).count() == 0
 
 
 def _co_executor_reports_with_a_file(page: Any, base_url: str) -> None:
-    _log_in(page, base_url, 'coexecutor')
-    _nav(page, 'Мои поручения')
+    log_in(page, base_url, 'coexecutor')
+    nav(page, 'Мои поручения')
     item = page.locator('#assignments .list-group-item').filter(has_text=SUMMARY)
     item.locator('summary', has_text='Отчитаться об исполнении').click()
     item.get_by_label('Текст отчёта').fill('Сведения подготовлены, справка прилагается')
@@ -110,42 +75,42 @@ def _co_executor_reports_with_a_file(page: Any, base_url: str) -> None:
         files=[{'name': 'Справка.pdf', 'mimeType': 'application/pdf', 'buffer': PDF}]
     )
     item.get_by_role('button', name='Направить отчёт').click()
-    _flash(page, 'Отчёт об исполнении направлен: ответственному исполнителю')
+    flash(page, 'Отчёт об исполнении направлен: ответственному исполнителю')
 
 
 def _responsible_accepts_and_reports(page: Any, base_url: str, card_url: str) -> None:
-    _log_in(page, base_url, 'executor')
-    _nav(page, 'Мои поручения')
+    log_in(page, base_url, 'executor')
+    nav(page, 'Мои поручения')
     item = page.locator('#assignments .list-group-item').filter(has_text=SUMMARY)
     item.get_by_role('link', name='Карточка и резолюции').click()
     page.wait_for_url(re.compile(re.escape(card_url) + r'\?tab=resolutions#assignment-\d+$'))
     report = page.locator('[id^="report-"]').filter(has_text='Сведения подготовлены')
     assert report.get_by_role('link', name='Справка.pdf').is_visible()
     report.get_by_role('button', name='Принять отчёт').click()
-    _flash(page, 'Отчёт принят: поручение исполнено')
+    flash(page, 'Отчёт принят: поручение исполнено')
     page.locator('summary', has_text='Отчитаться об исполнении').click()
     page.get_by_label('Текст отчёта').fill('Ответ направлен в УФНС')
     page.get_by_role('button', name='Направить отчёт').click()
-    _flash(page, 'Отчёт об исполнении направлен: контролёру')
+    flash(page, 'Отчёт об исполнении направлен: контролёру')
 
 
 def _controller_closes_control(page: Any, base_url: str) -> None:
-    _log_in(page, base_url, 'controller')
-    _nav(page, 'Кабинет руководителя')
+    log_in(page, base_url, 'controller')
+    nav(page, 'Кабинет руководителя')
     page.locator('[data-folder="control"]').click()
     page.wait_for_url(f'{base_url}/cabinet/control')
     item = page.locator('#folder-items .list-group-item').filter(has_text=SUMMARY)
     item.get_by_role('link', name='Открыть документ').click()
     page.get_by_role('button', name='Принять отчёт').click()
-    _flash(page, 'Отчёт принят')
+    flash(page, 'Отчёт принят')
     page.get_by_label('Отметка об исполнении').fill('Ответ направлен, вопрос решён')
     page.get_by_role('button', name='Снять с контроля').click()
-    _flash(page, 'Резолюция снята с контроля')
+    flash(page, 'Резолюция снята с контроля')
 
 
 @pytest.mark.browser
 def test_resolution_from_draft_to_executed_card(page: Any, live_server: str, deadline: str) -> None:
-    csp_errors, page_errors = _watch_console(page)
+    csp_errors, page_errors = watch_console(page)
 
     card_url = _assistant_drafts(page, live_server, deadline)
     _manager_approves_from_the_folder(page, live_server)
@@ -172,11 +137,11 @@ def test_resolution_from_draft_to_executed_card(page: Any, live_server: str, dea
 
 @pytest.mark.browser
 def test_cabinet_fits_a_phone_screen(page: Any, live_server: str) -> None:
-    csp_errors, page_errors = _watch_console(page)
+    csp_errors, page_errors = watch_console(page)
     page.set_viewport_size({'width': 390, 'height': 844})
-    _log_in(page, live_server, 'manager')
+    log_in(page, live_server, 'manager')
     page.get_by_role('button', name='Меню').click()
-    _nav(page, 'Кабинет руководителя')
+    nav(page, 'Кабинет руководителя')
     page.wait_for_url(f'{live_server}/cabinet/')
     items = page.locator('#folder-items .list-group-item')
     assert items.count() >= 2

@@ -22,12 +22,10 @@ from edms.directory.models import Organization
 from edms.registry.models import Card
 from edms.registry.operations import add_attachment
 from scripts.make_test_pki import MINISTRY, TestPki
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.steps import flash, log_in, watch_console
 from tests.signatures.conftest import test_pki  # noqa: F401  (the session fixture of the generated PKI)
 from tests.signatures.store_setup import DOCUMENT, install_trust
 
-ORGANIZATION = 'Минцифры Энской обл.'
-PASSWORD = 'Demo2026pass'
 SUMMARY = 'О предоставлении сведений о подключении организаций к межведомственной системе'
 FILENAME = 'Сведения.pdf'
 
@@ -53,34 +51,6 @@ def signing_ready(browser_app: Flask, demo_data: str, test_pki: TestPki) -> Path
     return path
 
 
-def _watch_console(page: Any) -> tuple[list[str], list[str]]:
-    csp_errors: list[str] = []
-    page_errors: list[str] = []
-    page.on(
-        'console',
-        lambda message: (
-            csp_errors.append(message.text)
-            if message.type == 'error' and 'Content Security Policy' in message.text
-            else None
-        ),
-    )
-    page.on('pageerror', lambda error: page_errors.append(str(error)))
-    return csp_errors, page_errors
-
-
-def _log_in(page: Any, base_url: str, login: str) -> None:
-    page.goto(f'{base_url}/login')
-    page.get_by_label('Организация').select_option(label=ORGANIZATION)
-    page.get_by_label('Логин').fill(login)
-    page.get_by_label('Пароль').fill(PASSWORD)
-    page.get_by_role('button', name='Войти').click()
-    page.wait_for_url(f'{base_url}/cards/')
-
-
-def _flash(page: Any, text: str) -> None:
-    page.get_by_role('alert').filter(has_text=text).wait_for(timeout=TIMEOUT_MS)
-
-
 def _import_container(page: Any, base_url: str, p12: Path) -> None:
     page.get_by_role('link', name='Мои сертификаты').click()
     page.wait_for_url(f'{base_url}/certificates/')
@@ -93,7 +63,7 @@ def _import_container(page: Any, base_url: str, p12: Path) -> None:
     page.get_by_label('Пароль к контейнеру').fill('test123')
     page.get_by_role('button', name='Добавить контейнер').click()
     page.wait_for_url(re.compile(r'/certificates/\d+$'))
-    _flash(page, 'добавлен')
+    flash(page, 'добавлен')
     assert MINISTRY['ogrn'] in page.locator('[data-field="ОГРН"]').inner_text()
     assert 'КС1' in page.locator('[data-field="Класс средства ЭП"]').inner_text()
 
@@ -110,7 +80,7 @@ def _sign_the_file(page: Any) -> Any:
     choice.select_option(choice.locator('option', has_text='Иванов').get_attribute('value'))
     row.get_by_label('Пароль к контейнеру ключа').fill('test123')
     row.get_by_role('button', name='Подписать файл').click()
-    _flash(page, 'Подпись действительна')
+    flash(page, 'Подпись действительна')
     signatures = page.locator('tr.attachment-signatures .signature-list')
     assert 'Подпись действительна' in signatures.inner_text()
     assert 'Иванов Иван Иванович' in signatures.inner_text()
@@ -121,8 +91,8 @@ def _sign_the_file(page: Any) -> Any:
 def test_manager_imports_a_container_signs_a_file_and_downloads_the_report(
     page: Any, live_server: str, signing_ready: Path, tmp_path: Path
 ) -> None:
-    csp_errors, page_errors = _watch_console(page)
-    _log_in(page, live_server, 'manager')
+    csp_errors, page_errors = watch_console(page)
+    log_in(page, live_server, 'manager')
     _import_container(page, live_server, signing_ready)
     signatures = _sign_the_file(page)
 
