@@ -174,7 +174,7 @@ def _file_without_series_and_files(page: Any, base_url: str, values: dict[str, s
 
 def _applicant_files(page: Any, base_url: str, flow: Flow) -> str:
     """From the portal's menu to the filed application; returns its number."""
-    log_in(page, base_url, 'petrov', organization=PORTAL, password=PASSWORD)
+    log_in(page, base_url, 'petrov', organization=PORTAL, password=PASSWORD, lands_on='/applications')
     nav(page, 'Подать заявление')
     page.get_by_role('link', name=re.compile(SERVICE)).click()
     page.wait_for_url(f'{base_url}/applications/new?service=temporary_registration')
@@ -213,7 +213,7 @@ def _official_approves(page: Any, base_url: str, number: str) -> None:
 
 
 def _applicant_downloads(page: Any, base_url: str, number: str) -> bytes:
-    log_in(page, base_url, 'petrov', organization=PORTAL, password=PASSWORD)
+    log_in(page, base_url, 'petrov', organization=PORTAL, password=PASSWORD, lands_on='/applications')
     nav(page, 'Мои заявления')
     page.get_by_role('link', name=number, exact=True).click()
     page.wait_for_url(re.compile(r'/applications/\d+$'))
