@@ -43,7 +43,7 @@ from edms.core.tx import atomic
 from edms.registry.models import Attachment, Card
 from edms.signatures.errors import PADES_KEYS
 from edms.web.session import current_user, login_required
-from edms.web.views.signatures import credential_errors, my_signing_certificates
+from edms.web.views.signatures import credential_errors, my_signing_certificates, signing_credentials
 
 bp = Blueprint('agency_applications', __name__, url_prefix='/agency/applications')
 Html = str | tuple[str, int]
@@ -173,25 +173,13 @@ def approve(application_id: int) -> Html | Response:
     """Approve with the result rendered and signed inside the PDF by the official's certificate."""
 
     def run(user: User, application: Application) -> str:
-        certificate_id, password = _credentials()
+        certificate_id, password = signing_credentials('результат')
         with credential_errors():
             approve_and_sign(user, application, certificate_id, password, comment=request.form.get('comment', ''))
         title = get_service(application.service_code).result.title
         return f'Заявление № {application.number} одобрено: документ «{title}» подписан и направлен заявителю.'
 
     return _decide(application_id, APPROVE, run)
-
-
-def _credentials() -> tuple[str, str]:
-    certificate_id, password = request.form.get('certificate_id', '').strip(), request.form.get('password', '')
-    problems = {}
-    if not certificate_id:
-        problems['certificate_id'] = f'{CERTIFICATE_LABEL}: выберите сертификат, которым подписать результат.'
-    if not password:
-        problems['password'] = f'{PASSWORD_LABEL}: введите пароль.'
-    if problems:
-        raise ValidationFailed(fields=problems)
-    return certificate_id, password
 
 
 @bp.post('/<int:application_id>/clarification')

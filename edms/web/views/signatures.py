@@ -158,7 +158,7 @@ def sign(card_id: int, attachment_id: int) -> Html | Response:
 
     def run(user: User, card: Card) -> str:
         _, attachment = get_attachment(user, card.id, attachment_id)
-        certificate_id, password = _signing_credentials()
+        certificate_id, password = signing_credentials()
         with credential_errors():
             signature = sign_attachment(user, attachment, certificate_id, password)
         return f'Файл «{attachment.filename}» подписан. Результат проверки подписи: {signature.verdict_title}.'
@@ -173,7 +173,7 @@ def sign_pades(card_id: int, attachment_id: int) -> Html | Response:
 
     def run(user: User, card: Card) -> str:
         _, attachment = get_attachment(user, card.id, attachment_id)
-        certificate_id, password = _signing_credentials()
+        certificate_id, password = signing_credentials()
         with credential_errors():
             signed = sign_pdf_attachment(user, attachment, certificate_id, password)
         verdict = pdf_verifications(card)[signed.id].verdict_title
@@ -209,11 +209,13 @@ def credential_errors() -> Iterator[None]:
         raise ValidationFailed(fields={'certificate_id': f'{CERTIFICATE_LABEL}: {error.message}'}) from error
 
 
-def _signing_credentials() -> tuple[str, str]:
+def signing_credentials(signed: str = 'файл') -> tuple[str, str]:
+    """The certificate and the container password of a signing form; both required, `signed` names what is signed
+    in the message asking for the certificate."""
     certificate_id, password = request.form.get('certificate_id', '').strip(), request.form.get('password', '')
     problems = {}
     if not certificate_id:
-        problems['certificate_id'] = f'{CERTIFICATE_LABEL}: выберите сертификат, которым подписать файл.'
+        problems['certificate_id'] = f'{CERTIFICATE_LABEL}: выберите сертификат, которым подписать {signed}.'
     if not password:
         problems['password'] = f'{PASSWORD_LABEL}: введите пароль.'
     if problems:
