@@ -63,6 +63,12 @@ def trust(pki: TestPki, **extra: object) -> TrustData:
     return TrustData(**values)
 
 
+def openssl_trust(pki: TestPki) -> TrustData:
+    """Trust checked at the real present: openssl stamps its signatures with the time it signs, which in a long test
+    session lies well after NOW (a signing time after the moment of checking makes a signature invalid)."""
+    return trust(pki, now=datetime.now(UTC))
+
+
 def ca_file(pki: TestPki, folder: Path, user: str) -> Path:
     """The user's root certificate and every CRL of its hierarchy, PEM, for `-CAfile` with `-crl_check_all`."""
     chain = [pki.users[user].issuer]
@@ -183,7 +189,7 @@ def test_openssl_and_this_verifier_both_reject_a_revoked_signer(test_pki: TestPk
 def test_signatures_made_by_openssl_verify_here(test_pki: TestPki, tmp_path: Path, user: str, options: tuple):
     signature = openssl_sign(test_pki, tmp_path, [user], '-certfile', _chain_pem(test_pki, tmp_path, user), *options)
 
-    report = verify_detached(DATA, signature, trust(test_pki))
+    report = verify_detached(DATA, signature, openssl_trust(test_pki))
 
     assert report.verdict == 'valid', report.to_dict()
     format_detail = report.signers[0].check('format').detail
@@ -210,8 +216,8 @@ def test_openssl_key_id_signer_identifier_and_two_signers_verify_here(test_pki: 
     two = openssl_sign(test_pki, tmp_path, ['rsa', 'ec'], '-cades', '-certfile', chain)
 
     assert signer_info(by_key_id)['sid'].name == 'subject_key_identifier'
-    assert verify_detached(DATA, by_key_id, trust(test_pki)).verdict == 'valid'
-    report = verify_detached(DATA, two, trust(test_pki))
+    assert verify_detached(DATA, by_key_id, openssl_trust(test_pki)).verdict == 'valid'
+    report = verify_detached(DATA, two, openssl_trust(test_pki))
     assert [signer.verdict for signer in report.signers] == ['valid', 'valid']
     assert {signer.certificate.owner for signer in report.signers} == {
         'Иванов Иван Иванович',
