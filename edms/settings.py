@@ -75,8 +75,6 @@ class Defaults:
     #: Folder of the directory transport: packets for participants without an HTTP endpoint go to <dir>/<mailbox>/.
     EXCHANGE_OUTBOX_DIR: str = ''
     EXCHANGE_DELIVERY_TIMEOUT: int = 30
-    #: Seconds after which a packet still unprocessed has lost its job and the minute sweep enqueues it again.
-    EXCHANGE_STUCK_AFTER: int = 900
     #: Send outbox packets right after the commit even without a worker (the embedded default waits for
     #: `flask edms exchange deliver`, so that no user request waits on a partner's timeout).
     EXCHANGE_DELIVER_INLINE: bool = False
