@@ -23,7 +23,6 @@ from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.models import Application
 from edms.citizen_services.rules.fields import flatten
 from edms.citizen_services.rules.readers import Choice
-from edms.citizen_services.services import temporary_registration
 from edms.core.clock import to_local
 from edms.signatures.pdf_pages import GREY, Color, PdfPages
 
@@ -92,8 +91,8 @@ def grouped_values(service: ServiceDefinition, values: Mapping[str, Any]) -> lis
 
 
 def result_document(service: ServiceDefinition, application: Application, issuer: Issuer) -> ResultDocument:
-    """The result of `service` for the application: the service's own layout, or the generic notice."""
-    return LAYOUTS.get(service.code, _generic)(service, application, issuer)
+    """The result of `service` for the application, in the layout its definition names."""
+    return LAYOUTS[service.result.layout](service, application, issuer)
 
 
 def _get(values: Mapping[str, Any], path: str) -> Any:
@@ -189,7 +188,8 @@ def _closing(application: Application, issuer: Issuer, authority_label: str) -> 
 
 
 LAYOUTS: dict[str, Callable[[ServiceDefinition, Application, Issuer], ResultDocument]] = {
-    temporary_registration.CODE: _temporary_registration,
+    'stay_certificate': _temporary_registration,
+    'notice': _generic,
 }
 
 

@@ -35,15 +35,6 @@ SAMPLE_FIELDS = (
     'service_code',
     'delivery_method',
 )
-#: The conditions of a rule (the other fields are its name, state, action and comment).
-CONDITION_FIELDS = (
-    'card_kind',
-    'document_kind',
-    'correspondent_organization_id',
-    'correspondent_text',
-    'service_code',
-    'delivery_method',
-)
 LABELS = {
     'name': 'Название правила',
     'is_active': 'Действует',

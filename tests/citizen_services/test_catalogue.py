@@ -25,6 +25,7 @@ from edms.citizen_services.catalogue.definition import (
 )
 from edms.citizen_services.catalogue.registry import all_services, catalogue, get_service
 from edms.citizen_services.errors import UnknownService
+from edms.citizen_services.results import LAYOUTS
 from edms.citizen_services.rules import readers
 from edms.citizen_services.rules.attachments import AttachmentSpec
 from edms.citizen_services.rules.fields import FieldSpec
@@ -57,7 +58,7 @@ def test_every_service_names_the_workflow_statuses_and_has_reasons_and_a_result(
     assert (labels[IN_PROGRESS], labels[CLARIFICATION_REQUIRED]) == ('В обработке', 'Требуется уточнение')
     assert [status.code for status in service.statuses if status.final] == [DONE, REFUSED]
     assert len(service.refusal_reasons) >= 4
-    assert service.result.template == f'citizen_services/results/{code}.html'
+    assert service.result.layout in LAYOUTS, 'the result is rendered in a layout that exists'
 
 
 @pytest.mark.parametrize('code', CODES)
@@ -132,7 +133,7 @@ def pet_licence(schema_file: Path | None = None, **changes: object) -> ServiceDe
             ServiceStatus(REFUSED, 'Отказано', final=True),
         ),
         'refusal_reasons': (RefusalReason('not_a_pet', 'Животное не относится к домашним'),),
-        'result': ResultTemplate('Свидетельство о регистрации животного', 'citizen_services/results/pet.html'),
+        'result': ResultTemplate('Свидетельство о регистрации животного'),
         'channels': frozenset({Channel.portal, Channel.xml_upload}),
         'schema_file': schema_file,
     }

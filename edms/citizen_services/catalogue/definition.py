@@ -91,10 +91,11 @@ class ApplicantFields:
 
 @dataclass(frozen=True)
 class ResultTemplate:
-    """The result document: its title, the template that renders it, and how the official signs it."""
+    """The result document: its title, the layout that renders it (a key of `edms.citizen_services.results.LAYOUTS`:
+    a service's own certificate, or the generic «notice» any new service can use), and how the official signs it."""
 
     title: str
-    template: str
+    layout: str = 'notice'
     content_type: str = 'application/pdf'
     #: 'pades': a PDF signed by the official with the visible stamp.
     signature: str = 'pades'

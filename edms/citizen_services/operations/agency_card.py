@@ -122,8 +122,7 @@ def add_files(
 def attach_result(official: User, application: Application, card: Card, pdf: bytes, title: str) -> Attachment:
     """The result document on the card, added in the official's name.
 
-    Seam for the next slice: the result is rendered from `service.result.template` when the official gives none,
-    and signed with PAdES (`edms.signatures.operations.pades_signing.sign_pdf_attachment`) with the visible stamp;
-    today the PDF is attached as given."""
+    The PDF is attached as given: `operations.signed_results.approve_and_sign` renders it in the service's layout
+    and signs it with PAdES afterwards."""
     actor = cast(User, AgencyActor(application.organization_id, id=official.id))
     return add_attachment(actor, card, io.BytesIO(pdf), f'{title}.pdf', title)

@@ -127,9 +127,7 @@ SERVICE = ServiceDefinition(
         RefusalReason('not_head', 'Заявление подписано не руководителем организации'),
         RefusalReason('documents_format', 'Подтверждающие документы представлены не в требуемом формате'),
     ),
-    result=ResultTemplate(
-        'Уведомление о регистрации кабинета юридического лица', 'citizen_services/results/legal_entity_cabinet.html'
-    ),
+    result=ResultTemplate('Уведомление о регистрации кабинета юридического лица'),
     channels=frozenset({Channel.portal, Channel.xml_upload, Channel.mfc}),
     applicant=ApplicantFields(
         kind='legal_entity', name=('organization.name',), snils='head.snils', inn='organization.inn'

@@ -67,10 +67,7 @@ SERVICE = ServiceDefinition(
         RefusalReason('contacts_invalid', 'Некорректный адрес электронной почты: код подтверждения не доставлен'),
         RefusalReason('not_confirmed', 'Заявление не подтверждено электронной подписью или кодом из СМС'),
     ),
-    result=ResultTemplate(
-        'Уведомление о подключении к личному кабинету налогоплательщика',
-        'citizen_services/results/taxpayer_cabinet.html',
-    ),
+    result=ResultTemplate('Уведомление о подключении к личному кабинету налогоплательщика'),
     channels=frozenset(Channel),
     applicant=ApplicantFields(name=(), snils='snils', inn='inn'),
 )

@@ -150,8 +150,6 @@ SERVICE = ServiceDefinition(
         RefusalReason('false_information', 'Представленные сведения не соответствуют действительности'),
         RefusalReason('migration_violation', 'Есть открытое дело о нарушении миграционного законодательства'),
     ),
-    result=ResultTemplate(
-        'Свидетельство о регистрации по месту пребывания', 'citizen_services/results/temporary_registration.html'
-    ),
+    result=ResultTemplate('Свидетельство о регистрации по месту пребывания', layout='stay_certificate'),
     channels=frozenset({Channel.portal, Channel.mobile, Channel.xml_upload, Channel.mfc}),
 )

@@ -135,6 +135,11 @@ def live_destinations(card: Card) -> set[int]:
     return set(db.session.execute(query).scalars())
 
 
+def alive_in(dispatches: list[Dispatch]) -> set[int]:
+    """The same for dispatches already loaded (the card's «Обмен» tab has them all)."""
+    return {item.destination_id for item in dispatches if item.status not in CLOSED_STATUSES}
+
+
 def _targets(card: Card, chosen: object) -> list[Target]:
     eligible, sent = eligible_targets(card), live_destinations(card)
     if chosen is DEFAULT:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from edms.auth.models import User
@@ -35,13 +35,13 @@ from edms.citizen_services.queries import (
     read_filter,
 )
 from edms.citizen_services.results import grouped_values
-from edms.core.blobs import blob_store
 from edms.core.clock import local_today
 from edms.core.db import db
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment, Card
 from edms.signatures.errors import PADES_KEYS
+from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.signatures import credential_errors, my_signing_certificates, signing_credentials
 
@@ -207,7 +207,7 @@ def refusal(application_id: int) -> Html | Response:
 def file(application_id: int, file_id: int) -> Response:
     application = _agency_application(current_user(), application_id)
     row = get_application_file(application, file_id)
-    return _send(row.sha256, row.content_type, row.filename)
+    return send_stored(row.sha256, row.content_type, row.filename)
 
 
 @bp.get('/<int:application_id>/result')
@@ -216,15 +216,4 @@ def result(application_id: int) -> Response:
     """The result the applicant receives: the signed PDF."""
     application = _agency_application(current_user(), application_id)
     attachment = get_result_attachment(application)
-    return _send(attachment.sha256, attachment.content_type, attachment.filename)
-
-
-def _send(sha256: str, content_type: str, filename: str) -> Response:
-    return send_file(
-        blob_store().open_verified(sha256),
-        mimetype=content_type,
-        as_attachment=True,
-        download_name=filename,
-        etag=sha256,
-        max_age=0,
-    )
+    return send_stored(attachment.sha256, attachment.content_type, attachment.filename)

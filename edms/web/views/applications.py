@@ -31,11 +31,11 @@ from edms.citizen_services.queries import (
     list_applications,
     read_filter,
 )
-from edms.core.blobs import blob_store
 from edms.core.db import db
 from edms.core.errors import Conflict, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment
+from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import application_values, read_posted, requisites, service_form
 from edms.web.views.applications_pdf import application_pdf
@@ -165,7 +165,7 @@ def pdf(application_id: int) -> Response:
 def file(application_id: int, file_id: int) -> Response:
     application = get_application(current_user(), application_id)
     row = get_application_file(application, file_id)
-    return _send(row.sha256, row.content_type, row.filename)
+    return send_stored(row.sha256, row.content_type, row.filename)
 
 
 @bp.get('/applications/<int:application_id>/result')
@@ -173,12 +173,7 @@ def file(application_id: int, file_id: int) -> Response:
 def result(application_id: int) -> Response:
     application = get_application(current_user(), application_id)
     attachment = get_result_attachment(application)
-    return _send(attachment.sha256, attachment.content_type, attachment.filename)
-
-
-def _send(sha256: str, content_type: str, filename: str) -> Response:
-    stream = blob_store().open_verified(sha256)
-    return send_file(stream, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
+    return send_stored(attachment.sha256, attachment.content_type, attachment.filename)
 
 
 from edms.web.views import applications_filing  # noqa: E402,F401  (its routes register on this blueprint)

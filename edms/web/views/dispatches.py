@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from edms.auth.models import User
 from edms.core.errors import Forbidden
 from edms.exchange.models import Dispatch, InboxPacket
-from edms.exchange.operations.sending import Target, eligible_targets, live_destinations, send_card
+from edms.exchange.operations.sending import Target, alive_in, eligible_targets, send_card
 from edms.exchange.queries import card_dispatches, card_packet
 from edms.registry.models import Card, CardKind, DeliveryMethod
 from edms.registry.permissions import require_registrar
@@ -60,7 +60,7 @@ def _build(user: User, card: Card) -> ExchangeSection:
     if not section.is_outgoing:
         return section
     section.dispatches = card_dispatches(card)
-    sent = live_destinations(card)
+    sent = alive_in(section.dispatches)
     section.targets = [target for target in eligible_targets(card) if target.participant.id not in sent]
     section.can_send = bool(section.targets) and _is_registrar(user) and card.reg_number is not None
     return section

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from edms.auth.models import User
-from edms.core.blobs import blob_store
 from edms.core.errors import Forbidden, ValidationFailed
 from edms.core.tx import atomic
 from edms.core.validation import RawInput
@@ -28,6 +27,7 @@ from edms.exchange.packets.notices import REFUSAL_REASONS
 from edms.exchange.queries import get_inbox_packet, quarantine, registration_queue, signature_verdicts
 from edms.registry.models import Card, CardStatus
 from edms.registry.permissions import require_registrar
+from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.cards import card_action
 
@@ -92,10 +92,7 @@ def refuse(inbox_id: int) -> Response | str | tuple[str, int]:
 def download(inbox_id: int) -> Response:
     """The packet as it was received (the zip of its folder), verified against its sha256."""
     packet = get_inbox_packet(current_user(), inbox_id)
-    stream = blob_store().open_verified(packet.sha256)
-    return send_file(
-        stream, mimetype='application/zip', as_attachment=True, download_name=packet.download_name, max_age=0
-    )
+    return send_stored(packet.sha256, 'application/zip', packet.download_name)
 
 
 @bp.post('/inbox/<int:inbox_id>/retry')
