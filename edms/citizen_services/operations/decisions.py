@@ -36,6 +36,7 @@ from edms.citizen_services.operations.common import (
     service_of,
     today,
 )
+from edms.citizen_services.operations.outcomes import bring_about
 from edms.citizen_services.operations.submission import Draft, Kept, Submission, prepare
 from edms.citizen_services.operations.uploads import APPLICATION_ROLE, UploadedFile
 from edms.citizen_services.permissions import require_applicant_side, require_official
@@ -190,6 +191,7 @@ def approve(
         facts['result_attachment_id'] = attachment.id
     application.decided_at = utcnow()
     change_status(official, application, DONE, 'application.approve', comment=comment, facts=facts)
+    bring_about(official, application)
     return application
 
 
