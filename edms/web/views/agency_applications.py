@@ -41,6 +41,7 @@ from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment, Card
 from edms.signatures.errors import PADES_KEYS
+from edms.web.application_sections import sections
 from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.signatures import credential_errors, my_signing_certificates, signing_credentials
@@ -142,6 +143,7 @@ def _page(
         overdue=is_overdue(application),
         can_decide=user.has_role(*DECIDING_ROLES),
         certificates=certificates,
+        sections=sections('agency', user, application),
         result=db.session.get(Attachment, application.result_attachment_id or 0),
         values=values or {},
         errors=errors or {},

@@ -35,6 +35,7 @@ from edms.core.db import db
 from edms.core.errors import Conflict, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment
+from edms.web.application_sections import sections
 from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import application_values, read_posted, requisites, service_form
@@ -123,6 +124,7 @@ def _page(application: Application, values: dict[str, Any], errors: dict[str, st
         values=values,
         problems=problems,
         may_resubmit=_may_resubmit(user, application),
+        sections=sections('applicant', user, application),
         channel_label=CHANNEL_LABELS[application.channel],
         result=db.session.get(Attachment, application.result_attachment_id or 0),
         requisite=lambda item: shown.get(item.name, ''),
