@@ -3,6 +3,7 @@
 from edms.audit.models import AuditEntry, AuditHead
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.citizen_services.models import Application, ApplicationEvent, ApplicationFile, ServiceProvider
+from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.core.calendar.models import CalendarDay
 from edms.directory.models import Department, Organization, Position
 from edms.exchange.models import Dispatch, DispatchEvent, ExchangeParticipant, InboxPacket, OutboxPacket
@@ -51,6 +52,8 @@ __all__ = [
     'ExecutionReport',
     'InboxPacket',
     'Journal',
+    'LegalCabinetMember',
+    'LegalEntityCabinet',
     'Notification',
     'Organization',
     'OutboxPacket',
