@@ -3,6 +3,7 @@
 from edms.audit.models import AuditEntry, AuditHead
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.citizen_services.models import Application, ApplicationEvent, ApplicationFile, ServiceProvider
+from edms.citizen_services.models.interagency import EgrulEntry, InteragencyProvider, InteragencyRequest
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.core.calendar.models import CalendarDay
 from edms.directory.models import Department, Organization, Position
@@ -48,9 +49,12 @@ __all__ = [
     'Department',
     'Dispatch',
     'DispatchEvent',
+    'EgrulEntry',
     'ExchangeParticipant',
     'ExecutionReport',
     'InboxPacket',
+    'InteragencyProvider',
+    'InteragencyRequest',
     'Journal',
     'LegalCabinetMember',
     'LegalEntityCabinet',
