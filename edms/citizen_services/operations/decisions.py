@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import select
 
+from edms.audit.operations import record
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import (
     CLARIFICATION_REQUIRED,
@@ -49,7 +50,9 @@ from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.filetypes import PDF
 from edms.core.validation import RawInput
+from edms.registry.errors import CardStateConflict
 from edms.registry.models import Card
+from edms.registry.operations.execution import mark_executed
 
 
 def lock_application(application: Application) -> None:
@@ -192,6 +195,7 @@ def approve(
     application.decided_at = utcnow()
     change_status(official, application, DONE, 'application.approve', comment=comment, facts=facts)
     bring_about(official, application)
+    close_card(official, application)
     return application
 
 
@@ -209,7 +213,23 @@ def refuse(official: User, application: Application, reasons: str | Sequence[str
     application.decided_at, application.clarification_requested_on = utcnow(), None
     text = f'Причины отказа: {texts}.' + (f' {comment}' if comment else '')
     change_status(official, application, REFUSED, 'application.refuse', comment=text, facts={'reasons': codes})
+    close_card(official, application)
     return application
+
+
+def close_card(official: User, application: Application) -> bool:
+    """The decided application's card is executed in the official's name (the registry journals it); True if it
+    changed. A card the registry does not let close (a draft, a cancelled card) stays, with a journal entry why."""
+    card = db.session.get(Card, application.card_id) if application.card_id else None
+    if card is None:
+        return False
+    try:
+        return mark_executed(official, card)
+    except CardStateConflict as error:
+        facts = {'number': application.number, 'card_id': card.id, 'card_status': card.status.value}
+        facts['reason'] = error.message
+        record(official, 'application.card_not_closed', application, facts, organization_id=application.organization_id)
+        return False
 
 
 def _reason_codes(service: ServiceDefinition, reasons: str | Sequence[str]) -> list[str]:
