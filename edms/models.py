@@ -3,6 +3,7 @@
 from edms.audit.models import AuditEntry, AuditHead
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.citizen_services.models import Application, ApplicationEvent, ApplicationFile, ServiceProvider
+from edms.citizen_services.models.complaints import Complaint
 from edms.citizen_services.models.interagency import EgrulEntry, InteragencyProvider, InteragencyRequest
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.core.calendar.models import CalendarDay
@@ -45,6 +46,7 @@ __all__ = [
     'CardLink',
     'CaseFile',
     'CertificateRevocationList',
+    'Complaint',
     'DeadlineExtension',
     'Department',
     'Dispatch',
