@@ -4,16 +4,19 @@
 - An MFC or a partner (a bank) sees the applications filed through it, and acts for their applicant (resubmits).
 - The staff of the agency deciding an application sees it; managers, executors and clerks decide (clarification,
   approval, refusal).
+- A member of a legal entity's cabinet holding «view» sees the legal entity's applications (its ИНН as applicant).
 Everything else is «not found», never «forbidden».
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from edms.auth.models import Role, User
 from edms.citizen_services.errors import ApplicationNotFound
-from edms.citizen_services.models import Application
+from edms.citizen_services.models import ApplicantKind, Application
+from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
+from edms.core.db import db
 from edms.core.errors import Forbidden
 from edms.directory.models import OrganizationKind
 
@@ -42,9 +45,25 @@ def is_staff(user: User) -> bool:
     return organization_kind(user) not in (*FILING_KINDS, OrganizationKind.portal) and user.has_role(*STAFF_ROLES)
 
 
+def _viewed_legal_entities(user: User) -> ColumnElement[bool]:
+    """The application is a legal entity's whose cabinet the user is a member of with the «view» right."""
+    if organization_kind(user) != OrganizationKind.portal:
+        return false()
+    cabinets = (
+        select(LegalEntityCabinet.inn)
+        .join(LegalCabinetMember, LegalCabinetMember.cabinet_id == LegalEntityCabinet.id)
+        .where(
+            LegalCabinetMember.user_id == user.id,
+            LegalCabinetMember.removed_at.is_(None),
+            LegalCabinetMember.can_view.is_(True),
+        )
+    )
+    return and_(Application.applicant_kind == ApplicantKind.legal_entity, Application.applicant_inn.in_(cabinets))
+
+
 def visible_applications(user: User) -> ColumnElement[bool]:
     """SQL condition selecting exactly the applications the user may see."""
-    conditions = [Application.applicant_user_id == user.id]
+    conditions = [Application.applicant_user_id == user.id, _viewed_legal_entities(user)]
     if files_on_behalf(user):
         conditions.append(Application.filed_via_organization_id == user.organization_id)
     if is_staff(user):
@@ -58,7 +77,15 @@ def can_see(user: User, application: Application) -> bool:
         (application.applicant_user_id is not None and application.applicant_user_id == user.id)
         or (files_on_behalf(user) and application.filed_via_organization_id == user.organization_id)
         or (is_staff(user) and application.organization_id == user.organization_id)
+        or _views_legal_entity(user, application)
     )
+
+
+def _views_legal_entity(user: User, application: Application) -> bool:
+    if application.applicant_kind != ApplicantKind.legal_entity or not application.applicant_inn:
+        return False
+    query = select(exists().where(Application.id == application.id, _viewed_legal_entities(user)))
+    return bool(db.session.execute(query).scalar())
 
 
 def require_visible(user: User, application: Application) -> None:

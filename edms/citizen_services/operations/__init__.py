@@ -7,6 +7,7 @@ the providers of each service (`providers`). Every change is journaled; the oper
     approve(official, application, result_pdf)           # or refuse(official, application, ['personal_data'], '…')
 """
 
+from edms.citizen_services.operations import legal_cabinets  # noqa: F401  (registers the cabinet's outcome)
 from edms.citizen_services.operations.decisions import (
     approve,
     refuse,
