@@ -65,7 +65,9 @@ def _create_requests():
         sa.Column('sent_on', sa.Date(), nullable=False),
         sa.Column('message_id', sa.String(length=36), nullable=False),
         sa.Column(
-            'status', sa.Enum(*STATUSES, name='interagency_request_status', native_enum=False, length=20), nullable=False
+            'status',
+            sa.Enum(*STATUSES, name='interagency_request_status', native_enum=False, length=20),
+            nullable=False,
         ),
         sa.Column('due_date', sa.Date(), nullable=False),
         sa.Column('due_explanation', sa.Text(), nullable=False),
