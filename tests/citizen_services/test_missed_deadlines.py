@@ -57,7 +57,8 @@ def test_registration_later_is_a_violation_with_the_working_days_missed(calendar
 def test_a_request_still_not_registered_is_late_once_the_term_ran_out(calendar) -> None:
     assert registration_violation(calendar, TUESDAY, None, THURSDAY) is None
     violation = registration_violation(calendar, TUESDAY, None, FRIDAY)
-    assert violation is not None and violation.done_on is None
+    assert violation is not None
+    assert violation.done_on is None
     assert violation.missed_days == 1
     assert 'на 06.11.2026 не зарегистрирован' in violation.explanation
 
@@ -77,17 +78,20 @@ def test_a_decision_after_the_term_is_a_violation(calendar) -> None:
 
 def test_an_open_application_past_its_term_is_late_even_on_a_day_off(calendar) -> None:
     violation = service_violation(calendar, FRIDAY, 'in_progress', None, None, SATURDAY)
-    assert violation is not None and violation.missed_days == 0
+    assert violation is not None
+    assert violation.missed_days == 0
     assert 'позже срока на 1 календарный день' in violation.explanation
     later = service_violation(calendar, FRIDAY, 'in_progress', None, None, date(2026, 11, 10))
-    assert later is not None and later.missed_days == 2
+    assert later is not None
+    assert later.missed_days == 2
     assert 'на 10.11.2026 решение не принято — просрочка 2 рабочих дня' in later.explanation
 
 
 def test_a_clarification_stops_the_clock_unless_asked_after_the_term(calendar) -> None:
     assert service_violation(calendar, FRIDAY, 'clarification_required', None, THURSDAY, date(2026, 12, 1)) is None
     late = service_violation(calendar, FRIDAY, 'clarification_required', None, date(2026, 11, 9), date(2026, 12, 1))
-    assert late is not None and late.missed_days == 1
+    assert late is not None
+    assert late.missed_days == 1
 
 
 def _age(application: Application, submitted_on: date, *, deadline: date, reg_date: date | None) -> None:
@@ -133,7 +137,8 @@ def test_the_list_pages(world: World) -> None:  # noqa: F811
         _age(application, TUESDAY + timedelta(days=index), deadline=date(2026, 11, 10), reg_date=TUESDAY)
     first = list_missed_deadlines(world.executor, page=1, per_page=2, today=date(2026, 11, 20))
     second = list_missed_deadlines(world.executor, page=2, per_page=2, today=date(2026, 11, 20))
-    assert first.has_next and not second.has_next
+    assert first.has_next
+    assert not second.has_next
     assert [row.application.id for row in first.items + second.items] == [row.id for row in reversed(rows)]
 
 
