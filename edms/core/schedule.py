@@ -91,6 +91,13 @@ PERIODIC_JOBS: list[ScheduledJob] = [
     PeriodicJob('resolution_reminders', 'edms.resolutions.jobs.send_reminders', at=time(8, 0)),
     # Each night: the CRLs of the trusted CAs from their distribution points (skipped without a network).
     PeriodicJob('crl_refresh', 'edms.signatures.jobs.refresh_crls', at=time(4, 0), working_days_only=False),
+    # Each morning: applicants are reminded that a term-limited result (a stay registration) ends soon or has ended.
+    PeriodicJob(
+        'stay_expiry_reminders',
+        'edms.citizen_services.jobs.stay.send_expiry_reminders',
+        at=time(9, 0),
+        working_days_only=False,
+    ),
     # Each minute: received packets whose processing job was lost (a worker killed, Redis restarted) go through
     # again, and outbox rows whose delivery job was lost or whose next attempt has come are sent.
     IntervalJob('exchange_inbox_sweep', 'edms.exchange.jobs.sweep_inbox', every=timedelta(minutes=1), queue='exchange'),

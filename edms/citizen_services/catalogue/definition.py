@@ -1,7 +1,8 @@
 """`ServiceDefinition`: a public service as data plus rules — the card's document kind, the application XSD, the
 fields and their rules, the attachment slots, the signatures, the competent agency (a routing key), the deadlines,
-the statuses, the refusal reasons and the result document. The workflow reads these; a new service is a new
-definition, never a change of the workflow.
+the statuses, the refusal reasons, the result document and, for a term-limited result, its validity (where the
+period is in the application, the reminders before its end, the extension and the annulment reasons). The workflow
+reads these; a new service is a new definition, never a change of the workflow.
 """
 
 from __future__ import annotations
@@ -102,6 +103,59 @@ class ResultTemplate:
 
 
 @dataclass(frozen=True)
+class AnnulmentReason:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ExtensionPlan:
+    """How a term-limited result is extended: a new application of the same service prefilled from the previous one
+    (the new period starts the day after the previous end), checked by the service's own rules, decided within
+    `deadlines`. `renewed`: the attachment slots (and the signatures over them) that must be given anew; the other
+    files are carried over from the previous application."""
+
+    deadlines: DeadlinePlan
+    renewed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResultValidity:
+    """A result valid for a period the application names: the value paths of its first and last day (dates), the
+    days before the end the applicant is reminded, the extension (None: not extendable) and the annulment reasons;
+    `applicant_request` is the reason used when the applicant asks to end it early."""
+
+    start: str
+    end: str
+    reminder_days: tuple[int, ...] = (7, 1)
+    extension: ExtensionPlan | None = None
+    annulment_reasons: tuple[AnnulmentReason, ...] = ()
+    applicant_request: str | None = None
+
+    def annulment_reason(self, code: str) -> AnnulmentReason:
+        """The annulment reason with this code; KeyError for a reason not in the list."""
+        for reason in self.annulment_reasons:
+            if reason.code == code:
+                return reason
+        raise KeyError(code)
+
+    def inconsistencies(self, paths: set[str], slots: set[str]) -> list[str]:
+        problems = []
+        if not {self.start, self.end} <= paths:
+            problems.append('the validity period must name fields of the service')
+        codes = [reason.code for reason in self.annulment_reasons]
+        if not codes or len(codes) != len(set(codes)):
+            problems.append('a validity needs annulment reasons with unique codes')
+        if self.applicant_request is not None and self.applicant_request not in codes:
+            problems.append("the applicant's request must be one of the annulment reasons")
+        if any(days < 0 for days in self.reminder_days):
+            problems.append('reminder days must not be negative')
+        if self.extension is not None and not set(self.extension.renewed) <= slots:
+            problems.append('renewed slots must be attachment slots of the service')
+        return problems
+
+
+@dataclass(frozen=True)
 class InteragencyNeed:
     """Data the agency requests from another agency instead of asking the applicant (210-ФЗ art. 7)."""
 
@@ -135,6 +189,8 @@ class ServiceDefinition:
     max_attachment_size: int = MAX_ATTACHMENT_SIZE
     interagency: tuple[InteragencyNeed, ...] = ()
     applicant: ApplicantFields = ApplicantFields()
+    #: The result's period of validity (None: the result does not expire).
+    validity: ResultValidity | None = None
     #: The application XSD; by default schemas/services/<code>.xsd.
     schema_file: Path | None = field(default=None, compare=False)
 
@@ -165,6 +221,9 @@ class ServiceDefinition:
             problems.append('a service needs channels and refusal reasons')
         if self.applicant.kind not in APPLICANT_KINDS:
             problems.append(f'the applicant kind must be one of {APPLICANT_KINDS}')
+        if self.validity is not None:
+            slots = {spec.kind for spec in self.attachments}
+            problems += self.validity.inconsistencies({spec.path for spec in self.fields}, slots)
         return problems
 
     @property

@@ -4,6 +4,11 @@ change (`citizen_services_application_events`) and the applicant's files (`citiz
 
 An application lives in two places: here, as the applicant sees it (number «З-2026-000123», status, deadlines), and
 in the competent agency as an incoming registration card (`card_id`) that the officials work on.
+
+A term-limited result (`ServiceDefinition.validity`) keeps its period and its life on the application: valid from–until,
+`result_state` (valid / extended / annulled; «expired» is derived from the date), the extension links both ways, the
+annulment (when, by whom, from which day, the reason and the comment), the applicant's request to end it early and
+the expiry reminders already sent.
 """
 
 from __future__ import annotations
@@ -25,6 +30,14 @@ SERVICE_CODE_MAX = 64
 NUMBER_MAX = 32
 APPLICANT_NAME_MAX = 1000
 TEXT_MAX = 4000
+
+
+class ResultState(enum.StrEnum):
+    """The stored state of a term-limited result; «expired» is a valid one past its last day."""
+
+    valid = 'valid'
+    extended = 'extended'
+    annulled = 'annulled'
 
 
 class ApplicantKind(enum.StrEnum):
@@ -102,6 +115,24 @@ class Application(CreatedAtMixin, db.Model):
     refusal_comment: Mapped[str | None] = mapped_column(Text)
     result_attachment_id: Mapped[int | None] = mapped_column(ForeignKey('registry_attachments.id'))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # --- a term-limited result (set on approval when the service's result has a validity) ---
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    result_state: Mapped[ResultState | None] = mapped_column(enum_column(ResultState, 'result_state'))
+    #: The application whose result this one extends, and the one that extended this result.
+    extends_id: Mapped[int | None] = mapped_column(ForeignKey('citizen_services_applications.id'), index=True)
+    extended_by_id: Mapped[int | None] = mapped_column(ForeignKey('citizen_services_applications.id'))
+    annulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The first day the result no longer holds.
+    annulled_on: Mapped[date | None] = mapped_column(Date)
+    annulled_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
+    annulment_reason: Mapped[str | None] = mapped_column(String(64))
+    annulment_comment: Mapped[str | None] = mapped_column(Text)
+    #: The applicant asked to end the result early (the official then annuls it).
+    early_end_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    early_end_comment: Mapped[str | None] = mapped_column(Text)
+    #: Days before the end whose reminder was sent (-1: the notice the day after the end).
+    reminders_sent: Mapped[list[int] | None] = mapped_column(JSON)
 
     applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
     filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])

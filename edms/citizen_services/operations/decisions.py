@@ -1,6 +1,7 @@
 """The life of an application after filing: the official asks for a clarification (the clock stops), the applicant
 resubmits the corrected application (checked again; the deadline moves by the service's rule and says how), the
-official approves (the result document attached to the card) or refuses with reasons from the service's list.
+official approves (the result document attached to the card; a term-limited result gets its validity,
+`stay_validity.issue_validity`) or refuses with reasons from the service's list.
 
 Each step locks the application, checks its status, and goes through `change_status`: the event in the history,
 the journal entry and the applicant's notification. Who may act: `permissions.require_official` for the agency's
@@ -38,6 +39,7 @@ from edms.citizen_services.operations.common import (
     today,
 )
 from edms.citizen_services.operations.outcomes import bring_about
+from edms.citizen_services.operations.stay_validity import issue_validity
 from edms.citizen_services.operations.submission import Draft, Kept, Submission, prepare
 from edms.citizen_services.operations.uploads import APPLICATION_ROLE, UploadedFile
 from edms.citizen_services.permissions import require_applicant_side, require_official
@@ -194,6 +196,7 @@ def approve(
         facts['result_attachment_id'] = attachment.id
     application.decided_at = utcnow()
     change_status(official, application, DONE, 'application.approve', comment=comment, facts=facts)
+    issue_validity(official, application)
     bring_about(official, application)
     close_card(official, application)
     return application

@@ -7,6 +7,14 @@ use the premises, the owner's consent); the consent signed with a qualified sign
 valid when sent and issued not earlier than 30 days before the start; a foreign citizen adds a migration card, a
 minor a birth certificate and the second parent's consent, a representative a power of attorney. Checks 1–3 working
 days, the certificate 1 working day after, at most 5 in all; a clarification adds up to 2 working days.
+
+The certificate is valid for the stay period (`VALIDITY`): the applicant is reminded 7 days and 1 day before its end
+(«at expiry the applicant is notified to extend»); an extension is a new application prefilled from the previous one
+with a new end date and a new owner's consent, decided within 24 hours («решение принимается в течение 24 часов»).
+The 90 days are counted per certificate, not in total: the seed says «Срок регистрации может достигать 90 дней,
+после чего требуется продление или переход на постоянную регистрацию», i.e. each extension is a new term of at most
+90 days, checked by the same rule as the first one (and the consent, not older than 30 days before the start of the
+new period, by the same signature rule). The official annuls a certificate for a reason of `ANNULMENT_REASONS`.
 """
 
 from __future__ import annotations
@@ -17,10 +25,13 @@ from edms.citizen_services.catalogue.definition import (
     DONE,
     IN_PROGRESS,
     REFUSED,
+    AnnulmentReason,
     Channel,
     CompetentAgency,
+    ExtensionPlan,
     RefusalReason,
     ResultTemplate,
+    ResultValidity,
     ServiceDefinition,
     ServiceStatus,
 )
@@ -114,6 +125,31 @@ RULES = (
     issued_within('owner_consent', CONSENT_SIGNATURE, 'stay.start_date', CONSENT_MAX_AGE_DAYS),
 )
 
+ANNULMENT_REASONS = (
+    AnnulmentReason('applicant_request', 'Заявление гражданина о снятии с учёта до окончания срока пребывания'),
+    AnnulmentReason('owner_withdrawal', 'Собственник помещения отозвал согласие на регистрацию'),
+    AnnulmentReason('false_information', 'Выявлены недостоверные сведения или недействительные документы'),
+    AnnulmentReason('court_decision', 'Вступившее в законную силу решение суда'),
+    AnnulmentReason('permanent_registration', 'Регистрация по месту жительства по этому адресу'),
+    AnnulmentReason('death', 'Смерть гражданина, признание его умершим или безвестно отсутствующим'),
+)
+
+VALIDITY = ResultValidity(
+    start='stay.start_date',
+    end='stay.end_date',
+    reminder_days=(7, 1),
+    extension=ExtensionPlan(
+        deadlines=DeadlinePlan(
+            stages=(Stage('extension', 'Рассмотрение заявления о продлении регистрации', 1, 1),),
+            max_total=1,
+            basis='срок рассмотрения заявления о продлении регистрации (24 часа)',
+        ),
+        renewed=('owner_consent',),
+    ),
+    annulment_reasons=ANNULMENT_REASONS,
+    applicant_request='applicant_request',
+)
+
 SERVICE = ServiceDefinition(
     code=CODE,
     title='Регистрация по месту пребывания',
@@ -151,5 +187,6 @@ SERVICE = ServiceDefinition(
         RefusalReason('migration_violation', 'Есть открытое дело о нарушении миграционного законодательства'),
     ),
     result=ResultTemplate('Свидетельство о регистрации по месту пребывания', layout='stay_certificate'),
+    validity=VALIDITY,
     channels=frozenset({Channel.portal, Channel.mobile, Channel.xml_upload, Channel.mfc}),
 )

@@ -1,0 +1,94 @@
+"""The daily reminder before a stay registration ends: 7 days and 1 day before the last day and the day after it,
+to the applicant and the MFC operator who filed it; idempotent (what was sent is kept) and silent for an extension
+already filed, an annulled registration or a refused application."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from edms.citizen_services.jobs.stay import send_expiry_reminders
+from edms.citizen_services.models import Application
+from edms.citizen_services.operations.stay import annul
+from edms.core.db import db
+from edms.core.schedule import get_periodic_job
+from edms.core.tx import atomic
+from edms.notifications.models import Notification
+from tests.citizen_services import samples
+from tests.citizen_services.conftest import World
+from tests.citizen_services.test_stay_lifecycle import END, approved, extend, on_day
+
+
+def reminders_of(user_id: int) -> list[str]:
+    query = (
+        select(Notification.text)
+        .where(Notification.user_id == user_id, Notification.source.like('%:expiry:%'))
+        .order_by(Notification.id)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def run_on(monkeypatch: pytest.MonkeyPatch, day: date) -> int:
+    on_day(monkeypatch, day)
+    return send_expiry_reminders()
+
+
+def test_the_job_is_scheduled_every_day() -> None:
+    job = get_periodic_job('stay_expiry_reminders')
+    assert job.func_path == 'edms.citizen_services.jobs.stay.send_expiry_reminders'
+    assert not job.working_days_only  # type: ignore[union-attr]
+
+
+def test_reminders_7_days_and_1_day_before_and_the_day_after_the_end(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = approved(world)
+    assert run_on(monkeypatch, END - timedelta(days=8)) == 0
+    assert run_on(monkeypatch, END - timedelta(days=7)) == 1
+    assert reminders_of(world.applicant.id) == [
+        f'Свидетельство о регистрации по месту пребывания по заявлению № {application.number} действует до '
+        '07.06.2026 (осталось 7 дней). Продлите регистрацию в личном кабинете или в МФЦ.'
+    ]
+    assert run_on(monkeypatch, END - timedelta(days=7)) == 0  # the same day again: nothing twice
+    assert run_on(monkeypatch, END - timedelta(days=1)) == 1
+    assert run_on(monkeypatch, END) == 0
+    assert run_on(monkeypatch, END + timedelta(days=1)) == 1
+    texts = reminders_of(world.applicant.id)
+    assert len(texts) == 3
+    assert '(осталось 1 день)' in texts[1]
+    assert 'срок действия истёк 07.06.2026' in texts[2]
+    db.session.refresh(application)
+    assert application.reminders_sent == [-1, 1, 7]
+    assert run_on(monkeypatch, END + timedelta(days=2)) == 0
+
+
+def test_a_missed_day_sends_the_nearest_reminder_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    approved(world)
+    assert run_on(monkeypatch, END - timedelta(days=1)) == 1
+    assert run_on(monkeypatch, END - timedelta(days=1)) == 0
+    [text] = reminders_of(world.applicant.id)
+    assert '(осталось 1 день)' in text
+
+
+def test_the_mfc_operator_who_filed_it_is_reminded_too(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    approved(world, actor=world.operator, channel='mfc', on_behalf={'snils': samples.SNILS})
+    assert run_on(monkeypatch, END - timedelta(days=7)) == 1
+    assert len(reminders_of(world.operator.id)) == 1
+    assert len(reminders_of(world.applicant.id)) == 1  # the portal account with the same СНИЛС
+
+
+def test_no_reminder_for_an_extension_filed_or_an_annulled_registration(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extended, annulled = approved(world), approved(world)
+    on_day(monkeypatch, END - timedelta(days=10))
+    extend(world, extended, '01.08.2026')
+    with atomic():
+        annul(world.executor, annulled, 'owner_withdrawal')
+    assert run_on(monkeypatch, END - timedelta(days=7)) == 0
+    assert reminders_of(world.applicant.id) == []
+    db.session.refresh(extended)
+    assert extended.reminders_sent == [7]  # considered, and not reminded of
+    assert db.session.get(Application, annulled.id).reminders_sent == []  # type: ignore[union-attr]
