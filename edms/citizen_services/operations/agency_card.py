@@ -20,10 +20,9 @@ from edms.citizen_services.catalogue.definition import Channel, ServiceDefinitio
 from edms.citizen_services.models import ApplicantKind, Application, ApplicationFile
 from edms.citizen_services.operations.common import AgencyActor, channel_label, today
 from edms.citizen_services.operations.uploads import StoredUpload, VerifiedSignature
-from edms.core.blobs import blob_store
 from edms.registry.errors import JournalMissing
 from edms.registry.models import Attachment, Card, DeliveryMethod
-from edms.registry.operations import add_attachment, create_card, register_card
+from edms.registry.operations import add_attachment, add_stored_attachment, create_card, register_card
 from edms.registry.validation import SUMMARY_MAX
 from edms.routing.matching import sample_of
 from edms.routing.operations import route_card
@@ -97,8 +96,7 @@ def add_files(
     rows = []
     for upload in uploads:
         label = service.labels.get(f'attachments.{upload.kind}', upload.kind)
-        with blob_store().open_verified(upload.sha256 or '') as stream:
-            attachment = add_attachment(actor, card, stream, upload.filename, f'{label}{note}'[:500])
+        attachment = add_stored_attachment(actor, card, upload.sha256 or '', upload.filename, f'{label}{note}'[:500])
         added.setdefault(upload.kind, attachment)
         row = ApplicationFile(
             kind=upload.kind,

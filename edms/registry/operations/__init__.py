@@ -1,6 +1,11 @@
 """Changing the registry: cards, numbering, attachments, links, journals and case files. Every change is audited."""
 
-from edms.registry.operations.attachments import add_attachment, open_attachment, remove_attachment
+from edms.registry.operations.attachments import (
+    add_attachment,
+    add_stored_attachment,
+    open_attachment,
+    remove_attachment,
+)
 from edms.registry.operations.cards import (
     cancel_card,
     create_card,
@@ -14,6 +19,7 @@ from edms.registry.operations.journals import create_journal, update_journal
 
 __all__ = [
     'add_attachment',
+    'add_stored_attachment',
     'cancel_card',
     'create_card',
     'create_case_file',

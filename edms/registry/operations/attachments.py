@@ -11,7 +11,7 @@ from flask import current_app
 
 from edms.audit.operations import record
 from edms.auth.models import User
-from edms.core.blobs import BlobCorrupted, blob_store
+from edms.core.blobs import BlobCorrupted, BlobMissing, BlobTooLarge, StoredBlob, blob_store
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.filetypes import ALLOWED_TYPES, describe_allowed, detect_content_type
@@ -34,17 +34,38 @@ def clean_filename(name: str) -> str:
 
 def add_attachment(user: User, card: Card, stream: BinaryIO, filename: str, description: str = '') -> Attachment:
     """Store a file for the card: refused before it counts as stored when too large or of a disallowed type."""
+    _require_open(user, card, description)
+    blob = blob_store().put_stream(stream, current_app.config['MAX_ATTACHMENT_SIZE'])
+    return _attach(user, card, blob, filename, description)
+
+
+def add_stored_attachment(user: User, card: Card, sha256: str, filename: str, description: str = '') -> Attachment:
+    """A blob already in the store (an application's file, say) as the card's attachment: nothing is copied, the
+    type and size are checked as for an upload; `BlobMissing` when the store has no such blob."""
+    _require_open(user, card, description)
+    store = blob_store()
+    if not store.exists(sha256):
+        raise BlobMissing(sha256)
+    path = store.path_for(sha256)
+    size = os.path.getsize(path)
+    if size > current_app.config['MAX_ATTACHMENT_SIZE']:
+        raise BlobTooLarge(current_app.config['MAX_ATTACHMENT_SIZE'])
+    return _attach(user, card, StoredBlob(sha256, size, path), filename, description)
+
+
+def _require_open(user: User, card: Card, description: str) -> None:
     require_registrar(user)
     if card.status in (CardStatus.cancelled, CardStatus.filed):
         raise CardStateConflict('К аннулированной карточке или карточке в деле нельзя добавлять файлы.')
     if len(description) > 500:
         raise FileRefused(fields={'description': '«Описание файла»: не более 500 символов.'})
-    store = blob_store()
-    blob = store.put_stream(stream, current_app.config['MAX_ATTACHMENT_SIZE'])
+
+
+def _attach(user: User, card: Card, blob: StoredBlob, filename: str, description: str) -> Attachment:
     content_type = detect_content_type(blob.path) if blob.size else None
     if content_type is None or content_type not in ALLOWED_TYPES:
         if blob.is_new:
-            store.discard(blob.sha256)
+            blob_store().discard(blob.sha256)
         if blob.size == 0:
             raise FileRefused(fields={'file': '«Файл»: файл пустой.'})
         raise FileRefused(fields={'file': f'«Файл»: тип файла не разрешён. Допустимые форматы: {describe_allowed()}.'})
