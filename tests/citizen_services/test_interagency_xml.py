@@ -107,7 +107,8 @@ def test_request_answer_and_rejection_read_back_to_the_same_message() -> None:
 
 def test_message_ids_are_lowercase_version_1_uuids() -> None:
     value = new_message_id()
-    assert value == value.lower() and value[14] == '1'
+    assert value == value.lower()
+    assert value[14] == '1'
     assert value != new_message_id()
 
 

@@ -104,7 +104,7 @@ class InteragencyRequest(CreatedAtMixin, db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
     answered_by_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
     answer_text: Mapped[str | None] = mapped_column(Text)
-    #: The data of the answer by field path ('organization.ogrn' → '1027700132195').
+    #: The data of the answer: {'fields': [{path, label, value}, …]} in the answer's order.
     answer_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Every compared field that differs: {field, label, application_value, registry_value}.
     mismatches: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -1,0 +1,79 @@
+"""The kinds of data an agency requests from another one (210-ФЗ art. 7): a key, the words of the request, whom it is
+about (read from the application) and whether the responding agency answers from a register without an official.
+
+A service's `InteragencyNeed` names the data in words; `kind_of_need` finds its kind by the register it names
+(«ЕГРЮЛ» → 'egrul'), anything else is 'other' and answered by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from edms.citizen_services.catalogue.definition import InteragencyNeed
+
+#: 5 working days from the day the request reached the responding agency (210-ФЗ art. 7.2 part 3).
+ANSWER_DAYS = 5
+ANSWER_BASIS = 'срок ответа на межведомственный запрос (ч. 3 ст. 7.2 Федерального закона № 210-ФЗ)'
+DEFAULT_LEGAL_BASIS = 'ст. 7, 7.2 Федерального закона от 27.07.2010 № 210-ФЗ'
+
+
+@dataclass(frozen=True)
+class DataKind:
+    key: str
+    title: str
+    #: A word of the need's text that names this kind.
+    marker: str
+    #: Parameters of the subject by the application's field path ('ogrn' ← 'organization.ogrn'); empty: the
+    #: applicant's name, СНИЛС and ИНН.
+    subject_paths: tuple[tuple[str, str], ...] = ()
+    #: Answered from the responding agency's register without an official.
+    automatic: bool = False
+
+
+DATA_KINDS: dict[str, DataKind] = {
+    kind.key: kind
+    for kind in (
+        DataKind(
+            'egrul',
+            'Сведения о юридическом лице из ЕГРЮЛ',
+            'ЕГРЮЛ',
+            (('ogrn', 'organization.ogrn'), ('inn', 'organization.inn'), ('name', 'organization.name')),
+            automatic=True,
+        ),
+        DataKind('egrn', 'Выписка из ЕГРН об объекте недвижимости', 'ЕГРН'),
+        DataKind('passport', 'Сведения о действительности паспорта гражданина Российской Федерации', 'паспорт'),
+        DataKind('other', 'Иные сведения, находящиеся в распоряжении ведомства', ''),
+    )
+}
+SUBJECT_LABELS = {'ogrn': 'ОГРН', 'inn': 'ИНН', 'name': 'Наименование / ФИО', 'snils': 'СНИЛС'}
+
+
+def kind_of_need(need: InteragencyNeed) -> DataKind:
+    for kind in DATA_KINDS.values():
+        if kind.marker and kind.marker.casefold() in need.data.casefold():
+            return kind
+    return DATA_KINDS['other']
+
+
+def value_at(values: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of nested values; None when a part is missing."""
+    node: Any = values
+    for part in path.split('.'):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def flatten(values: Mapping[str, Any], prefix: str = '') -> dict[str, str]:
+    """Nested values as {dotted path: text}, empty ones left out."""
+    flat: dict[str, str] = {}
+    for key, value in values.items():
+        path = f'{prefix}{key}'
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f'{path}.'))
+        elif value not in (None, ''):
+            flat[path] = str(value)
+    return flat
