@@ -89,6 +89,12 @@ ScheduledJob = PeriodicJob | IntervalJob
 PERIODIC_JOBS: list[ScheduledJob] = [
     # Each working morning: executors and controllers are told of items due soon and overdue.
     PeriodicJob('resolution_reminders', 'edms.resolutions.jobs.send_reminders', at=time(8, 0)),
+    # Each working morning: interagency requests past their 5 working days (the requester is told) and due today
+    # (the responder is told); every 5 minutes, the requests a filing declared but never sent are sent.
+    PeriodicJob('interagency_reminders', 'edms.citizen_services.jobs.interagency.send_reminders', at=time(8, 10)),
+    IntervalJob(
+        'interagency_needs_sweep', 'edms.citizen_services.jobs.interagency.sweep_needs', every=timedelta(minutes=5)
+    ),
     # Each night: the CRLs of the trusted CAs from their distribution points (skipped without a network).
     PeriodicJob('crl_refresh', 'edms.signatures.jobs.refresh_crls', at=time(4, 0), working_days_only=False),
     # Each morning: applicants are reminded that a term-limited result (a stay registration) ends soon or has ended.
