@@ -24,6 +24,7 @@ def register_web(app: Flask) -> None:
         cabinet,
         cards,
         certificates,
+        complaints,
         dispatches,
         exchange,
         home,
@@ -49,6 +50,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(routing.bp)
     app.register_blueprint(agency_applications.bp)
     app.register_blueprint(applications.bp)
+    app.register_blueprint(complaints.bp)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime
     app.jinja_env.globals['current_user'] = lambda: g.get('user')
