@@ -28,6 +28,7 @@ def register_web(app: Flask) -> None:
         dispatches,
         exchange,
         home,
+        legal_cabinets,
         notifications,
         reports,
         resolution_actions,
@@ -48,6 +49,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (signatures.bp, certificates.bp, exchange.bp, dispatches.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(routing.bp)
+    app.register_blueprint(legal_cabinets.bp)
     app.register_blueprint(agency_applications.bp)
     app.register_blueprint(applications.bp)
     app.register_blueprint(complaints.bp)

@@ -90,7 +90,7 @@ def open_legal_cabinet(official: User, application: Application) -> LegalEntityC
     if head_id is None:
         raise Conflict(NO_HEAD_ACCOUNT)
     requisites = _requisites(application.values)
-    cabinet = legal_cabinet_by_ogrn(requisites['ogrn'])
+    cabinet = legal_cabinet_by_ogrn(requisites['ogrn'], lock=True)
     facts: dict[str, Any] = {'application': application.number, 'head_user_id': head_id}
     if cabinet is None:
         cabinet = LegalEntityCabinet(**requisites, application_id=application.id)

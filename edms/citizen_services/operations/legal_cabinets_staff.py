@@ -156,7 +156,7 @@ def change_legal_cabinet_member(
     member.set_rights(rights)
     _keeps_administrator(cabinet)
     db.session.flush()
-    audit(actor, 'member_change', cabinet, {'before': before, 'after': _described(member)})
+    audit(actor, 'member_change', cabinet, {'user_id': member.user_id, 'before': before, 'after': _described(member)})
     return member
 
 

@@ -80,14 +80,11 @@ def require_legal_cabinet_right(member: LegalCabinetMember, right: LegalCabinetR
         raise Forbidden(f'В кабинете организации у вас нет права «{label}».')
 
 
-def legal_cabinet_by_ogrn(ogrn: str) -> LegalEntityCabinet | None:
-    query = select(LegalEntityCabinet).where(LegalEntityCabinet.ogrn == ogrn).with_for_update()
-    return db.session.execute(query).scalar_one_or_none()
-
-
-def legal_cabinet_of_application(application: Application) -> LegalEntityCabinet | None:
-    """The cabinet an approved registration application brought about (its last approval)."""
-    query = select(LegalEntityCabinet).where(LegalEntityCabinet.application_id == application.id)
+def legal_cabinet_by_ogrn(ogrn: str | None, *, lock: bool = False) -> LegalEntityCabinet | None:
+    """The cabinet of the ОГРН (no access check); `lock` reads it for update."""
+    query = select(LegalEntityCabinet).where(LegalEntityCabinet.ogrn == ogrn)
+    if lock:
+        query = query.with_for_update()
     return db.session.execute(query).scalar_one_or_none()
 
 

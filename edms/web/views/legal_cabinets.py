@@ -1,0 +1,263 @@
+"""«Кабинет организации» in the browser (seed 000), the applicant's side of a legal entity on the portal: the list of
+the cabinets the account is a member of, the cabinet's page (requisites and contacts with their form, the staff with a
+roles × rights matrix, adding and removing staff), the cabinet's journal and the legal entity's applications; and
+the section on the registration application's page linking to the cabinet it brought about.
+
+Not the manager's cabinet (МКР, `views.cabinet`). Every cabinet is loaded through `get_legal_cabinet`: a cabinet the
+user is not a member of is a 404. Changes go through the operations in one `atomic()` block and end with a redirect;
+a refused form comes back filled with its messages (422); a conflict (the last administrator) is flashed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from edms.auth.models import User
+from edms.citizen_services.catalogue.definition import DONE
+from edms.citizen_services.catalogue.registry import all_services, get_service
+from edms.citizen_services.models import Application
+from edms.citizen_services.models.legal_cabinets import (
+    LEGAL_CABINET_RIGHT_LABELS,
+    LEGAL_CABINET_ROLE_LABELS,
+    LegalCabinetRight,
+    LegalCabinetRole,
+)
+from edms.citizen_services.operations.legal_cabinets import SERVICE_CODE, update_legal_cabinet
+from edms.citizen_services.operations.legal_cabinets_staff import (
+    add_legal_cabinet_member,
+    change_legal_cabinet_member,
+    remove_legal_cabinet_member,
+)
+from edms.citizen_services.queries import read_filter
+from edms.citizen_services.queries.legal_cabinets import (
+    get_legal_cabinet,
+    legal_cabinet_by_ogrn,
+    legal_cabinet_journal,
+    legal_cabinets_of,
+    legal_entity_applications,
+    require_legal_cabinet_right,
+)
+from edms.core.db import db
+from edms.core.errors import Conflict, ValidationFailed
+from edms.core.tx import atomic
+from edms.web.application_sections import register_section
+from edms.web.session import current_user, login_required
+
+bp = Blueprint('legal_cabinets', __name__)
+Html = str | tuple[str, int]
+
+JOURNAL_ACTIONS = {
+    'legal_cabinet.create': 'Кабинет создан по заявлению',
+    'legal_cabinet.rebind': 'Кабинет привязан к новому заявлению руководителя',
+    'legal_cabinet.update': 'Изменены сведения организации',
+    'legal_cabinet.member_add': 'Добавлен сотрудник',
+    'legal_cabinet.member_change': 'Изменены роль и права сотрудника',
+    'legal_cabinet.member_remove': 'Сотрудник исключён',
+    'legal_cabinet.send': 'Подано заявление от имени организации',
+}
+DETAIL_FIELDS = ('legal_address', 'phone', 'email')
+FIELD_LABELS = {
+    'legal_address': 'Юридический адрес',
+    'phone': 'Телефон',
+    'email': 'Электронная почта',
+    'name': 'Наименование',
+    'legal_form': 'Организационно-правовая форма',
+    'kpp': 'КПП',
+    'inn': 'ИНН',
+}
+ADD_FIELDS = ('snils', 'inn', 'role')
+#: The rights matrix of each member's row is always sent, so an empty matrix means «no rights», not «defaults».
+RIGHTS = 'rights'
+
+
+@bp.get('/legal-cabinets')
+@login_required
+def index() -> str:
+    return render_template('legal_cabinets/list.html', rows=legal_cabinets_of(current_user()), roles=_roles())
+
+
+def _roles() -> dict[str, str]:
+    return {role.value: label for role, label in LEGAL_CABINET_ROLE_LABELS.items()}
+
+
+def _page(cabinet_id: int, **forms: Any) -> Html:
+    """The cabinet's page; `forms` are a refused form's values and errors (then 422)."""
+    user = current_user()
+    cabinet, me = get_legal_cabinet(user, cabinet_id)
+    require_legal_cabinet_right(me, LegalCabinetRight.view)
+    details = {name: getattr(cabinet, name) for name in DETAIL_FIELDS}
+    context = {
+        'details_values': details,
+        'details_errors': {},
+        'add_values': {},
+        'add_errors': {},
+        'member_values': {},
+        'member_errors': {},
+        **forms,
+    }
+    html = render_template(
+        'legal_cabinets/show.html',
+        cabinet=cabinet,
+        me=me,
+        members=cabinet.active_members,
+        role_options=list(_roles().items()),
+        role_labels=_roles(),
+        rights=[(right.value, label) for right, label in LEGAL_CABINET_RIGHT_LABELS.items()],
+        may_manage=me.role == LegalCabinetRole.administrator and me.has(LegalCabinetRight.edit),
+        **context,
+    )
+    refused = any(context[name] for name in ('details_errors', 'add_errors', 'member_errors'))
+    return (html, 422) if refused else html
+
+
+@bp.get('/legal-cabinets/<int:cabinet_id>')
+@login_required
+def show(cabinet_id: int) -> Html:
+    return _page(cabinet_id)
+
+
+def _done(cabinet_id: int, message: str) -> Response:
+    flash(message, 'success')
+    return redirect(url_for('legal_cabinets.show', cabinet_id=cabinet_id))
+
+
+def _conflict(cabinet_id: int, error: Conflict) -> Response:
+    flash(error.message, 'error')
+    return redirect(url_for('legal_cabinets.show', cabinet_id=cabinet_id))
+
+
+@bp.post('/legal-cabinets/<int:cabinet_id>/details')
+@login_required
+def details(cabinet_id: int) -> Html | Response:
+    user = current_user()
+    raw = {name: request.form.get(name, '') for name in DETAIL_FIELDS}
+    try:
+        with atomic():
+            cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
+            update_legal_cabinet(user, cabinet, me, raw)
+    except ValidationFailed as error:
+        return _page(cabinet_id, details_values=raw, details_errors=error.fields)
+    return _done(cabinet_id, 'Сведения организации сохранены.')
+
+
+@bp.post('/legal-cabinets/<int:cabinet_id>/members')
+@login_required
+def add_member(cabinet_id: int) -> Html | Response:
+    user = current_user()
+    raw = {name: request.form.get(name, '').strip() for name in ADD_FIELDS}
+    sent = {name: value for name, value in raw.items() if value or name == 'role'}
+    try:
+        with atomic():
+            cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
+            add_legal_cabinet_member(user, cabinet, me, sent)
+    except ValidationFailed as error:
+        return _page(cabinet_id, add_values=raw, add_errors=error.fields)
+    return _done(cabinet_id, 'Сотрудник добавлен в кабинет организации.')
+
+
+@bp.post('/legal-cabinets/<int:cabinet_id>/members/<int:member_id>')
+@login_required
+def change_member(cabinet_id: int, member_id: int) -> Html | Response:
+    user = current_user()
+    raw = {'role': request.form.get('role', ''), RIGHTS: request.form.getlist(RIGHTS)}
+    try:
+        with atomic():
+            cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
+            change_legal_cabinet_member(user, cabinet, me, member_id, raw)
+    except ValidationFailed as error:
+        return _page(cabinet_id, member_values={member_id: raw}, member_errors={member_id: error.fields})
+    except Conflict as error:
+        return _conflict(cabinet_id, error)
+    return _done(cabinet_id, 'Роль и права сотрудника сохранены.')
+
+
+@bp.post('/legal-cabinets/<int:cabinet_id>/members/<int:member_id>/remove')
+@login_required
+def remove_member(cabinet_id: int, member_id: int) -> Response:
+    user = current_user()
+    try:
+        with atomic():
+            cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
+            remove_legal_cabinet_member(user, cabinet, me, member_id)
+    except Conflict as error:
+        return _conflict(cabinet_id, error)
+    return _done(cabinet_id, 'Сотрудник исключён из кабинета организации.')
+
+
+@bp.get('/legal-cabinets/<int:cabinet_id>/journal')
+@login_required
+def journal(cabinet_id: int) -> str:
+    cabinet, me = get_legal_cabinet(current_user(), cabinet_id)
+    require_legal_cabinet_right(me, LegalCabinetRight.view)
+    entries = legal_cabinet_journal(cabinet)
+    ids = {entry.actor_id for entry in entries} | {entry.data.get('user_id') for entry in entries}
+    ids |= {entry.data.get('head_user_id') for entry in entries}
+    ids.discard(None)
+    users = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
+    return render_template(
+        'legal_cabinets/journal.html',
+        cabinet=cabinet,
+        entries=entries,
+        users=users,
+        actions=JOURNAL_ACTIONS,
+        role_labels=_roles(),
+        rights_text=_rights_text,
+        field_labels=FIELD_LABELS,
+    )
+
+
+def _rights_text(rights: list[str]) -> str:
+    """The rights in the matrix's order (view, edit, delete, send)."""
+    return (
+        ', '.join(label for right, label in LEGAL_CABINET_RIGHT_LABELS.items() if right.value in rights) or 'без прав'
+    )
+
+
+@bp.get('/legal-cabinets/<int:cabinet_id>/applications')
+@login_required
+def applications(cabinet_id: int) -> Html:
+    cabinet, me = get_legal_cabinet(current_user(), cabinet_id)
+    require_legal_cabinet_right(me, LegalCabinetRight.view)
+    errors: dict[str, str] = {}
+    page = None
+    try:
+        filters = read_filter({key: value for key, value in request.args.items() if value != ''})
+    except ValidationFailed as error:
+        errors = error.fields
+    else:
+        page = legal_entity_applications(cabinet, filters)
+    html = render_template(
+        'legal_cabinets/applications.html',
+        cabinet=cabinet,
+        page=page,
+        args=request.args,
+        errors=errors,
+        services=[(service.code, service.title) for service in all_services()],
+        service_of=get_service,
+        page_url=lambda number: url_for(
+            'legal_cabinets.applications',
+            cabinet_id=cabinet_id,
+            **{key: value for key, value in request.args.items() if key != 'page' and value != ''},
+            page=number,
+        ),
+    )
+    return (html, 422) if errors else html
+
+
+def _application_section(user: User, application: Application) -> dict[str, Any] | None:
+    """On an approved registration's page: the cabinet of its ОГРН, linked for a member."""
+    if application.service_code != SERVICE_CODE or application.status != DONE:
+        return None
+    ogrn = (application.values.get('organization') or {}).get('ogrn')
+    cabinet = legal_cabinet_by_ogrn(ogrn)
+    if cabinet is None:
+        return None
+    member = any(row.user_id == user.id for row in cabinet.active_members)
+    return {'cabinet': cabinet, 'member': member}
+
+
+register_section('applicant', 'legal_cabinets/_application_section.html', _application_section)

@@ -1,0 +1,149 @@
+"""«Кабинет организации» pages: the list of the account's cabinets, the cabinet's page with its details form and the
+staff's roles × rights matrix, adding, changing and removing staff, forms back filled with messages naming the
+fields, the last administrator kept, the journal and the legal entity's applications, another organization's cabinet
+a 404, and the link from the approved registration's page."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
+from edms.citizen_services.operations import approve
+from edms.core.db import db
+from edms.core.tx import atomic
+from tests.citizen_services import conftest as services
+from tests.citizen_services import samples
+from tests.citizen_services.conftest import World
+from tests.factories import login, make_user
+
+#: The citizen-services fixtures (the agencies, the portal, the MFC), shared.
+world = services.world
+SNILS_B = '08765430300'
+
+
+def text(html: str) -> str:
+    return ' '.join(re.sub(r'<[^>]+>', ' ', html).replace('&rarr;', '→').split())
+
+
+def open_cabinet(world: World) -> LegalEntityCabinet:
+    application = world.file('legal_entity_cabinet')
+    with atomic():
+        approve(world.ministry_executor, application)
+    return db.session.execute(select(LegalEntityCabinet)).scalar_one()
+
+
+def members(cabinet: LegalEntityCabinet) -> dict[int, LegalCabinetMember]:
+    db.session.expire_all()
+    rows = db.session.execute(select(LegalCabinetMember).where(LegalCabinetMember.cabinet_id == cabinet.id)).scalars()
+    return {row.user_id: row for row in rows if row.removed_at is None}
+
+
+def test_the_head_sees_the_cabinet_with_its_staff_and_the_registration_links_to_it(
+    client: FlaskClient, world: World
+) -> None:
+    cabinet = open_cabinet(world)
+    login(client, world.applicant)
+    listed = text(client.get('/legal-cabinets').get_data(as_text=True))
+    assert 'Общество с ограниченной ответственностью «Ромашка»' in listed
+    assert f'ОГРН {samples.OGRN}' in listed
+    assert 'ваша роль — Администратор' in listed
+    page = client.get(f'/legal-cabinets/{cabinet.id}').get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    shown = text(page)
+    assert 'Сотрудники: роли и права' in shown
+    assert 'Просмотр Редактирование Удаление Отправка' in shown
+    assert world.applicant.full_name in shown
+    assert 'Добавить сотрудника' in shown
+    application = text(client.get(f'/applications/{cabinet.application_id}').get_data(as_text=True))
+    assert 'перейти в кабинет организации' in application
+    assert 'Кабинет организации' in text(client.get('/applications').get_data(as_text=True))  # the nav link
+
+
+def test_staff_added_changed_and_removed_through_the_forms(client: FlaskClient, world: World) -> None:
+    cabinet = open_cabinet(world)
+    with atomic():
+        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
+    login(client, world.applicant)
+    url = f'/legal-cabinets/{cabinet.id}'
+    response = client.post(f'{url}/members', data={'snils': '087-654-303 00', 'role': 'lawyer'})
+    assert response.status_code == 302
+    member = members(cabinet)[employee.id]
+    assert (member.role, member.can_edit, member.can_delete) == ('lawyer', True, False)
+    response = client.post(f'{url}/members/{member.id}', data={'role': 'operator', 'rights': ['view', 'delete']})
+    assert response.status_code == 302
+    member = members(cabinet)[employee.id]
+    assert (member.role, member.can_view, member.can_delete, member.can_send) == ('operator', True, True, False)
+    assert client.post(f'{url}/members/{member.id}/remove').status_code == 302
+    assert employee.id not in members(cabinet)
+    journal = text(client.get(f'{url}/journal').get_data(as_text=True))
+    for action in ('Кабинет создан по заявлению', 'Добавлен сотрудник', 'Изменены роль и права', 'Сотрудник исключён'):
+        assert action in journal
+    name = employee.full_name
+    assert f'Добавлен сотрудник {name} — Юрист (Просмотр, Редактирование, Отправка)' in journal
+    assert f'{name}: Юрист (Просмотр, Редактирование, Отправка) → Оператор (Просмотр, Удаление)' in journal
+    assert f'Сотрудник исключён {name} — Оператор (Просмотр, Удаление)' in journal
+
+
+def test_forms_come_back_filled_with_messages_naming_the_fields(client: FlaskClient, world: World) -> None:
+    cabinet = open_cabinet(world)
+    login(client, world.applicant)
+    url = f'/legal-cabinets/{cabinet.id}'
+    response = client.post(f'{url}/members', data={'snils': '087-654-303 01', 'role': 'lawyer'})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '«СНИЛС сотрудника»: неверное контрольное число' in page
+    assert 'value="087-654-303 01"' in page
+    assert re.search(r'<option value="lawyer"\s+selected>', page)
+    response = client.post(f'{url}/details', data={'legal_address': '', 'phone': '12', 'email': 'a@b.ru'})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '«Юридический адрес»: обязательное поле.' in page
+    assert '«Телефон»: номер в формате +7 XXX XXX-XX-XX.' in page
+    assert 'value="12"' in page
+    assert 'value="a@b.ru"' in page
+    response = client.post(url + '/details', data={'legal_address': 'г. Москва, ул. Новая, д. 1', 'phone': ''})
+    assert response.status_code == 302
+    assert 'г. Москва, ул. Новая, д. 1' in client.get(url).get_data(as_text=True)
+
+
+def test_the_last_administrator_is_kept_with_a_message(client: FlaskClient, world: World) -> None:
+    cabinet = open_cabinet(world)
+    head = members(cabinet)[world.applicant.id]
+    login(client, world.applicant)
+    response = client.post(f'/legal-cabinets/{cabinet.id}/members/{head.id}/remove', follow_redirects=True)
+    assert 'должен остаться хотя бы один администратор' in response.get_data(as_text=True)
+    assert world.applicant.id in members(cabinet)
+
+
+def test_another_organizations_cabinet_is_a_404(client: FlaskClient, world: World) -> None:
+    cabinet = open_cabinet(world)
+    login(client, world.other_applicant)
+    assert 'Вы не состоите ни в одном кабинете' in client.get('/legal-cabinets').get_data(as_text=True)
+    url = f'/legal-cabinets/{cabinet.id}'
+    for path in ('', '/journal', '/applications'):
+        assert client.get(url + path).status_code == 404
+    assert client.post(f'{url}/details', data={'legal_address': 'x'}).status_code == 404
+    assert client.post(f'{url}/members', data={'snils': SNILS_B, 'role': 'lawyer'}).status_code == 404
+    assert client.get(f'/applications/{cabinet.application_id}').status_code == 404
+
+
+def test_member_without_rights_is_refused_and_sees_no_forms(client: FlaskClient, world: World) -> None:
+    cabinet = open_cabinet(world)
+    with atomic():
+        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
+    login(client, world.applicant)
+    client.post(f'/legal-cabinets/{cabinet.id}/members', data={'snils': SNILS_B, 'role': 'accountant'})
+    client.post('/logout')
+    login(client, employee)
+    url = f'/legal-cabinets/{cabinet.id}'
+    page = text(client.get(url).get_data(as_text=True))
+    assert 'Добавить сотрудника' not in page
+    assert 'Сохранить сведения' not in page
+    assert client.post(f'{url}/details', data={'legal_address': 'x'}).status_code == 403
+    applications = text(client.get(f'{url}/applications').get_data(as_text=True))
+    assert 'Регистрация кабинета юридического лица' in applications
+    head = members(cabinet)[world.applicant.id]
+    assert client.post(f'{url}/members/{head.id}/remove').status_code == 403
