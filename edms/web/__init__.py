@@ -35,6 +35,7 @@ def register_web(app: Flask) -> None:
         resolutions,
         routing,
         signatures,
+        stay,
     )
 
     app.static_folder = str(app.root_path + '/static')
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(legal_cabinets.bp)
     app.register_blueprint(agency_applications.bp)
     app.register_blueprint(applications.bp)
+    app.register_blueprint(stay.bp)
     app.register_blueprint(complaints.bp)
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime
