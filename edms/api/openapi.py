@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from edms.api.openapi_applications import APPLICATION_PATHS, APPLICATION_SCHEMAS
+from edms.api.openapi_complaints import COMPLAINT_PATHS, COMPLAINT_SCHEMAS
 from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
 from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
@@ -251,6 +252,7 @@ def document() -> dict[str, Any]:
                 'notifications',
                 'routing',
                 'applications',
+                'complaints',
                 'meta',
             )
         ],
@@ -261,6 +263,7 @@ def document() -> dict[str, Any]:
             **EXCHANGE_PATHS,
             **ROUTING_PATHS,
             **APPLICATION_PATHS,
+            **COMPLAINT_PATHS,
         },
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
@@ -271,6 +274,7 @@ def document() -> dict[str, Any]:
                 **EXCHANGE_SCHEMAS,
                 **ROUTING_SCHEMAS,
                 **APPLICATION_SCHEMAS,
+                **COMPLAINT_SCHEMAS,
             },
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}

@@ -8,6 +8,7 @@ from edms.api import (  # noqa: F401  (routes register on import)
     applications,
     attachments,
     cards,
+    complaints,
     directory,
     dispatches,
     exchange,
