@@ -28,6 +28,7 @@ def register_web(app: Flask) -> None:
         dispatches,
         exchange,
         home,
+        interagency,
         legal_cabinets,
         notifications,
         reports,
@@ -53,6 +54,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(legal_cabinets.bp)
     app.register_blueprint(agency_applications.bp)
     app.register_blueprint(applications.bp)
+    app.register_blueprint(interagency.bp)
     app.register_blueprint(stay.bp)
     app.register_blueprint(complaints.bp)
     app.jinja_env.filters['ru_date'] = ru_date

@@ -65,6 +65,8 @@ def add_egrul_entry(actor: User | None, organization: Organization, record_value
     ogrn, inn, name = (flat.get(f'organization.{key}', '') for key in ('ogrn', 'inn', 'name'))
     if not (ogrn.isdigit() and len(ogrn) == 13 and inn.isdigit() and len(inn) == 10 and name):
         raise ValidationFailed(fields={'record': '«Запись ЕГРЮЛ»: нужны ОГРН (13 цифр), ИНН (10 цифр) и наименование.'})
+    if egrul_entry(organization.id, ogrn) is not None:
+        raise ValidationFailed(fields={'record': f'«Запись ЕГРЮЛ»: юридическое лицо с ОГРН {ogrn} уже есть в реестре.'})
     entry = EgrulEntry(
         organization_id=organization.id, ogrn=ogrn, inn=inn, name=name[:1000], record=dict(record_values)
     )
