@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
         agency_applications,
         appeals,
         applications,
+        applications_xml,
         assignments,
         auth,
         cabinet,
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(routing.bp)
     app.register_blueprint(legal_cabinets.bp)
+    app.register_blueprint(applications_xml.bp)
     app.register_blueprint(agency_applications.bp)
     app.register_blueprint(applications.bp)
     app.register_blueprint(interagency.bp)
