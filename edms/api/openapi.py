@@ -16,6 +16,7 @@ from edms.api.openapi_resolutions import RESOLUTION_PATHS
 from edms.api.openapi_routing import ROUTING_PATHS, ROUTING_SCHEMAS
 from edms.api.openapi_schemas import SCHEMAS, integer, ref, string
 from edms.api.openapi_signatures import SIGNATURE_PATHS, SIGNATURE_SCHEMAS
+from edms.api.openapi_stay import STAY_PATHS, STAY_SCHEMAS
 
 CARD_ID = path_param('card_id', 'Идентификатор карточки')
 ATTACHMENT_ID = path_param('attachment_id', 'Идентификатор вложения')
@@ -253,6 +254,7 @@ def document() -> dict[str, Any]:
                 'routing',
                 'applications',
                 'complaints',
+                'stay',
                 'meta',
             )
         ],
@@ -264,6 +266,7 @@ def document() -> dict[str, Any]:
             **ROUTING_PATHS,
             **APPLICATION_PATHS,
             **COMPLAINT_PATHS,
+            **STAY_PATHS,
         },
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
@@ -275,6 +278,7 @@ def document() -> dict[str, Any]:
                 **ROUTING_SCHEMAS,
                 **APPLICATION_SCHEMAS,
                 **COMPLAINT_SCHEMAS,
+                **STAY_SCHEMAS,
             },
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}

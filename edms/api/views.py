@@ -16,6 +16,7 @@ from edms.api import (  # noqa: F401  (routes register on import)
     resolutions,
     routing,
     signatures,
+    stay,
 )
 from edms.api.blueprint import bp
 from edms.api.openapi import document

@@ -1,0 +1,132 @@
+"""Paths and components of the OpenAPI document for the life of a term-limited result (tag `stay`: temporary
+registration's certificate): its validity, the extension, the request to end early, the annulment. The shapes are
+those of `edms.api.stay`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edms.api.openapi_ops import READ, WRITE, content, op, path_param
+from edms.api.openapi_schemas import ID, Schema, integer, ref, string
+from edms.citizen_services.models import TEXT_MAX
+
+TAG = 'stay'
+APPLICATION_ID = path_param('application_id', 'Идентификатор заявления')
+STATES = ['valid', 'extended', 'annulled', 'expired']
+
+
+def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    schema: Schema = {'type': 'object', 'properties': properties}
+    return {**schema, 'required': required} if required else schema
+
+
+def _link() -> Schema:
+    return _object({'id': ID, 'number': string()}) | {'nullable': True}
+
+
+STAY_SCHEMAS: dict[str, Schema] = {
+    'ResultValidity': _object(
+        {
+            'application_id': ID,
+            'number': string(),
+            'valid_from': string(format='date'),
+            'valid_until': string(format='date'),
+            'state': _object({'code': {'type': 'string', 'enum': STATES}, 'label': string()}),
+            'days_left': integer(nullable=True),
+            'note': string(description='«Аннулировано с … по причине …», «Продлено до …» или пусто'),
+            'annulment': _object(
+                {
+                    'on': string(format='date'),
+                    'reason': string(),
+                    'comment': string(nullable=True),
+                    'by_id': integer(nullable=True),
+                }
+            )
+            | {'nullable': True},
+            'early_end_requested_at': string(nullable=True, format='date-time'),
+            'extends': _link(),
+            'extended_by': _link(),
+            'pending_extension': _link(),
+            'may_extend': {'type': 'boolean'},
+            'may_request_early_end': {'type': 'boolean'},
+        }
+    ),
+    'ExtensionInput': {
+        **_object({'end_date': string(description='Новая дата окончания, ДД.ММ.ГГГГ')}, ['end_date']),
+        'additionalProperties': False,
+    },
+    'ExtensionMultipart': _object(
+        {
+            'end_date': string(description='Новая дата окончания, ДД.ММ.ГГГГ'),
+            'files.owner_consent': string(format='binary', description='Файлы слотов, которые нужно дать заново'),
+            'signatures.owner_consent': string(format='binary', description='Открепленная подпись CMS'),
+        },
+        ['end_date'],
+    ),
+    'EarlyEndInput': {**_object({'comment': string(TEXT_MAX)}), 'additionalProperties': False},
+    'AnnulmentInput': {
+        **_object(
+            {
+                'reason': string(description='Код причины из перечня услуги (applicant_request, court_decision…)'),
+                'comment': string(TEXT_MAX),
+            },
+            ['reason'],
+        ),
+        'additionalProperties': False,
+    },
+}
+
+VALIDITY_OK = ('200', 'Срок действия и состояние результата', ref('ResultValidity'))
+
+
+def _extension() -> dict[str, Any]:
+    operation = op(
+        'extendResult',
+        'Продлить: новое заявление той же услуги из предыдущего с новой датой окончания',
+        TAG,
+        ('201', 'Заявление о продлении; заголовок Location', ref('Application')),
+        errors=(*WRITE, '409', '413'),
+        params=[APPLICATION_ID],
+    )
+    operation['requestBody'] = {
+        'required': True,
+        'content': {**content(ref('ExtensionInput')), **content(ref('ExtensionMultipart'), 'multipart/form-data')},
+    }
+    operation['responses']['422'] = {
+        'description': 'Заявление о продлении с ошибками: каждая названа (problems)',
+        'content': content(ref('ApplicationInvalid')),
+    }
+    return operation
+
+
+STAY_PATHS: dict[str, dict[str, Any]] = {
+    '/applications/{application_id}/validity': {
+        'get': op(
+            'getResultValidity', 'Срок действия результата', TAG, VALIDITY_OK, errors=READ, params=[APPLICATION_ID]
+        )
+    },
+    '/applications/{application_id}/extension': {'post': _extension()},
+    '/applications/{application_id}/early-end': {
+        'post': op(
+            'requestEarlyEnd',
+            'Заявление о досрочном снятии с учёта (заявитель или МФЦ)',
+            TAG,
+            VALIDITY_OK,
+            errors=(*WRITE, '409'),
+            body='EarlyEndInput',
+            body_required=False,
+            params=[APPLICATION_ID],
+        )
+    },
+    '/applications/{application_id}/annulment': {
+        'post': op(
+            'annulResult',
+            'Аннулировать результат с причиной из перечня и комментарием (ведомство)',
+            TAG,
+            VALIDITY_OK,
+            errors=(*WRITE, '409'),
+            body='AnnulmentInput',
+            params=[APPLICATION_ID],
+        )
+    },
+}
