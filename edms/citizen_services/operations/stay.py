@@ -200,8 +200,8 @@ def _extension_term(
 
 
 def request_early_end(actor: User, application: Application, comment: Any = '') -> Application:
-    """The applicant asks to end a valid result early (deregistration before the end); the official who approved it
-    is told, and annuls it."""
+    """The applicant asks to end a valid result early (deregistration before the end); the agency's officials who
+    acted on the application are told, and one of them annuls it."""
     require_applicant_side(actor, application)
     lock_application(application)
     validity = term_limited(application)
@@ -213,9 +213,11 @@ def request_early_end(actor: User, application: Application, comment: Any = '') 
     form.finish()
     application.early_end_requested_at, application.early_end_comment = utcnow(), text or None
     note = 'Заявитель просит снять его с учёта досрочно' + (f': {text}' if text else '.')
-    officials = {event.actor_id for event in application.events if event.from_status != event.to_status}
-    officials.discard(None)
-    officials.discard(actor.id)
+    officials = {
+        event.actor.id
+        for event in application.events
+        if event.actor is not None and event.actor.organization_id == application.organization_id
+    }
     facts = {'reason': validity.applicant_request}
     result_event(actor, application, 'application.early_end_requested', note, facts, recipients=officials)
     return application
