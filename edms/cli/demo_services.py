@@ -27,6 +27,7 @@ from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import Channel
 from edms.citizen_services.operations import UploadedFile, create_provider, file_application
 from edms.citizen_services.rules.facts import SignatureFacts
+from edms.cli.demo_interagency import load_interagency
 from edms.cli.demo_pdf import Letter, letter_pdf
 from edms.cli.demo_pki import CONSENT_OWNER, PersonKey
 from edms.core.access import SYSTEM
@@ -55,6 +56,7 @@ def load_services(orgs: dict[str, Organization], citizen: User) -> None:
         organization = orgs[key]
         create_provider(SYSTEM, {'service_code': code, 'organization_id': organization.id})
         create_rule(SYSTEM, organization.id, _rule(organization, code, name, executor))
+    load_interagency(orgs)
     data = {'inn': CITIZEN_INN, 'snils': CITIZEN_SNILS, 'birth_date': CITIZEN_BIRTH, 'email': CITIZEN_EMAIL}
     confirmed = SignatureFacts.sms('application', utcnow())
     file_application(citizen, 'taxpayer_cabinet', data, channel=Channel.portal.value, signatures=[confirmed])
