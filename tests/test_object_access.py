@@ -18,6 +18,7 @@ from sqlalchemy import select
 from edms.auth.models import ApiToken, UserSession
 from edms.auth.sessions import open_session
 from edms.citizen_services.operations import create_provider, file_application
+from edms.citizen_services.operations.complaints import file_complaint
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.access import SYSTEM
 from edms.core.clock import utcnow
@@ -90,13 +91,15 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         routing_rule = create_rule(owner, org_a.id, {'name': 'Все входящие', 'executor_id': responsible.id})
         provider = create_provider(SYSTEM, {'service_code': 'taxpayer_cabinet', 'organization_id': org_a.id})
         portal = make_organization('Портал', kind='portal', with_journals=False)
+        applicant = make_user(portal, 'applicant')
         application = file_application(
-            make_user(portal, 'applicant'),
+            applicant,
             'taxpayer_cabinet',
             {'inn': '500100732259', 'snils': '112-233-445 95', 'birth_date': '15.04.1990', 'email': 'a@example.ru'},
             channel='portal',
             signatures=[SignatureFacts.sms('application', utcnow())],
         )
+        complaint = file_complaint(applicant, application, {'kind': 'service_term', 'text': 'Срок нарушен.'})
         inbox = InboxPacket(
             transport='http',
             sha256='0' * 64,
@@ -147,6 +150,7 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         'rule_id': routing_rule.id,
         'provider_id': provider.id,
         'application_id': application.id,
+        'complaint_id': complaint.id,
     }
     assert token
     assert all(ids.values()), ids
