@@ -10,6 +10,7 @@ from typing import Any
 from edms.api.openapi_applications import APPLICATION_PATHS, APPLICATION_SCHEMAS
 from edms.api.openapi_complaints import COMPLAINT_PATHS, COMPLAINT_SCHEMAS
 from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
+from edms.api.openapi_interagency import INTERAGENCY_PATHS, INTERAGENCY_SCHEMAS
 from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
 from edms.api.openapi_resolutions import RESOLUTION_PATHS
@@ -254,6 +255,7 @@ def document() -> dict[str, Any]:
                 'routing',
                 'applications',
                 'complaints',
+                'interagency',
                 'stay',
                 'meta',
             )
@@ -266,6 +268,7 @@ def document() -> dict[str, Any]:
             **ROUTING_PATHS,
             **APPLICATION_PATHS,
             **COMPLAINT_PATHS,
+            **INTERAGENCY_PATHS,
             **STAY_PATHS,
         },
         'components': {
@@ -278,6 +281,7 @@ def document() -> dict[str, Any]:
                 **ROUTING_SCHEMAS,
                 **APPLICATION_SCHEMAS,
                 **COMPLAINT_SCHEMAS,
+                **INTERAGENCY_SCHEMAS,
                 **STAY_SCHEMAS,
             },
             'responses': {

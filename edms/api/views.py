@@ -12,6 +12,7 @@ from edms.api import (  # noqa: F401  (routes register on import)
     directory,
     dispatches,
     exchange,
+    interagency,
     notifications,
     resolutions,
     routing,
