@@ -299,3 +299,41 @@ def test_a_hostile_answer_is_refused_and_the_request_stays_open(ia: World, monke
     assert request.response_xml is None
     assert request.answered_at is None
     assert 'interagency.answer_refused' in actions(request)
+
+
+def test_an_unreadable_request_is_rejected_as_unknown_request_description(
+    ia: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = file_legal_entity(ia)
+    monkeypatch.setattr('edms.citizen_services.operations.interagency.enqueue', lambda *args: None)
+    jobs.send_needed(application.id)
+    [request] = requests_of(application)
+    with atomic():
+        request.request_xml = '<SendRequestRequest><broken>'
+    jobs.deliver(request.id)
+    [request] = requests_of(application)
+    assert request.status == RequestStatus.rejected
+    assert request.rejection_code == 'UNKNOWN_REQUEST_DESCRIPTION'
+    assert 'не разбирается как XML' in request.rejection_reason
+    assert 'interagency.request_unreadable' in actions(request)
+
+
+def test_delivery_and_receipt_run_once(ia: World) -> None:
+    application = file_legal_entity(ia)
+    jobs.send_needed(application.id)
+    [request] = requests_of(application)
+    jobs.deliver(request.id)
+    jobs.receive(request.id)
+    assert actions(request).count('interagency.deliver') == 1
+    assert actions(request).count('interagency.receive') == 1
+
+
+def test_the_register_holds_one_entry_per_ogrn(ia: World) -> None:
+    record = registry_record({})
+    with atomic():
+        add_egrul_entry(SYSTEM, ia.tax, record)
+    with pytest.raises(ValidationFailed) as error:
+        add_egrul_entry(SYSTEM, ia.tax, record)
+    assert 'уже есть в реестре' in error.value.fields['record']
+    with pytest.raises(ValidationFailed):
+        add_egrul_entry(SYSTEM, ia.tax, {'organization': {'ogrn': '123', 'inn': '7707083893', 'name': 'X'}})
