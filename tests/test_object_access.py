@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from edms.auth.models import ApiToken, UserSession
 from edms.auth.sessions import open_session
+from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalCabinetRight, LegalEntityCabinet
 from edms.citizen_services.operations import create_provider, file_application
 from edms.citizen_services.operations.complaints import file_complaint
 from edms.citizen_services.rules.facts import SignatureFacts
@@ -99,6 +100,7 @@ def foreign(app_ctx, test_pki):  # noqa: F811
             channel='portal',
             signatures=[SignatureFacts.sms('application', utcnow())],
         )
+        legal_cabinet = legal_cabinet_of(applicant, application)
         complaint = file_complaint(applicant, application, {'kind': 'service_term', 'text': 'Срок нарушен.'})
         inbox = InboxPacket(
             transport='http',
@@ -150,12 +152,31 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         'rule_id': routing_rule.id,
         'provider_id': provider.id,
         'application_id': application.id,
+        'cabinet_id': legal_cabinet.id,
+        'member_id': legal_cabinet.members[0].id,
         'complaint_id': complaint.id,
     }
     assert token
     assert all(ids.values()), ids
     ids['controller'] = controller
     return ids, intruder
+
+
+def legal_cabinet_of(applicant, application):
+    """A legal entity's cabinet with the applicant as its administrator (as an approval makes it)."""
+    cabinet = LegalEntityCabinet(
+        ogrn='1027700132195',
+        inn='7707083893',
+        name='ООО «А»',
+        legal_form='ООО',
+        legal_address='Москва',
+        application_id=application.id,
+    )
+    cabinet.members.append(LegalCabinetMember(user_id=applicant.id, role='administrator', added_at=utcnow()))
+    cabinet.members[0].set_rights(frozenset(LegalCabinetRight))
+    db.session.add(cabinet)
+    db.session.flush()
+    return cabinet
 
 
 def first(query):

@@ -35,7 +35,7 @@ FORM = 'applications/xml_form.html'
 XML, SIGNATURE = 'xml', signature_path(APPLICATION_ROLE)
 XML_LABEL, SIGNATURE_LABEL = 'XML-файл заявления', 'Файл подписи XML-файла (.sig)'
 #: The XSD every service's schema includes.
-TYPES_XSD = 'types'
+TYPES_XSD = 'types.xsd'
 
 
 def _form(service: ServiceDefinition) -> ServiceForm:
@@ -106,15 +106,16 @@ def _names(form: ServiceForm, posted: Posted) -> list[str]:
 
 def _schema_name(service: ServiceDefinition) -> str | None:
     """The XSD offered for download: the service's own schema file when it is in the shared schema folder."""
-    return service.code if service.schema_path == SCHEMA_DIR / f'{service.code}.xsd' else None
+    name = f'{service.code}.xsd'
+    return name if service.schema_path == SCHEMA_DIR / name else None
 
 
-@bp.get('/applications/xml/schemas/<name>.xsd')
+@bp.get('/applications/xml/schemas/<filename>')
 @login_required
-def schema(name: str) -> Response:
+def schema(filename: str) -> Response:
     """The XSD of a service filed as XML, or the shared types it includes (its schemaLocation is «types.xsd»)."""
-    allowed = {service.code for service in all_services() if Channel.xml_upload in service.channels}
-    if name not in allowed | {TYPES_XSD} or not (SCHEMA_DIR / f'{name}.xsd').is_file():
+    allowed = {f'{service.code}.xsd' for service in all_services() if Channel.xml_upload in service.channels}
+    if filename not in allowed | {TYPES_XSD} or not (SCHEMA_DIR / filename).is_file():
         abort(404)
-    data = io.BytesIO((SCHEMA_DIR / f'{name}.xsd').read_bytes())  # a few kilobytes
-    return send_file(data, mimetype='application/xml', as_attachment=True, download_name=f'{name}.xsd', max_age=0)
+    data = io.BytesIO((SCHEMA_DIR / filename).read_bytes())  # a few kilobytes
+    return send_file(data, mimetype='application/xml', as_attachment=True, download_name=filename, max_age=0)
