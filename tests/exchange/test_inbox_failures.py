@@ -34,16 +34,16 @@ def exchange(app_ctx, test_pki: TestPki) -> Exchange:  # noqa: F811
 
 
 def test_a_refusal_while_making_the_draft_keeps_nothing_of_it(exchange: Exchange, monkeypatch: pytest.MonkeyPatch):
-    real = drafts.add_attachment
+    real = drafts.add_stored_attachment
     calls: list[str] = []
 
-    def second_file_refused(actor: Any, card: Card, stream: Any, name: str, description: str = '') -> Attachment:
+    def second_file_refused(actor: Any, card: Card, sha256: str, name: str, description: str = '') -> Attachment:
         calls.append(name)
         if len(calls) == 2:
             raise FileRefused(fields={'file': '«Файл»: отказано.'})
-        return real(actor, card, stream, name, description)
+        return real(actor, card, sha256, name, description)
 
-    monkeypatch.setattr(drafts, 'add_attachment', second_file_refused)
+    monkeypatch.setattr(drafts, 'add_stored_attachment', second_file_refused)
 
     with atomic():
         receive_packet(packet_zip(exchange), transport='http', source=exchange.partner_node)

@@ -10,7 +10,6 @@ routed by the recipient organization's routing rules (department, executor).
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, cast
@@ -23,7 +22,7 @@ from edms.exchange.operations.common import ExchangeActor
 from edms.exchange.packets.model import AccessMark, IncomingDocument, IncomingPacket, PacketFile, Signer
 from edms.exchange.packets.reader import SignatureCheck
 from edms.registry.models import Attachment, Card
-from edms.registry.operations import add_attachment, create_card
+from edms.registry.operations import add_stored_attachment, create_card
 from edms.registry.operations.cards import today
 from edms.registry.validation import SUMMARY_MAX
 from edms.routing.matching import sample_of
@@ -53,7 +52,7 @@ def make_draft(
     for prepared in files:
         name = original_name(prepared.item)
         description = _description(prepared, document, renamed=name != prepared.item.name)
-        attachment = add_attachment(actor, card, io.BytesIO(prepared.item.data), name, description)
+        attachment = add_stored_attachment(actor, card, prepared.sha256, name, description)
         _keep_signatures(actor, card, attachment, prepared, reports)
     route_card(card, sample_of(card))
     return card
