@@ -201,3 +201,19 @@ def test_lists_and_overdue(world: World) -> None:  # noqa: F811
     assert list_complaints(world.other_applicant) == []
     assert not is_overdue(complaint, complaint.deadline)
     assert is_overdue(complaint, date(2100, 1, 1))
+
+
+@pytest.mark.parametrize(
+    'raw',
+    [
+        {'kind': {'a': 1}, 'text': TEXT},
+        {'kind': ['service_term'], 'text': TEXT},
+        {'kind': 'service_term', 'text': ['x']},
+        {'kind': 'service_term', 'text': 'a\x00b'},
+        {'kind': 'service_term', 'text': TEXT, 'application_id': 5},
+    ],
+)
+def test_garbage_is_refused_as_a_validation_error(world: World, raw: dict) -> None:  # noqa: F811
+    application = world.file()
+    with pytest.raises(ValidationFailed), atomic():
+        file_complaint(world.applicant, application, raw)

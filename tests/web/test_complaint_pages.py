@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import render_template_string
 from sqlalchemy import select, update
 
 from edms.citizen_services.models import Application
@@ -14,6 +15,7 @@ from edms.citizen_services.models.complaints import Complaint, ComplaintStatus
 from edms.citizen_services.operations.complaints import file_complaint
 from edms.core.db import db
 from edms.core.tx import atomic
+from edms.registry.models import Card
 from tests.citizen_services.conftest import World, world  # noqa: F401  (the workflow tests' fixture)
 from tests.factories import login
 
@@ -136,3 +138,16 @@ def test_the_applicant_has_no_agency_lists(client, world: World) -> None:  # noq
     assert client.get('/agency/complaints').status_code == 403
     assert client.get('/agency/missed-deadlines').status_code == 403
     assert client.get('/agency/missed-deadlines?page=x').status_code == 403
+
+
+def test_the_card_page_block_shows_the_complaints_own_term(app, world: World) -> None:  # noqa: F811
+    complaint = filed(world, world.file(), 'documents_refused')
+    card = db.session.get(Card, complaint.card_id)
+    with app.test_request_context('/'):
+        html = render_template_string("{% include 'complaints/_card_complaint.html' %}", card=card)
+        application_card = db.session.get(Card, complaint.application.card_id)
+        other = render_template_string("{% include 'complaints/_card_complaint.html' %}", card=application_card)
+    assert f'№ {complaint.number}' in html
+    assert f'Срок рассмотрения — <strong>{complaint.deadline:%d.%m.%Y}</strong>' in html
+    assert 'в течение 5 рабочих дней' in html
+    assert other.strip() == ''

@@ -110,6 +110,11 @@ def complaints_of_application(user: User, application: Application) -> list[Comp
     return list(db.session.execute(query.order_by(Complaint.id.desc())).scalars())
 
 
+def complaint_of_card(card_id: int) -> Complaint | None:
+    """The complaint behind an agency's appeal card (the card page shows it); no access check: the card's was done."""
+    return db.session.execute(select(Complaint).where(Complaint.card_id == card_id)).scalar_one_or_none()
+
+
 def is_overdue(complaint: Complaint, today: date | None = None) -> bool:
     """Under consideration past its term."""
     today = today or local_today(current_app.config['TIMEZONE'])

@@ -30,6 +30,7 @@ from edms.citizen_services.operations.complaints import (
 from edms.citizen_services.permissions import is_staff
 from edms.citizen_services.queries import get_application
 from edms.citizen_services.queries.complaints import (
+    complaint_of_card,
     complaints_of_application,
     get_complaint,
     is_overdue,
@@ -38,6 +39,7 @@ from edms.citizen_services.queries.complaints import (
 from edms.citizen_services.queries.missed_deadlines import Violation, application_violations
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
+from edms.registry.models import Card
 from edms.web.application_sections import register_section
 from edms.web.session import current_user, login_required
 
@@ -81,6 +83,13 @@ def _agency_section(user: User, application: Application) -> dict[str, Any] | No
 
 register_section('applicant', 'complaints/_application_section.html', _applicant_section)
 register_section('agency', 'complaints/_application_section.html', _agency_section)
+
+
+@bp.app_template_global()
+def card_complaint(card: Card) -> Complaint | None:
+    """The complaint behind an appeal card, for `complaints/_card_complaint.html` on the card page (its term of
+    consideration under 210-ФЗ instead of the 30 days of 59-ФЗ)."""
+    return complaint_of_card(card.id)
 
 
 def _suggested(violations: list[Violation]) -> str:
