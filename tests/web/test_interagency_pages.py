@@ -126,3 +126,21 @@ def test_each_side_downloads_the_smev_request(client, ia: World) -> None:  # noq
     assert response.status_code == 200
     assert b'SendRequestRequest' in response.data
     assert client.get(f'/interagency/incoming/{request.id}/request.xml').status_code == 404
+
+
+def test_the_official_sends_the_declared_requests_the_filing_left_unsent(client, ia: World) -> None:  # noqa: F811
+    application = file_legal_entity(ia)
+    login(client, ia.ministry_executor)
+    page = client.get(f'/agency/applications/{application.id}').get_data(as_text=True)
+    assert 'Направить предусмотренные запросы' in page
+    assert '«Сведения о юридическом лице из ЕГРЮЛ»' in page
+    response = client.post(f'/interagency/applications/{application.id}/declared')
+    assert response.status_code == 302
+    request = only_request(application.id)
+    assert request.official_id == ia.ministry_executor.id
+    assert request.status == RequestStatus.answered
+    page = client.get(response.headers['Location']).get_data(as_text=True)
+    assert 'Направлено межведомственных запросов: 1.' in page
+    assert 'Направить предусмотренные запросы' not in page
+    again = client.post(f'/interagency/applications/{application.id}/declared')
+    assert 'уже направлены' in client.get(again.headers['Location']).get_data(as_text=True)

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from edms.audit.operations import record
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import IN_PROGRESS
@@ -34,11 +32,11 @@ from edms.citizen_services.models import Application
 from edms.citizen_services.models.interagency import InteragencyRequest, RequestStatus
 from edms.citizen_services.operations.common import service_of, today
 from edms.citizen_services.permissions import require_official
-from edms.citizen_services.queries.interagency import active_interagency_provider
+from edms.citizen_services.queries.interagency import active_interagency_provider, unsent_needs
 from edms.core.calendar import Deadline, business_calendar
 from edms.core.clock import utcnow
 from edms.core.db import db
-from edms.core.errors import ValidationFailed
+from edms.core.errors import Conflict, ValidationFailed
 from edms.core.jobs import enqueue
 from edms.core.tx import on_commit
 from edms.core.validation import RawInput
@@ -95,30 +93,34 @@ def _responder(kind: DataKind, application: Application) -> Organization:
     return provider.organization
 
 
-def send_needed_requests(application: Application) -> list[InteragencyRequest]:
-    """The requests the service declares for the application, in the system's name; a need already requested (or
-    without an active provider of its kind: journaled) is skipped, so a second run sends nothing."""
+def send_needed_requests(application: Application, official: User | None = None) -> list[InteragencyRequest]:
+    """The requests the service declares for the application not sent yet, in the official's name (None: the
+    system's, after filing); a need without an active provider of its kind is journaled and skipped, so a second run
+    sends nothing."""
     if application.status not in OPEN_STATUSES:
         return []
-    service = service_of(application)
-    done = set(
-        db.session.scalars(
-            select(InteragencyRequest.data_kind).where(InteragencyRequest.application_id == application.id)
-        )
-    )
     sent = []
-    for need in service.interagency:
+    for need in unsent_needs(application):
         kind = kind_of_need(need)
-        if kind.key in done:
-            continue
         provider = active_interagency_provider(kind.key)
         if provider is None or provider.organization_id == application.organization_id:
             facts = {'data_kind': kind.key, 'reason': 'нет ведомства, предоставляющего сведения'}
-            record(None, 'interagency.not_sent', application, facts, organization_id=application.organization_id)
+            record(official, 'interagency.not_sent', application, facts, organization_id=application.organization_id)
             continue
         draft = Draft(kind, need.data, need.legal_basis)
-        sent.append(_send(None, application, draft, provider.organization))
-        done.add(kind.key)
+        sent.append(_send(official, application, draft, provider.organization))
+    return sent
+
+
+def send_declared_requests(official: User, application: Application) -> list[InteragencyRequest]:
+    """The official sends the requests the service declares that were not sent yet (when the automatic sending after
+    filing has not run); `Conflict` when there is nothing to send."""
+    require_official(official, application)
+    if application.status not in OPEN_STATUSES:
+        raise ApplicationStateConflict('Межведомственный запрос направляется, пока заявление рассматривается.')
+    sent = send_needed_requests(application, official)
+    if not sent:
+        raise Conflict('Предусмотренные услугой запросы уже направлены или для них не назначено ведомство.')
     return sent
 
 

@@ -14,6 +14,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from edms.auth.models import User, UserRole
+from edms.citizen_services.catalogue.definition import InteragencyNeed
+from edms.citizen_services.catalogue.registry import catalogue, get_service
+from edms.citizen_services.interagency_kinds import kind_of_need
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.interagency import (
     EgrulEntry,
@@ -98,6 +101,20 @@ def requests_of(application: Application) -> list[InteragencyRequest]:
         .order_by(InteragencyRequest.id)
     )
     return list(db.session.scalars(query))
+
+
+def unsent_needs(application: Application) -> list[InteragencyNeed]:
+    """The needs the application's service declares whose kind of data no request of the application asked for."""
+    query = select(InteragencyRequest.data_kind).where(InteragencyRequest.application_id == application.id)
+    done = set(db.session.scalars(query))
+    needs = get_service(application.service_code).interagency if application.service_code in catalogue else ()
+    unsent = []
+    for need in needs:
+        key = kind_of_need(need).key
+        if key not in done:
+            unsent.append(need)
+            done.add(key)
+    return unsent
 
 
 def read_request_filter(raw: Mapping[str, Any]) -> RequestFilter:

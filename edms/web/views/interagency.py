@@ -22,7 +22,7 @@ from edms.citizen_services.interagency_kinds import DATA_KINDS, DEFAULT_LEGAL_BA
 from edms.citizen_services.interagency_xml import REJECTION_CODES, read_request
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.interagency import REQUEST_STATUS_LABELS, InteragencyRequest
-from edms.citizen_services.operations.interagency import REQUEST_FIELDS, send_request
+from edms.citizen_services.operations.interagency import REQUEST_FIELDS, send_declared_requests, send_request
 from edms.citizen_services.operations.interagency_answers import answer_request, reject_request
 from edms.citizen_services.permissions import DECIDING_ROLES, is_staff
 from edms.citizen_services.queries.interagency import (
@@ -32,6 +32,7 @@ from edms.citizen_services.queries.interagency import (
     list_requests,
     read_request_filter,
     requests_of,
+    unsent_needs,
 )
 from edms.core.clock import local_today
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -61,6 +62,7 @@ def requests_context(user: User, application: Application) -> dict[str, Any] | N
     return {
         'requests': requests_of(application),
         'can_send': user.has_role(*DECIDING_ROLES) and application.status == 'in_progress',
+        'unsent_needs': unsent_needs(application),
         'kind_options': KIND_OPTIONS,
         'ia_values': defaults,
         'ia_errors': {},
@@ -89,6 +91,23 @@ def send(application_id: int) -> Html | Response:
         html = render_template('interagency/new.html', ia_values=values, ia_errors=error.fields, **context)
         return html, error.status
     flash(message, 'success')
+    return redirect(url_for('agency_applications.show', application_id=application_id) + '#interagency')
+
+
+@bp.post('/applications/<int:application_id>/declared')
+@login_required
+def send_declared(application_id: int) -> Response:
+    """Send the requests the service declares that the automatic sending after filing has not sent."""
+    user = current_user()
+    try:
+        with atomic():
+            count = len(send_declared_requests(user, _agency_application(user, application_id)))
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as error:
+        flash(error.message, 'danger')
+    else:
+        flash(f'Направлено межведомственных запросов: {count}.', 'success')
     return redirect(url_for('agency_applications.show', application_id=application_id) + '#interagency')
 
 
