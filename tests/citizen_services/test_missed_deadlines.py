@@ -5,7 +5,7 @@ another agency's applications never in it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -145,3 +145,16 @@ def test_the_list_pages(world: World) -> None:  # noqa: F811
 def test_the_list_is_for_the_agency_staff_only(world: World) -> None:  # noqa: F811
     with pytest.raises(Forbidden):
         list_missed_deadlines(world.applicant)
+
+
+def test_a_decision_just_after_local_midnight_is_late_and_one_on_the_last_day_is_not(world: World) -> None:  # noqa: F811
+    late, in_time = world.file(), world.file()
+    deadline = date(2026, 11, 10)
+    for application, decided in ((late, datetime(2026, 11, 10, 21, 30, tzinfo=UTC)), (in_time, moment(deadline, 20))):
+        _age(application, TUESDAY, deadline=deadline, reg_date=TUESDAY)
+        with atomic():
+            values = {'status': 'done', 'decided_at': decided}
+            db.session.execute(update(Application).where(Application.id == application.id).values(**values))
+    page = list_missed_deadlines(world.executor, today=date(2026, 11, 20))
+    assert [row.application.id for row in page.items] == [late.id]
+    assert 'решение принято 11.11.2026' in page.items[0].violations[0].explanation

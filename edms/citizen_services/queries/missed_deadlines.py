@@ -1,6 +1,6 @@
 """Missed deadlines of an application, the grounds of complaints under 210-ФЗ ст. 11.1 п. 1 and 2: pure functions
-deciding each term from dates, the same terms for a loaded application, SQL conditions selecting the candidates, and
-the agency's list «Нарушены сроки».
+deciding each term from dates, the same terms for a loaded application, SQL conditions selecting the candidates
+(portable to SQLite, a superset the pure functions then decide), and the agency's list «Нарушены сроки».
 
 - Registration of the request (п. 1): the agency's incoming card must be registered no later than
   `REGISTRATION_WORKING_DAYS` working day after the day the application was submitted. 210-ФЗ names the term but does
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Date, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import CLARIFICATION_REQUIRED, IN_PROGRESS
@@ -149,15 +149,13 @@ def _today() -> date:
     return local_today(current_app.config['TIMEZONE'])
 
 
-def _local_day(column: ColumnElement[datetime]) -> ColumnElement[date]:
-    return cast(func.timezone(current_app.config['TIMEZONE'], column), Date)
-
-
-def service_term_violated(today: date) -> ColumnElement[bool]:
-    """SQL: exactly the applications whose service term is violated (see `service_violation`)."""
+def service_term_maybe_violated(today: date) -> ColumnElement[bool]:
+    """SQL: the applications whose service term may be violated — every one `service_violation` finds, and a few
+    more. The decision's day is compared in UTC (`date()` works on PostgreSQL and SQLite alike): the local day is
+    later than the deadline only if the UTC day is not earlier than it, so no late decision is missed here."""
     return or_(
         and_(Application.status == IN_PROGRESS, Application.deadline < today),
-        and_(Application.decided_at.is_not(None), _local_day(Application.decided_at) > Application.deadline),
+        and_(Application.decided_at.is_not(None), func.date(Application.decided_at) >= Application.deadline),
         and_(
             Application.status == CLARIFICATION_REQUIRED,
             Application.clarification_requested_on > Application.deadline,
@@ -166,12 +164,12 @@ def service_term_violated(today: date) -> ColumnElement[bool]:
 
 
 def registration_term_maybe_violated(today: date) -> ColumnElement[bool]:
-    """SQL: the applications whose registration may be late (the card registered, or still not registered, later
-    than the calendar day after submission); `registration_violation` decides with the working-day calendar.
-    Needs `Card` outer-joined on `Application.card_id`."""
-    submitted_on = _local_day(Application.submitted_at)
+    """SQL: the applications whose registration may be late — the card registered after the UTC day of submission,
+    or not registered (no card, a draft, a cancelled card) and submitted before today; `registration_violation`
+    decides with the working-day calendar. Needs `Card` outer-joined on `Application.card_id`."""
+    submitted_on = func.date(Application.submitted_at)
     unregistered = or_(Card.id.is_(None), Card.reg_date.is_(None), Card.status == CardStatus.cancelled)
-    return or_(and_(unregistered, submitted_on + 1 < today), Card.reg_date > submitted_on + 1)
+    return or_(and_(unregistered, submitted_on < today), Card.reg_date > submitted_on)
 
 
 @dataclass(frozen=True)
@@ -211,7 +209,7 @@ def _violating(organization_id: int, today: date) -> Iterator[ViolationRow]:
         .outerjoin(Card, Card.id == Application.card_id)
         .where(
             Application.organization_id == organization_id,
-            or_(service_term_violated(today), registration_term_maybe_violated(today)),
+            or_(service_term_maybe_violated(today), registration_term_maybe_violated(today)),
         )
         .order_by(Application.submitted_at.desc(), Application.id.desc())
     )
