@@ -4,7 +4,8 @@
 - An MFC or a partner (a bank) sees the applications filed through it, and acts for their applicant (resubmits).
 - The staff of the agency deciding an application sees it; managers, executors and clerks decide (clarification,
   approval, refusal).
-- A member of a legal entity's cabinet holding «view» sees the legal entity's applications (its ИНН as applicant).
+- A member of a legal entity's cabinet holding «view» sees the legal entity's applications (its ИНН as applicant);
+  one holding «send» acts for it (resubmits).
 Everything else is «not found», never «forbidden».
 """
 
@@ -45,8 +46,8 @@ def is_staff(user: User) -> bool:
     return organization_kind(user) not in (*FILING_KINDS, OrganizationKind.portal) and user.has_role(*STAFF_ROLES)
 
 
-def _viewed_legal_entities(user: User) -> ColumnElement[bool]:
-    """The application is a legal entity's whose cabinet the user is a member of with the «view» right."""
+def _legal_entities(user: User, right: str = 'view') -> ColumnElement[bool]:
+    """The application is a legal entity's whose cabinet the user is a member of holding `right` (view, send)."""
     if organization_kind(user) != OrganizationKind.portal:
         return false()
     cabinets = (
@@ -55,7 +56,7 @@ def _viewed_legal_entities(user: User) -> ColumnElement[bool]:
         .where(
             LegalCabinetMember.user_id == user.id,
             LegalCabinetMember.removed_at.is_(None),
-            LegalCabinetMember.can_view.is_(True),
+            getattr(LegalCabinetMember, f'can_{right}').is_(True),
         )
     )
     return and_(Application.applicant_kind == ApplicantKind.legal_entity, Application.applicant_inn.in_(cabinets))
@@ -63,7 +64,7 @@ def _viewed_legal_entities(user: User) -> ColumnElement[bool]:
 
 def visible_applications(user: User) -> ColumnElement[bool]:
     """SQL condition selecting exactly the applications the user may see."""
-    conditions = [Application.applicant_user_id == user.id, _viewed_legal_entities(user)]
+    conditions = [Application.applicant_user_id == user.id, _legal_entities(user)]
     if files_on_behalf(user):
         conditions.append(Application.filed_via_organization_id == user.organization_id)
     if is_staff(user):
@@ -77,14 +78,14 @@ def can_see(user: User, application: Application) -> bool:
         (application.applicant_user_id is not None and application.applicant_user_id == user.id)
         or (files_on_behalf(user) and application.filed_via_organization_id == user.organization_id)
         or (is_staff(user) and application.organization_id == user.organization_id)
-        or _views_legal_entity(user, application)
+        or _for_legal_entity(user, application, 'view')
     )
 
 
-def _views_legal_entity(user: User, application: Application) -> bool:
+def _for_legal_entity(user: User, application: Application, right: str) -> bool:
     if application.applicant_kind != ApplicantKind.legal_entity or not application.applicant_inn:
         return False
-    query = select(exists().where(Application.id == application.id, _viewed_legal_entities(user)))
+    query = select(exists().where(Application.id == application.id, _legal_entities(user, right)))
     return bool(db.session.execute(query).scalar())
 
 
@@ -103,8 +104,9 @@ def require_official(user: User, application: Application) -> None:
 
 
 def require_applicant_side(user: User, application: Application) -> None:
-    """The user acts for the applicant: the account holder, or the MFC or partner the application came through."""
+    """The user acts for the applicant: the account holder, the MFC or partner the application came through, or a
+    member of the legal entity's cabinet holding «send»."""
     own = application.applicant_user_id is not None and application.applicant_user_id == user.id
     via = files_on_behalf(user) and application.filed_via_organization_id == user.organization_id
-    if not (own or via):
+    if not (own or via or _for_legal_entity(user, application, 'send')):
         raise ApplicationNotFound()

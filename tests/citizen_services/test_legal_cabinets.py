@@ -1,7 +1,8 @@
 """Legal entities' cabinets (seed 000): created on approval of the registration with the head as administrator, a
 second approval re-binds it, staff added by СНИЛС or ИНН with a role and its default rights, roles and rights
 changed, members removed, each right enforced (view, edit, delete, send), the last administrator kept, the legal
-entity's applications visible to members with «view», every action in the cabinet's journal."""
+entity's applications visible to members with «view» and resubmitted by those with «send», every action in the
+cabinet's journal."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from edms.citizen_services.models.legal_cabinets import (
     LegalCabinetRole,
     LegalEntityCabinet,
 )
-from edms.citizen_services.operations import approve
+from edms.citizen_services.operations import approve, file_application, request_clarification, resubmit
 from edms.citizen_services.operations.legal_cabinets import file_for_legal_cabinet, update_legal_cabinet
 from edms.citizen_services.operations.legal_cabinets_staff import (
     add_legal_cabinet_member,
@@ -100,8 +101,6 @@ def test_head_found_by_snils_when_filed_at_the_mfc(world: World) -> None:
     data, _, signatures = samples.legal_entity_cabinet(), [], [samples.head_signature()]
     block = {'name': 'ООО «Ромашка»'}
     with atomic():
-        from edms.citizen_services.operations import file_application
-
         application = file_application(
             world.operator, 'legal_entity_cabinet', data, channel='mfc', signatures=signatures, on_behalf=block
         )
@@ -128,8 +127,6 @@ def test_second_approval_for_the_same_ogrn_rebinds_the_cabinet(world: World) -> 
     data = samples.with_value(data, 'organization.name', 'ООО «Ромашка-2»')
     signature = samples.head_signature(snils=SNILS_B)
     with atomic():
-        from edms.citizen_services.operations import file_application
-
         application = file_application(new_head, 'legal_entity_cabinet', data, channel='portal', signatures=[signature])
         approve(world.ministry_executor, application)
     db.session.refresh(cabinet)
@@ -330,3 +327,26 @@ def test_another_organizations_cabinet_is_not_found(world: World) -> None:
             get_legal_cabinet(user, cabinet.id)
     with pytest.raises(LegalCabinetNotFound):
         get_legal_cabinet(world.applicant, cabinet.id + 1000)
+
+
+def test_send_right_resubmits_the_legal_entitys_application(world: World) -> None:
+    cabinet = open_cabinet(world)
+    employee = staff(world, snils=SNILS_B)
+    raw = {'snils': SNILS_B, 'role': 'operator', 'rights': ['view']}
+    member = act(world.applicant, cabinet, add_legal_cabinet_member, raw)
+    application = world.file('legal_entity_cabinet')
+    with atomic():
+        request_clarification(world.ministry_executor, application, 'Уточните юридический адрес.')
+    data, signatures = samples.legal_entity_cabinet(), [samples.head_signature()]
+    with pytest.raises(ApplicationNotFound), atomic():
+        resubmit(employee, get_application(employee, application.id, lock=True), data, signatures=signatures)
+    act(
+        world.applicant,
+        cabinet,
+        change_legal_cabinet_member,
+        member.id,
+        {'role': 'operator', 'rights': ['view', 'send']},
+    )
+    with atomic():
+        resubmit(employee, get_application(employee, application.id, lock=True), data, signatures=signatures)
+    assert db.session.get(Application, application.id).status == 'in_progress'

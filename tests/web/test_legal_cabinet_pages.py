@@ -147,3 +147,37 @@ def test_member_without_rights_is_refused_and_sees_no_forms(client: FlaskClient,
     assert 'Регистрация кабинета юридического лица' in applications
     head = members(cabinet)[world.applicant.id]
     assert client.post(f'{url}/members/{head.id}/remove').status_code == 403
+
+
+def test_member_with_send_files_on_the_legal_entitys_behalf_and_others_may_not(
+    client: FlaskClient, world: World
+) -> None:
+    cabinet = open_cabinet(world)
+    with atomic():
+        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
+    login(client, world.applicant)
+    client.post(f'/legal-cabinets/{cabinet.id}/members', data={'snils': SNILS_B, 'role': 'lawyer'})
+    member = members(cabinet)[employee.id]
+    client.post('/logout')
+    login(client, employee)
+    url = f'/legal-cabinets/{cabinet.id}/new'
+    assert 'Регистрация кабинета юридического лица' in text(client.get(url).get_data(as_text=True))
+    page = client.get(f'{url}?service=legal_entity_cabinet').get_data(as_text=True)
+    assert f'value="{samples.INN_LEGAL}"' in page
+    assert f'value="{samples.OGRN}"' in page
+    data = {'organization.inn': samples.INN_LEGAL, 'organization.ogrn': samples.OGRN, 'head.last_name': 'Петров'}
+    response = client.post(f'{url}?service=legal_entity_cabinet', data=data, content_type='multipart/form-data')
+    assert response.status_code == 422
+    shown = text(response.get_data(as_text=True))
+    assert 'Заявление не принято. Исправьте ошибки' in shown
+    assert '«Подпись руководителя под заявлением»' in shown
+    assert 'value="Петров"' in response.get_data(as_text=True)
+    other = {**data, 'organization.inn': '7702070139'}
+    response = client.post(f'{url}?service=legal_entity_cabinet', data=other, content_type='multipart/form-data')
+    assert 'от имени организации кабинета заявление подаётся с её ИНН' in response.get_data(as_text=True)
+    client.post('/logout')
+    login(client, world.applicant)
+    client.post(f'/legal-cabinets/{cabinet.id}/members/{member.id}', data={'role': 'lawyer', 'rights': ['view']})
+    client.post('/logout')
+    login(client, employee)
+    assert client.get(url).status_code == 403

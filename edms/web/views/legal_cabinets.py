@@ -1,7 +1,9 @@
 """«Кабинет организации» in the browser (seed 000), the applicant's side of a legal entity on the portal: the list of
 the cabinets the account is a member of, the cabinet's page (requisites and contacts with their form, the staff with a
-roles × rights matrix, adding and removing staff), the cabinet's journal and the legal entity's applications; and
-the section on the registration application's page linking to the cabinet it brought about.
+roles × rights matrix, adding and removing staff), the cabinet's journal and the legal entity's applications, an
+application filed on the legal entity's behalf (the «send» right; the portal's generated form with the organization's
+requisites filled in); and the section on the registration application's page linking to the cabinet it brought
+about.
 
 Not the manager's cabinet (МКР, `views.cabinet`). Every cabinet is loaded through `get_legal_cabinet`: a cabinet the
 user is not a member of is a 404. Changes go through the operations in one `atomic()` block and end with a redirect;
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from edms.auth.models import User
-from edms.citizen_services.catalogue.definition import DONE
+from edms.citizen_services.catalogue.definition import DONE, ServiceDefinition
 from edms.citizen_services.catalogue.registry import all_services, get_service
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.legal_cabinets import (
@@ -25,8 +27,13 @@ from edms.citizen_services.models.legal_cabinets import (
     LEGAL_CABINET_ROLE_LABELS,
     LegalCabinetRight,
     LegalCabinetRole,
+    LegalEntityCabinet,
 )
-from edms.citizen_services.operations.legal_cabinets import SERVICE_CODE, update_legal_cabinet
+from edms.citizen_services.operations.legal_cabinets import (
+    SERVICE_CODE,
+    file_for_legal_cabinet,
+    update_legal_cabinet,
+)
 from edms.citizen_services.operations.legal_cabinets_staff import (
     add_legal_cabinet_member,
     change_legal_cabinet_member,
@@ -46,6 +53,8 @@ from edms.core.errors import Conflict, ValidationFailed
 from edms.core.tx import atomic
 from edms.web.application_sections import register_section
 from edms.web.session import current_user, login_required
+from edms.web.views.applications_forms import read_posted, service_form
+from edms.web.views.applications_render import form_page, refusal
 
 bp = Blueprint('legal_cabinets', __name__)
 Html = str | tuple[str, int]
@@ -72,6 +81,7 @@ FIELD_LABELS = {
 ADD_FIELDS = ('snils', 'inn', 'role')
 #: The rights matrix of each member's row is always sent, so an empty matrix means «no rights», not «defaults».
 RIGHTS = 'rights'
+FILING_FORM = 'applications/form.html'
 
 
 @bp.get('/legal-cabinets')
@@ -246,6 +256,55 @@ def applications(cabinet_id: int) -> Html:
         ),
     )
     return (html, 422) if errors else html
+
+
+def _legal_entity_services() -> list[ServiceDefinition]:
+    return [service for service in all_services() if service.applicant.kind == 'legal_entity' and service.applicant.inn]
+
+
+def _prefilled(service: ServiceDefinition, cabinet: LegalEntityCabinet) -> dict[str, str]:
+    """The organization's requisites in the service's fields beside its ИНН ('organization.ogrn'…)."""
+    group = (service.applicant.inn or '').rpartition('.')[0]
+    known = {name: getattr(cabinet, name) or '' for name in ('ogrn', 'inn', 'kpp', 'name', 'legal_form')}
+    paths = {spec.path for spec in service.fields}
+    return {f'{group}.{name}': value for name, value in known.items() if f'{group}.{name}' in paths}
+
+
+@bp.route('/legal-cabinets/<int:cabinet_id>/new', methods=['GET', 'POST'])
+@login_required
+def new_application(cabinet_id: int) -> Html | Response:
+    """An application on the legal entity's behalf (the «send» right): the service's form with its requisites."""
+    user = current_user()
+    cabinet, me = get_legal_cabinet(user, cabinet_id)
+    require_legal_cabinet_right(me, LegalCabinetRight.send)
+    code = request.args.get('service', '')
+    if not code:
+        return render_template('legal_cabinets/choose.html', cabinet=cabinet, services=_legal_entity_services())
+    service = get_service(code)
+    form = service_form(service)
+    context = {'form': form, 'mfc': False, 'cabinet': cabinet}
+    if request.method == 'GET':
+        return form_page(FILING_FORM, {}, values=_prefilled(service, cabinet), problems=[], **context)
+    posted = read_posted(form)
+    try:
+        with atomic():
+            locked, me = get_legal_cabinet(user, cabinet_id, lock=True)
+            application = file_for_legal_cabinet(
+                user,
+                locked,
+                me,
+                service.code,
+                posted.data,
+                posted.files,
+                signatures=posted.signatures,
+                detached=posted.detached,
+            )
+            application_id, number = application.id, application.number
+    except (ValidationFailed, Conflict) as error:
+        errors, problems = refusal(error, bool(posted.files or posted.detached))
+        return form_page(FILING_FORM, errors, values=posted.values, problems=problems, **context)
+    flash(f'Заявление № {number} подано от имени организации.', 'success')
+    return redirect(url_for('applications.show', application_id=application_id))
 
 
 def _application_section(user: User, application: Application) -> dict[str, Any] | None:
