@@ -1,6 +1,7 @@
 """Imports the models of every domain module so that the metadata (and Alembic) sees all tables."""
 
 from edms.audit.models import AuditEntry, AuditHead
+from edms.auth.confirmation import ConfirmationCode
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.citizen_services.models import Application, ApplicationEvent, ApplicationFile, ServiceProvider
 from edms.citizen_services.models.complaints import Complaint
@@ -47,6 +48,7 @@ __all__ = [
     'CaseFile',
     'CertificateRevocationList',
     'Complaint',
+    'ConfirmationCode',
     'DeadlineExtension',
     'Department',
     'Dispatch',

@@ -78,6 +78,12 @@ class Defaults:
     #: Send outbox packets right after the commit even without a worker (the embedded default waits for
     #: `flask edms exchange deliver`, so that no user request waits on a partner's timeout).
     EXCHANGE_DELIVER_INLINE: bool = False
+    #: SMS gateway of one-time confirmation codes (EDMS_SMS_GATEWAY_URL): POST of JSON {phone, text}, with
+    #: `Authorization: Bearer <EDMS_SMS_GATEWAY_TOKEN>` when a token is set. Without it (the embedded default) codes
+    #: are delivered for development only: as an in-app notification and in the log (`edms.notifications.sms`).
+    SMS_GATEWAY_URL: str | None = None
+    SMS_GATEWAY_TOKEN: str = ''
+    SMS_GATEWAY_TIMEOUT: int = 10
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
