@@ -40,7 +40,7 @@ def file(world: World, application, kind: str = 'service_term', text: str = TEXT
 
 def actions(complaint: Complaint) -> list[str]:
     query = select(AuditEntry.action).where(
-        AuditEntry.object_id == str(complaint.id), AuditEntry.action.like('complaint.%')
+        AuditEntry.object_type == Complaint.__tablename__, AuditEntry.object_id == str(complaint.id)
     )
     return list(db.session.execute(query.order_by(AuditEntry.id)).scalars())
 
@@ -118,6 +118,10 @@ def test_without_an_appeals_journal_the_card_waits_for_a_clerk(world: World) -> 
     assert db.session.get(Card, complaint.card_id).status == CardStatus.draft
     entries = db.session.execute(select(AuditEntry.action).where(AuditEntry.action == 'complaint.card_not_registered'))
     assert entries.first() is not None
+    with atomic():
+        decide_complaint(world.executor, complaint, {'decision': 'upheld', 'text': 'Услуга предоставлена.'})
+    assert actions(complaint) == ['complaint.file', 'complaint.upheld', 'complaint.card_not_closed']
+    assert db.session.get(Card, complaint.card_id).status == CardStatus.draft
 
 
 def test_registration_is_journaled_and_the_applicant_notified(world: World) -> None:  # noqa: F811
@@ -160,6 +164,7 @@ def test_upheld_with_the_remedy_notifies_and_journals(world: World) -> None:  # 
     assert complaint.decision_text == 'Услуга предоставлена.'
     assert complaint.decided_by_id == world.executor.id
     assert actions(complaint) == ['complaint.file', 'complaint.upheld']
+    assert db.session.get(Card, complaint.card_id).status == CardStatus.executed
     assert 'удовлетворена. Услуга предоставлена.' in notifications(world.applicant.id)[-1].text
     with pytest.raises(Conflict), atomic():
         decide_complaint(world.executor, complaint, {'decision': 'rejected', 'text': 'Нет.'})

@@ -5,7 +5,8 @@ Filing: the kind (one of the seven of ст. 11.1) and the text are checked, the 
 its term of consideration counted (`queries.complaints.complaint_deadline`), and it is registered in the agency
 complained about as a citizen appeal card through the registry's own operations (numbered by the agency's appeals
 journal, linked to the application's card, routed by the agency's rules); the card's summary states the complaint's
-own term and how it was counted. Deciding: upheld with the remedy, or rejected with the reasons (ст. 11.2 ч. 7).
+own term and how it was counted. Deciding: upheld with the remedy, or rejected with the reasons (ст. 11.2 ч. 7); the
+card is then executed.
 Both steps are journaled and the applicant is notified (ст. 11.2 ч. 8).
 """
 
@@ -40,9 +41,10 @@ from edms.core.errors import Conflict, Forbidden
 from edms.core.validation import RawInput
 from edms.directory.models import OrganizationKind
 from edms.notifications.operations import notify
-from edms.registry.errors import JournalMissing
+from edms.registry.errors import CardStateConflict, JournalMissing
 from edms.registry.models import Card, DeliveryMethod
 from edms.registry.operations import create_card, register_card
+from edms.registry.operations.execution import mark_executed
 from edms.registry.validation import SUMMARY_MAX
 from edms.routing.matching import sample_of
 from edms.routing.operations import route_card
@@ -202,9 +204,24 @@ def decide_complaint(official: User, complaint: Complaint, raw: Mapping[str, Any
     in_time = decided_on <= complaint.deadline
     facts = {'number': complaint.number, 'decision': status.value, 'text': text, 'in_time': in_time}
     record(official, f'complaint.{status.value}', complaint, facts, organization_id=complaint.organization_id)
+    _close_card(official, complaint)
     outcome = 'удовлетворена' if status == ComplaintStatus.upheld else 'отклонена'
     _notify(complaint, f'Жалоба № {complaint.number} {outcome}. {text}', status.value)
     return complaint
+
+
+def _close_card(official: User, complaint: Complaint) -> None:
+    """The decided complaint's appeal card is executed in the official's name; a card the registry does not let close
+    (a draft without an appeals journal, a cancelled card) stays, with a journal entry why."""
+    card = db.session.get(Card, complaint.card_id) if complaint.card_id else None
+    if card is None:
+        return
+    try:
+        mark_executed(official, card)
+    except CardStateConflict as error:
+        facts = {'number': complaint.number, 'card_id': card.id, 'card_status': card.status.value}
+        facts['reason'] = error.message
+        record(official, 'complaint.card_not_closed', complaint, facts, organization_id=complaint.organization_id)
 
 
 def _lock(complaint: Complaint) -> None:
