@@ -20,6 +20,8 @@ from edms.auth.sessions import open_session
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalCabinetRight, LegalEntityCabinet
 from edms.citizen_services.operations import create_provider, file_application
 from edms.citizen_services.operations.complaints import file_complaint
+from edms.citizen_services.operations.interagency import send_request
+from edms.citizen_services.operations.interagency_register import set_interagency_provider
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.access import SYSTEM
 from edms.core.clock import utcnow
@@ -102,6 +104,9 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         )
         legal_cabinet = legal_cabinet_of(applicant, application)
         complaint = file_complaint(applicant, application, {'kind': 'service_term', 'text': 'Срок нарушен.'})
+        set_interagency_provider(SYSTEM, 'passport', make_organization('Ведомство В'))
+        asked = {'data_kind': 'passport', 'requested_data': 'Сведения о паспорте', 'legal_basis': 'ст. 7 210-ФЗ'}
+        interagency_request = send_request(owner, application, asked)
         inbox = InboxPacket(
             transport='http',
             sha256='0' * 64,
@@ -155,6 +160,7 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         'cabinet_id': legal_cabinet.id,
         'member_id': legal_cabinet.members[0].id,
         'complaint_id': complaint.id,
+        'request_id': interagency_request.id,
     }
     assert token
     assert all(ids.values()), ids

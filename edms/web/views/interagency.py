@@ -194,9 +194,7 @@ def reject(request_id: int) -> Any:
     return _respond(request_id, 'reject', reject_request)
 
 
-@bp.get('/<any(incoming, outgoing):side>/<int:request_id>/<any(request, response):which>.xml')
-@login_required
-def xml(side: Side, request_id: int, which: str) -> Response:
+def _xml(side: Side, request_id: int, which: str) -> Response:
     """The СМЭВ message as sent: the request, or the answer once there is one."""
     row = get_request(current_user(), request_id, side)
     text = row.request_xml if which == 'request' else row.response_xml
@@ -205,3 +203,27 @@ def xml(side: Side, request_id: int, which: str) -> Response:
     filename = f'interagency-{row.id}-{which}.xml'
     headers = {'Content-Disposition': f'attachment; filename="{filename}"'}
     return Response(text.encode(), mimetype='application/xml', headers=headers)
+
+
+@bp.get('/outgoing/<int:request_id>/request.xml')
+@login_required
+def outgoing_request_xml(request_id: int) -> Response:
+    return _xml('outgoing', request_id, 'request')
+
+
+@bp.get('/outgoing/<int:request_id>/response.xml')
+@login_required
+def outgoing_response_xml(request_id: int) -> Response:
+    return _xml('outgoing', request_id, 'response')
+
+
+@bp.get('/incoming/<int:request_id>/request.xml')
+@login_required
+def incoming_request_xml(request_id: int) -> Response:
+    return _xml('incoming', request_id, 'request')
+
+
+@bp.get('/incoming/<int:request_id>/response.xml')
+@login_required
+def incoming_response_xml(request_id: int) -> Response:
+    return _xml('incoming', request_id, 'response')
