@@ -34,6 +34,7 @@ from edms.citizen_services.operations.common import (
     public_number,
     today,
 )
+from edms.citizen_services.operations.legal_cabinets_sending import check_legal_entity_sender
 from edms.citizen_services.operations.submission import Draft, Submission, prepare
 from edms.citizen_services.operations.uploads import APPLICATION_ROLE, UploadedFile
 from edms.citizen_services.permissions import organization_kind
@@ -108,6 +109,7 @@ def _file(
     account = check_filer(actor, channel, block, provider)
     draft = Draft(channel, data, utcnow(), tuple(signatures), detached, account, block, xml)
     submission = prepare(service, draft, files)
+    check_legal_entity_sender(service, submission, draft.account)
     application = _new_application(actor, service, provider, draft, submission)
     card = make_card(application, service, submission.uploads, submission.verified, xml)
     application.card_id = card.id
