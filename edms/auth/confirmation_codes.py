@@ -2,9 +2,10 @@
 
 `issue_code` makes a new code for a user and purpose under the rate limit (one a minute, five an hour per user) and
 returns the plain code once, for the delivery (`edms.notifications.sms.send_code` issues and delivers it).
-`confirm_code` consumes the latest code of the user and purpose or raises `CodeRejected`. A wrong code is counted before the error is
-raised: the entry point commits that count (it catches the error inside its transaction and raises it after the
-commit), otherwise the rollback would give the guesser the attempt back. Both write an audit entry without the code.
+`confirm_code` consumes the latest code of the user and purpose or raises `CodeRejected`. A wrong code is counted
+before the error is raised: the entry point commits that count (it catches the error inside its transaction and
+raises it after the commit), otherwise the rollback would give the guesser the attempt back. Both write an audit
+entry without the code.
 """
 
 from __future__ import annotations

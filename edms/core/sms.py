@@ -57,6 +57,7 @@ def send_sms(config: Mapping[str, Any], phone: str, text: str) -> int:
             response.read(ANSWER_EXCERPT)
             return int(response.status)
     except urllib.error.HTTPError as error:
+        error.close()
         answer = f'SMS-шлюз ответил {error.code} {error.reason}.'
         retry = error.code >= 500 or error.code in RETRYABLE
         raise (SmsTemporaryFailure(answer) if retry else SmsPermanentFailure(answer)) from None
