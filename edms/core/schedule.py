@@ -95,6 +95,8 @@ PERIODIC_JOBS: list[ScheduledJob] = [
     IntervalJob(
         'interagency_needs_sweep', 'edms.citizen_services.jobs.interagency.sweep_needs', every=timedelta(minutes=5)
     ),
+    # Each working morning: the agency's deciding staff hear of complaints due today or overdue (210-FZ art. 11.2).
+    PeriodicJob('complaint_reminders', 'edms.citizen_services.jobs.complaints.send_reminders', at=time(8, 20)),
     # Each night: the CRLs of the trusted CAs from their distribution points (skipped without a network).
     PeriodicJob('crl_refresh', 'edms.signatures.jobs.refresh_crls', at=time(4, 0), working_days_only=False),
     # Each morning: applicants are reminded that a term-limited result (a stay registration) ends soon or has ended.

@@ -2,19 +2,21 @@
 the field named; the term of consideration 15 or 5 working days across a holiday; the complaint registered as a
 citizen appeal card with a number of the appeals journal and the complaint's own term in its summary; filed by the
 MFC on the visitor's behalf; another applicant's or a bank's complaint refused; the agency's decision (upheld with the
-remedy, rejected with reasons) once, by its own staff only; the applicant notified and every step journaled."""
+remedy, rejected with reasons) once, by its own staff only, its card then executed; the applicant notified and every
+step journaled; the morning reminders of complaints due and overdue."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from edms.audit.models import AuditEntry
 from edms.citizen_services.errors import ApplicationNotFound
+from edms.citizen_services.jobs.complaints import send_reminders
 from edms.citizen_services.models.complaints import Complaint, ComplaintKind, ComplaintStatus
-from edms.citizen_services.operations.complaints import decide_complaint, file_complaint
+from edms.citizen_services.operations.complaints import decide_complaint, file_complaint, remind
 from edms.citizen_services.queries.complaints import (
     ComplaintNotFound,
     complaint_deadline,
@@ -222,3 +224,23 @@ def test_garbage_is_refused_as_a_validation_error(world: World, raw: dict) -> No
     application = world.file()
     with pytest.raises(ValidationFailed), atomic():
         file_complaint(world.applicant, application, raw)
+
+
+def test_morning_reminders_tell_the_deciding_staff_once_a_day(world: World) -> None:  # noqa: F811
+    due, late, decided = (file(world, world.file()) for _ in range(3))
+    with atomic():
+        decide_complaint(world.executor, decided, {'decision': 'upheld', 'text': 'Исправлено.'})
+        late.deadline = due.deadline - timedelta(days=3)
+        decided.deadline = late.deadline
+    with atomic():
+        created = remind(due.deadline)
+    texts = [item.text for item in notifications(world.manager.id)]
+    assert f'Сегодня, {due.deadline:%d.%m.%Y}, истекает срок рассмотрения жалобы № {due.number}.' in texts
+    assert f'Просрочено рассмотрение жалобы № {late.number}: срок истёк {late.deadline:%d.%m.%Y}.' in texts
+    assert not [text for text in texts if decided.number in text]
+    assert notifications(world.assistant.id) == []  # not a deciding role
+    assert created == 2 * 3  # two complaints, each to the agency's executor, clerk and manager
+    with atomic():
+        assert remind(due.deadline) == 0
+    assert send_reminders() >= 0
+    assert notifications(world.tax_executor.id) == []

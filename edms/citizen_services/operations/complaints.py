@@ -6,13 +6,14 @@ its term of consideration counted (`queries.complaints.complaint_deadline`), and
 complained about as a citizen appeal card through the registry's own operations (numbered by the agency's appeals
 journal, linked to the application's card, routed by the agency's rules); the card's summary states the complaint's
 own term and how it was counted. Deciding: upheld with the remedy, or rejected with the reasons (ст. 11.2 ч. 7); the
-card is then executed.
+card is then executed. Each working morning the agency's deciding staff hear of complaints due that day or overdue.
 Both steps are journaled and the applicant is notified (ст. 11.2 ч. 8).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, cast
 
 from flask import current_app
@@ -32,7 +33,8 @@ from edms.citizen_services.models.complaints import (
 )
 from edms.citizen_services.operations.common import AgencyActor, service_of, today
 from edms.citizen_services.permissions import DECIDING_ROLES, files_on_behalf, is_staff
-from edms.citizen_services.queries.complaints import ComplaintNotFound, complaint_deadline
+from edms.citizen_services.queries.complaints import ComplaintNotFound, complaint_deadline, complaints_due
+from edms.citizen_services.queries.interagency import officials_of
 from edms.core.calendar import business_calendar
 from edms.core.calendar.days import ru
 from edms.core.clock import to_local, utcnow
@@ -40,7 +42,7 @@ from edms.core.db import db
 from edms.core.errors import Conflict, Forbidden
 from edms.core.validation import RawInput
 from edms.directory.models import OrganizationKind
-from edms.notifications.operations import notify
+from edms.notifications.operations import Message, notify, notify_many
 from edms.registry.errors import CardStateConflict, JournalMissing
 from edms.registry.models import Card, DeliveryMethod
 from edms.registry.operations import create_card, register_card
@@ -222,6 +224,25 @@ def _close_card(official: User, complaint: Complaint) -> None:
         facts = {'number': complaint.number, 'card_id': card.id, 'card_status': card.status.value}
         facts['reason'] = error.message
         record(official, 'complaint.card_not_closed', complaint, facts, organization_id=complaint.organization_id)
+
+
+def remind(today: date) -> int:
+    """The morning reminders to the deciding staff of each agency: complaints whose term ends today or has ended
+    (once per complaint and day); returns how many notifications were created."""
+    messages = []
+    for complaint in complaints_due(today):
+        if complaint.deadline == today:
+            text = f'Сегодня, {ru(today)}, истекает срок рассмотрения жалобы № {complaint.number}.'
+        else:
+            text = f'Просрочено рассмотрение жалобы № {complaint.number}: срок истёк {ru(complaint.deadline)}.'
+        source = f'complaint:{complaint.id}:reminder:{today.isoformat()}'
+        url = COMPLAINT_URL.format(id=complaint.id)
+        organization = complaint.organization_id
+        messages += [
+            Message(user_id, NOTIFICATION_KIND, text, source, url, organization)
+            for user_id in officials_of(organization)
+        ]
+    return len(notify_many(messages))
 
 
 def _lock(complaint: Complaint) -> None:

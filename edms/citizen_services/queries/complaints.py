@@ -115,6 +115,12 @@ def complaint_of_card(card_id: int) -> Complaint | None:
     return db.session.execute(select(Complaint).where(Complaint.card_id == card_id)).scalar_one_or_none()
 
 
+def complaints_due(today: date, limit: int = 5000) -> list[Complaint]:
+    """Complaints under consideration whose term ends today or has ended, by term (the morning reminders)."""
+    query = select(Complaint).where(Complaint.status == ComplaintStatus.registered, Complaint.deadline <= today)
+    return list(db.session.execute(query.order_by(Complaint.deadline, Complaint.id).limit(limit)).scalars())
+
+
 def is_overdue(complaint: Complaint, today: date | None = None) -> bool:
     """Under consideration past its term."""
     today = today or local_today(current_app.config['TIMEZONE'])
