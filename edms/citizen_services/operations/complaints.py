@@ -86,9 +86,30 @@ def file_complaint(actor: User, application: Application, raw: Mapping[str, Any]
     """File a complaint about the application: checked, numbered, its term counted, registered in the agency."""
     require_complainant(actor, application)
     kind, text = read_complaint(raw)
+    via_mfc = actor.id != application.applicant_user_id
+    complaint = _new_complaint(actor, application, kind, text, via_mfc)
+    card = _appeal_card(complaint, application, via_mfc)
+    complaint.card_id = card.id
+    db.session.flush()
+    facts = {
+        'number': complaint.number,
+        'kind': kind.value,
+        'application': application.number,
+        'card_id': card.id,
+        'reg_number': card.reg_number,
+        'deadline': complaint.deadline.isoformat(),
+    }
+    record(actor, 'complaint.file', complaint, facts, organization_id=complaint.organization_id)
+    reg = f', регистрационный № {card.reg_number}' if card.reg_number else ''
+    text = f'Жалоба № {complaint.number} зарегистрирована{reg}. Срок рассмотрения — до {ru(complaint.deadline)}.'
+    _notify(complaint, text, 'filed')
+    return complaint
+
+
+def _new_complaint(actor: User, application: Application, kind: ComplaintKind, text: str, via_mfc: bool) -> Complaint:
+    """The complaint stored and numbered, registered today with its term of consideration."""
     registered_on = today()
     deadline = complaint_deadline(business_calendar(), kind, registered_on)
-    via_mfc = actor.id != application.applicant_user_id
     complaint = Complaint(
         application_id=application.id,
         organization_id=application.organization_id,
@@ -106,24 +127,6 @@ def file_complaint(actor: User, application: Application, raw: Mapping[str, Any]
     db.session.add(complaint)
     db.session.flush()
     complaint.number = public_number(complaint)
-    card = _appeal_card(complaint, application, via_mfc)
-    complaint.card_id = card.id
-    db.session.flush()
-    facts = {
-        'number': complaint.number,
-        'kind': kind.value,
-        'application': application.number,
-        'card_id': card.id,
-        'reg_number': card.reg_number,
-        'deadline': deadline.date.isoformat(),
-    }
-    record(actor, 'complaint.file', complaint, facts, organization_id=complaint.organization_id)
-    reg = f', регистрационный № {card.reg_number}' if card.reg_number else ''
-    _notify(
-        complaint,
-        f'Жалоба № {complaint.number} зарегистрирована{reg}. Срок рассмотрения — до {ru(complaint.deadline)}.',
-        'filed',
-    )
     return complaint
 
 
