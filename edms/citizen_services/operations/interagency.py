@@ -3,7 +3,9 @@ data it holds instead of asking the applicant.
 
 An official of the application's agency sends a request from the application's page (`send_request`: the kind of
 data, its words, the legal basis); after filing, the needs the service declares (`InteragencyNeed`) are requested
-automatically in the system's name (`send_needed_requests`, run by a job after the commit, idempotent). Either way
+automatically in the system's name (`send_needed_requests`, run by the idempotent job `jobs.interagency.send_needed`,
+which the five-minute sweep enqueues for recent applications still without them), or at once by the official
+(`send_declared_requests`). Either way
 the request goes to the active provider of its kind of data as a СМЭВ 3-shaped `SendRequestRequest`, is due in 5
 working days by the business calendar (with the explanation), is journaled, and its delivery to the responding agency
 is a job after the commit (`operations.interagency_answers.deliver`).
