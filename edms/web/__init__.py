@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
         agency_applications,
         appeals,
         applications,
+        applications_sms,  # noqa: F401  («Получить код»: routes on the applications blueprint)
         applications_xml,
         assignments,
         auth,

@@ -1,8 +1,8 @@
 """The applicant's and the MFC operator's application pages: the form generated from the service, filing with files
 and the owner's signed consent, the list with its filters, every problem of a bad application listed at once with
 the form back filled, the clarification and the corrected application, the result download, another applicant's
-404, the MFC's «одно окно» on a visitor's behalf with its printable receipt, the SMS stand-in of the taxpayer
-cabinet, and the layout at phone width."""
+404, the MFC's «одно окно» on a visitor's behalf with its printable receipt, the taxpayer cabinet confirmed by an
+SMS code, and the layout at phone width."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from edms.core.tx import atomic
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
 from scripts.make_test_pki import TestPki
+from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import PDF_BYTES, World, count
@@ -248,7 +249,7 @@ def test_mfc_form_requires_the_applicant_and_only_operators_open_it(client: Flas
     assert client.get('/applications/new?service=nope').status_code == 404
 
 
-def test_taxpayer_cabinet_sms_confirmation_stand_in(client: FlaskClient, world: World) -> None:
+def test_taxpayer_cabinet_confirmed_by_an_sms_code(client: FlaskClient, world: World) -> None:
     login(client, world.applicant)
     url = '/applications/new?service=taxpayer_cabinet'
     form = dict(flatten(samples.taxpayer_cabinet()))
@@ -256,7 +257,14 @@ def test_taxpayer_cabinet_sms_confirmation_stand_in(client: FlaskClient, world: 
     assert refused.status_code == 422
     assert '«Подтверждение заявления»: требуется' in refused.get_data(as_text=True)
 
-    accepted = client.post(url, data={**form, 'sms.application': '1'}, content_type='multipart/form-data')
+    sent = client.post(
+        '/applications/new/sms-code?service=taxpayer_cabinet',
+        data={**form, 'sms.phone': '+7 912 345-67-89'},
+        content_type='multipart/form-data',
+    )
+    assert 'Код отправлен на +7 912 345-67-89' in sent.get_data(as_text=True)
+    code = notified_code(world.applicant)  # the development delivery: no SMS gateway in the tests' app
+    accepted = client.post(url, data={**form, 'sms.code': code}, content_type='multipart/form-data')
 
     assert accepted.status_code == 302, text(accepted.get_data(as_text=True))[:2000]
     assert only_application().signatures[0]['method'] == 'sms'
@@ -281,7 +289,7 @@ def test_forms_refuse_a_post_without_the_csrf_token(
     login(client, world.applicant)
     monkeypatch.setitem(client.application.config, 'WTF_CSRF_ENABLED', True)
     form = dict(flatten(samples.taxpayer_cabinet()))
-    form['sms.application'] = '1'
+    form['sms.code'] = '123456'
     assert client.post('/applications/new?service=taxpayer_cabinet', data=form).status_code == 400
     assert client.post(f'/applications/{application.id}/resubmit', data=form).status_code == 400
     assert count(Application) == 1

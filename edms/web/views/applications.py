@@ -31,14 +31,21 @@ from edms.citizen_services.queries import (
     list_applications,
     read_filter,
 )
+from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.db import db
 from edms.core.errors import Conflict, ValidationFailed
-from edms.core.tx import atomic
 from edms.registry.models import Attachment
 from edms.web.application_sections import sections
 from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
-from edms.web.views.applications_forms import application_values, read_posted, requisites, service_form
+from edms.web.views.applications_forms import (
+    Posted,
+    application_values,
+    file_confirmed,
+    read_posted,
+    requisites,
+    service_form,
+)
 from edms.web.views.applications_pdf import application_pdf
 from edms.web.views.applications_render import form_page, refusal
 
@@ -138,16 +145,20 @@ def resubmit_view(application_id: int) -> Html | Response:
     user = current_user()
     application = get_application(user, application_id)
     service = get_service(application.service_code)
-    posted = read_posted(service_form(service, sms_allowed=not files_on_behalf(user)))
+    form = service_form(service, sms_allowed=not files_on_behalf(user))
+    posted = read_posted(form)
     try:
-        with atomic():
-            locked = get_application(user, application_id, lock=True)
-            resubmit(user, locked, posted.data, posted.files, signatures=posted.signatures, detached=posted.detached)
+        file_confirmed(user, form, posted, lambda signatures: _resubmit(user, application_id, posted, signatures))
     except (ValidationFailed, Conflict) as error:
         errors, problems = refusal(error, bool(posted.files or posted.detached))
         return _page(get_application(user, application_id), posted.values, errors, problems)
     flash('Исправленное заявление отправлено в ведомство.', 'success')
     return redirect(url_for('applications.show', application_id=application_id))
+
+
+def _resubmit(user: User, application_id: int, posted: Posted, signatures: list[SignatureFacts]) -> None:
+    locked = get_application(user, application_id, lock=True)
+    resubmit(user, locked, posted.data, posted.files, signatures=signatures, detached=posted.detached)
 
 
 @bp.get('/applications/<int:application_id>/pdf')

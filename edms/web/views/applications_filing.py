@@ -21,12 +21,12 @@ from edms.citizen_services.catalogue.registry import all_services, get_service
 from edms.citizen_services.operations import file_application
 from edms.citizen_services.permissions import organization_kind
 from edms.citizen_services.queries import get_application
+from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.errors import Conflict, Forbidden, ValidationFailed
-from edms.core.tx import atomic
 from edms.directory.models import OrganizationKind
 from edms.web.session import current_user, login_required
 from edms.web.views.applications import bp
-from edms.web.views.applications_forms import block_labels, read_posted, service_form
+from edms.web.views.applications_forms import Posted, block_labels, file_confirmed, read_posted, service_form
 from edms.web.views.applications_render import form_page, refusal
 
 Html = str | tuple[str, int]
@@ -99,27 +99,35 @@ class Filed:
 
 def _form_or_filed(user: User, service: ServiceDefinition, channel: Channel, context: dict[str, Any]) -> Html | Filed:
     """GET: the empty form. POST: the application filed through `channel`, or the form back filled with every
-    problem. The MFC's form has the applicant's identity block (`on_behalf`) and no SMS confirmation."""
+    problem. The MFC's form has the applicant's identity block (`on_behalf`) and no SMS confirmation; the portal's
+    SMS code is confirmed in the filing's transaction (`file_confirmed`)."""
     if request.method == 'GET':
         return form_page(FORM, {}, values={}, problems=[], **context)
     posted = read_posted(context['form'], with_block=channel == Channel.mfc)
     try:
-        with atomic():
-            application = file_application(
-                user,
-                service.code,
-                posted.data,
-                posted.files,
-                channel=channel,
-                signatures=posted.signatures,
-                detached=posted.detached,
-                on_behalf=posted.on_behalf,
-            )
-            filed = Filed(application.id, application.number)
+        filed = file_confirmed(
+            user, context['form'], posted, lambda signatures: _file(user, service, channel, posted, signatures)
+        )
     except (ValidationFailed, Conflict) as error:
         errors, problems = refusal(error, bool(posted.files or posted.detached))
         return form_page(FORM, errors, values=posted.values, problems=problems, **context)
     return filed
+
+
+def _file(
+    user: User, service: ServiceDefinition, channel: Channel, posted: Posted, signatures: list[SignatureFacts]
+) -> Filed:
+    application = file_application(
+        user,
+        service.code,
+        posted.data,
+        posted.files,
+        channel=channel,
+        signatures=signatures,
+        detached=posted.detached,
+        on_behalf=posted.on_behalf,
+    )
+    return Filed(application.id, application.number)
 
 
 @bp.get('/applications/<int:application_id>/receipt')

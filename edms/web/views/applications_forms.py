@@ -5,18 +5,22 @@ applicant's identity block of the MFC form); the values of an accepted applicati
 
 Field inputs are named by their dotted path (`applicant.passport.series`), files `files.<slot>`, detached signatures
 `signatures.<role>`, the MFC's applicant block `on_behalf.name|snils|inn` — the names the problems use, so each
-message lands next to its input.
+message lands next to its input. The applicant's SMS confirmation is `sms.phone` (where «Получить код» sends the code,
+`applications_sms`) and `sms.code`, confirmed by `file_confirmed` in the filing's transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
 
+from edms.auth.confirmation import CodeRejected
+from edms.auth.confirmation_codes import confirm_code
+from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.operations import UploadedFile
 from edms.citizen_services.operations.applicants import APPLICANT_FIELDS, BLOCK
@@ -26,9 +30,11 @@ from edms.citizen_services.rules.facts import SMS, SignatureFacts
 from edms.citizen_services.rules.fields import FieldSpec, flatten
 from edms.citizen_services.rules.problems import attachment_path, signature_path
 from edms.citizen_services.rules.situation import Condition, Requirement
-from edms.core.clock import utcnow
+from edms.core.tx import atomic
 
-FILES, SIGNATURES, SMS_PREFIX = 'files.', 'signatures.', 'sms.'
+FILES, SIGNATURES = 'files.', 'signatures.'
+#: The SMS confirmation's inputs: the phone the code goes to, the code typed, the notice that a code was sent.
+SMS_PHONE, SMS_CODE, SMS_SENT = 'sms.phone', 'sms.code', 'sms.sent'
 OTHER_SECTION = 'Сведения заявления'
 YES_NO = (('true', 'Да'), ('false', 'Нет'))
 BLOCK_LABELS = {'name': 'ФИО заявителя', 'snils': 'СНИЛС заявителя', 'inn': 'ИНН заявителя'}
@@ -57,7 +63,7 @@ class Section:
 @dataclass(frozen=True)
 class Slot:
     """A file slot or a signed document: input name, label, always required or under `when`; `sms` when the
-    applicant may confirm it with an SMS code (the demo stand-in below)."""
+    applicant may confirm it with a one-time code sent to their phone instead of a signature file."""
 
     name: str
     label: str
@@ -79,7 +85,18 @@ class ServiceForm:
     def names(self) -> list[str]:
         """Every input name of the form (messages of other names are listed at the top only)."""
         names = [widget.name for section in self.sections for widget in section.widgets]
-        return [*names, *(slot.key for slot in (*self.attachments, *self.signatures))]
+        sms = [SMS_PHONE, SMS_CODE] if self.sms_slot else []
+        return [*names, *(slot.key for slot in (*self.attachments, *self.signatures)), *sms]
+
+    @property
+    def sms_slot(self) -> Slot | None:
+        """The signed document the applicant may confirm by an SMS code (the application itself), if any."""
+        return next((slot for slot in self.signatures if slot.sms), None)
+
+    @property
+    def sms_purpose(self) -> str:
+        """What the confirmation code of this form is for (`edms.auth.confirmation`)."""
+        return f'application:{self.service.code}'
 
 
 def _requirement(required: Requirement) -> tuple[bool, str]:
@@ -151,12 +168,14 @@ class Posted:
     detached: dict[str, bytes]
     signatures: list[SignatureFacts]
     on_behalf: dict[str, str] | None
+    #: The SMS code typed for the application (None: no code, or the document's signature file was chosen instead).
+    sms_code: str | None = None
 
 
 def read_posted(form: ServiceForm, *, with_block: bool = False) -> Posted:
-    """The posted form. An SMS confirmation is a checkbox here: a DEMO STAND-IN for a one-time code sent to the
-    applicant's phone (no SMS gateway in this system yet); only the applicant's own confirmation of the application
-    (role 'application', e.g. the taxpayer cabinet) may use it — a third party's consent needs its signature file."""
+    """The posted form. Only the applicant's own confirmation of the application (role 'application', e.g. the
+    taxpayer cabinet) may be an SMS code — a third party's consent needs its signature file; the code is kept here and
+    confirmed by `file_confirmed`, which alone makes the SMS signature fact."""
     service = form.service
     paths = [spec.path for spec in service.fields]
     values = {path: request.form.get(path, '') for path in paths}
@@ -173,18 +192,49 @@ def read_posted(form: ServiceForm, *, with_block: bool = False) -> Posted:
         if storage is not None and storage.filename:
             # One byte over the limit is enough for the operation to name the file as too large with the rest.
             detached[slot.name[len(SIGNATURES) :]] = storage.stream.read(MAX_SIGNATURE_SIZE + 1)
-    facts = []
-    for slot in form.signatures:
-        role = slot.name[len(SIGNATURES) :]
-        if slot.sms and request.form.get(f'{SMS_PREFIX}{role}') and role not in detached:
-            values[f'{SMS_PREFIX}{role}'] = '1'
-            facts.append(SignatureFacts.sms(role, utcnow()))
+    sms_code = None
+    if form.sms_slot is not None:
+        values[SMS_PHONE] = request.form.get(SMS_PHONE, '').strip() or _form_phone(form, values)
+        values[SMS_CODE] = request.form.get(SMS_CODE, '').strip()
+        if values[SMS_CODE] and form.sms_slot.name[len(SIGNATURES) :] not in detached:
+            sms_code = values[SMS_CODE]
     block = None
     if with_block:
         block = {name: request.form.get(f'{BLOCK}.{name}', '').strip() for name in APPLICANT_FIELDS}
         values.update({f'{BLOCK}.{name}': value for name, value in block.items()})
         block = {name: value for name, value in block.items() if value}
-    return Posted(values, data, files, detached, facts, block)
+    return Posted(values, data, files, detached, [], block, sms_code)
+
+
+def _form_phone(form: ServiceForm, values: Mapping[str, str]) -> str:
+    """The phone typed in the form's own contacts, offered for the SMS."""
+    phones = [widget.name for section in form.sections for widget in section.widgets if widget.kind == 'phone']
+    return next((values[name].strip() for name in phones if values.get(name, '').strip()), '')
+
+
+Filed = TypeVar('Filed')
+
+
+def file_confirmed(
+    user: User, form: ServiceForm, posted: Posted, file: Callable[[list[SignatureFacts]], Filed]
+) -> Filed:
+    """`file(signatures)` in one transaction, after the posted SMS code (if any) is confirmed: only a confirmed code
+    becomes the application's SMS signature fact. A refused filing rolls the confirmation back (the code stays
+    usable); a wrong code is committed as a spent attempt and raised as `CodeRejected` on `sms.code`."""
+    slot = form.sms_slot
+    if posted.sms_code is None or slot is None:
+        with atomic():
+            return file(posted.signatures)
+    rejected: CodeRejected | None = None
+    with atomic():
+        try:
+            code = confirm_code(user, form.sms_purpose, posted.sms_code, field=SMS_CODE)
+        except CodeRejected as error:
+            rejected = error
+        else:
+            confirmed = SignatureFacts.sms(slot.name[len(SIGNATURES) :], code.used_at or code.created_at)
+            return file([*posted.signatures, confirmed])
+    raise rejected
 
 
 def application_values(service: ServiceDefinition, stored: Mapping[str, Any]) -> dict[str, str]:
