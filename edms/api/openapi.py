@@ -11,6 +11,7 @@ from edms.api.openapi_applications import APPLICATION_PATHS, APPLICATION_SCHEMAS
 from edms.api.openapi_complaints import COMPLAINT_PATHS, COMPLAINT_SCHEMAS
 from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
 from edms.api.openapi_interagency import INTERAGENCY_PATHS, INTERAGENCY_SCHEMAS
+from edms.api.openapi_legal_cabinets import LEGAL_CABINET_PATHS, LEGAL_CABINET_SCHEMAS
 from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
 from edms.api.openapi_resolutions import RESOLUTION_PATHS
@@ -257,6 +258,7 @@ def document() -> dict[str, Any]:
                 'complaints',
                 'interagency',
                 'stay',
+                'legal-cabinets',
                 'meta',
             )
         ],
@@ -270,6 +272,7 @@ def document() -> dict[str, Any]:
             **COMPLAINT_PATHS,
             **INTERAGENCY_PATHS,
             **STAY_PATHS,
+            **LEGAL_CABINET_PATHS,
         },
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
@@ -283,6 +286,7 @@ def document() -> dict[str, Any]:
                 **COMPLAINT_SCHEMAS,
                 **INTERAGENCY_SCHEMAS,
                 **STAY_SCHEMAS,
+                **LEGAL_CABINET_SCHEMAS,
             },
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}

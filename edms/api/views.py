@@ -13,6 +13,7 @@ from edms.api import (  # noqa: F401  (routes register on import)
     dispatches,
     exchange,
     interagency,
+    legal_cabinets,
     notifications,
     resolutions,
     routing,

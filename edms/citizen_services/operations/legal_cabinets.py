@@ -19,6 +19,7 @@ from typing import Any
 
 from edms.audit.operations import changes, record
 from edms.auth.models import User
+from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.legal_cabinets import (
@@ -28,7 +29,7 @@ from edms.citizen_services.models.legal_cabinets import (
     LegalCabinetRole,
     LegalEntityCabinet,
 )
-from edms.citizen_services.operations.filing import file_application
+from edms.citizen_services.operations.filing import file_application, file_application_xml
 from edms.citizen_services.operations.outcomes import on_approved
 from edms.citizen_services.operations.uploads import UploadedFile
 from edms.citizen_services.queries.legal_cabinets import (
@@ -39,6 +40,7 @@ from edms.citizen_services.queries.legal_cabinets import (
 from edms.citizen_services.rules import readers
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.citizen_services.rules.fields import flatten
+from edms.citizen_services.xml_forms import parse_application_xml
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import Conflict, ValidationFailed
@@ -167,17 +169,47 @@ def file_for_legal_cabinet(
 ) -> Application:
     """File an application of a legal entity's service on the cabinet's behalf: the «send» right, a service whose
     applicant is a legal entity, and the cabinet's ИНН as the applicant's."""
-    require_legal_cabinet_right(member, LegalCabinetRight.send)
-    service = get_service(service_code)
-    if service.applicant.kind != 'legal_entity' or service.applicant.inn is None:
-        raise ValidationFailed(fields={'service': f'«Услуга»: «{service.title}» не подаётся от имени организации.'})
-    given = flatten(data).get(service.applicant.inn)
-    if given != cabinet.inn:
-        label = next((spec.label for spec in service.fields if spec.path == service.applicant.inn), 'ИНН')
-        message = f'«{label}»: от имени организации кабинета заявление подаётся с её ИНН ({cabinet.inn}).'
-        raise ValidationFailed(fields={service.applicant.inn: message})
+    service = _sending_service(member, service_code)
+    _require_cabinet_inn(cabinet, service, data)
     application = file_application(
         actor, service.code, data, files, channel='portal', signatures=signatures, detached=detached
     )
     audit(actor, 'send', cabinet, {'application': application.number, 'service': service.code})
     return application
+
+
+def file_xml_for_legal_cabinet(
+    actor: User,
+    cabinet: LegalEntityCabinet,
+    member: LegalCabinetMember,
+    service_code: str,
+    xml: bytes,
+    signature: bytes,
+    files: Iterable[UploadedFile] = (),
+    *,
+    detached: Mapping[str, bytes] | None = None,
+) -> Application:
+    """The same as `file_for_legal_cabinet` with the КЭП-signed XML of the application (the qualified signature of a
+    legal entity's service reaches the API only this way)."""
+    service = _sending_service(member, service_code)
+    _require_cabinet_inn(cabinet, service, parse_application_xml(service, xml))
+    application = file_application_xml(actor, service.code, xml, signature, files, detached=detached)
+    audit(actor, 'send', cabinet, {'application': application.number, 'service': service.code})
+    return application
+
+
+def _sending_service(member: LegalCabinetMember, service_code: str) -> ServiceDefinition:
+    """The service, when the member holds «send» and the service's applicant is a legal entity."""
+    require_legal_cabinet_right(member, LegalCabinetRight.send)
+    service = get_service(service_code)
+    if service.applicant.kind != 'legal_entity' or service.applicant.inn is None:
+        raise ValidationFailed(fields={'service': f'«Услуга»: «{service.title}» не подаётся от имени организации.'})
+    return service
+
+
+def _require_cabinet_inn(cabinet: LegalEntityCabinet, service: ServiceDefinition, data: Mapping[str, Any]) -> None:
+    path = service.applicant.inn or ''
+    if flatten(data).get(path) != cabinet.inn:
+        label = next((spec.label for spec in service.fields if spec.path == path), 'ИНН')
+        message = f'«{label}»: от имени организации кабинета заявление подаётся с её ИНН ({cabinet.inn}).'
+        raise ValidationFailed(fields={path: message})
