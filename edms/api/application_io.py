@@ -1,9 +1,9 @@
 """Reading application requests and writing application answers for `edms.api.applications`.
 
 A submission is multipart/form-data — `service`, `channel`, `data` (a JSON object as text), `on_behalf` (JSON text),
-files as `files.<slot>` (repeatable), detached signatures as `signatures.<role>` — or, without files, a JSON object
-with the same keys. An XML upload is multipart: `service`, `xml`, `signature`, and the same `files.*` and
-`signatures.*`.
+`sms_code` (the applicant's one-time code confirming the application), files as `files.<slot>` (repeatable), detached
+signatures as `signatures.<role>` — or, without files, a JSON object with the same keys. An XML upload is multipart:
+`service`, `xml`, `signature`, and the same `files.*` and `signatures.*`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from edms.core.errors import ValidationFailed
 from edms.directory.models import OrganizationKind
 
 FILES, SIGNATURES = 'files.', 'signatures.'
-SUBMISSION_FIELDS = ('service', 'channel', 'data', 'on_behalf')
+SUBMISSION_FIELDS = ('service', 'channel', 'data', 'on_behalf', 'sms_code')
 NOT_MULTIPART = 'Заявление с файлами передаётся в формате multipart/form-data (поля service, data, files.<вид>).'
 
 

@@ -1,6 +1,8 @@
 """Public service applications: filing (the applicant's portal account, an MFC operator or a partner's token on the
 applicant's behalf, or the applicant's КЭП-signed XML), the lists, one application with its history and files,
 the agency's decisions (clarification, approval with the result PDF, refusal) and the applicant's resubmission.
+The applicant's own filing or resubmission may carry `sms_code`, confirmed in the same transaction
+(`edms.api.confirmation_codes.confirmed`).
 
 Another applicant's or organization's application is a 404. An invalid application is a 422 whose `problems` list
 names every problem at once (`fields` maps each field path to its messages).
@@ -12,6 +14,7 @@ from flask import Response, current_app, jsonify, request, send_file, url_for
 
 from edms.api import service_providers  # noqa: F401  (routes register on import)
 from edms.api.application_io import (
+    Submission,
     application_json,
     data_of,
     default_channel,
@@ -20,7 +23,11 @@ from edms.api.application_io import (
 )
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
+from edms.api.confirmation_codes import confirmed
 from edms.api.inputs import json_object, refuse_unknown
+from edms.auth.models import User
+from edms.citizen_services.catalogue.definition import Channel
+from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.errors import ApplicationInvalid
 from edms.citizen_services.operations import (
     approve,
@@ -38,12 +45,14 @@ from edms.citizen_services.queries import (
     list_applications,
     read_filter,
 )
+from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.blobs import blob_store
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 
 XML_FIELDS = ('service', 'xml', 'signature')
-RESUBMIT_FIELDS = ('data', 'xml', 'signature')
+RESUBMIT_FIELDS = ('data', 'xml', 'signature', 'sms_code')
+SMS_NOT_XML = {'sms_code': '«sms_code»: XML-заявление подтверждается своей подписью, не кодом из СМС.'}
 MISSING_XML = {'xml': '«xml»: приложите XML-файл заявления.', 'signature': '«signature»: приложите файл подписи.'}
 
 
@@ -79,18 +88,27 @@ def list_applications_view() -> Response:
 @bp.post('/applications')
 def create_application() -> tuple[Response, int, dict[str, str]]:
     user, sent = api_user(), read_submission()
-    channel = sent.fields.get('channel') or default_channel(user)
-    with atomic():
+    channel = str(sent.fields.get('channel') or default_channel(user))
+    service = str(sent.fields.get('service') or '')
+
+    def filing(signatures: list[SignatureFacts]) -> int:
         application = file_application(
             user,
-            str(sent.fields.get('service') or ''),
+            service,
             data_of(sent),
             sent.files,
-            channel=str(channel),
+            channel=channel,
+            signatures=signatures,
             detached=sent.detached,
             on_behalf=sent.fields.get('on_behalf'),
         )
-        application_id = application.id
+        return application.id
+
+    if sent.fields.get('sms_code') is not None:
+        application_id = confirmed(user, get_service(service), sent.fields['sms_code'], channel, filing)
+    else:
+        with atomic():
+            application_id = filing([])
     return _answer(application_id, 201)
 
 
@@ -157,6 +175,13 @@ def clarification(application_id: int) -> tuple[Response, int, dict[str, str]]:
 @bp.post('/applications/<int:application_id>/resubmit')
 def resubmit_view(application_id: int) -> tuple[Response, int, dict[str, str]]:
     user, sent = api_user(), read_submission(RESUBMIT_FIELDS)
+    if sent.fields.get('sms_code') is not None:
+        if sent.xml is not None or sent.signature is not None:
+            raise ValidationFailed(fields=SMS_NOT_XML)
+        service = get_service(get_application(user, application_id).service_code)
+        code, channel = sent.fields['sms_code'], Channel.portal.value
+        confirmed(user, service, code, channel, lambda signatures: _resubmit(user, application_id, sent, signatures))
+        return _answer(application_id)
     with atomic():
         application = get_application(user, application_id, lock=True)
         if sent.xml is not None or sent.signature is not None:
@@ -165,6 +190,11 @@ def resubmit_view(application_id: int) -> tuple[Response, int, dict[str, str]]:
         else:
             resubmit(user, application, data_of(sent), sent.files, detached=sent.detached)
     return _answer(application_id)
+
+
+def _resubmit(user: User, application_id: int, sent: Submission, signatures: list[SignatureFacts]) -> None:
+    application = get_application(user, application_id, lock=True)
+    resubmit(user, application, data_of(sent), sent.files, signatures=signatures, detached=sent.detached)
 
 
 @bp.post('/applications/<int:application_id>/approve')

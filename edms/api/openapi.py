@@ -9,6 +9,7 @@ from typing import Any
 
 from edms.api.openapi_applications import APPLICATION_PATHS, APPLICATION_SCHEMAS
 from edms.api.openapi_complaints import COMPLAINT_PATHS, COMPLAINT_SCHEMAS
+from edms.api.openapi_confirmation import CONFIRMATION_PATHS, CONFIRMATION_SCHEMAS
 from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
 from edms.api.openapi_interagency import INTERAGENCY_PATHS, INTERAGENCY_SCHEMAS
 from edms.api.openapi_legal_cabinets import LEGAL_CABINET_PATHS, LEGAL_CABINET_SCHEMAS
@@ -256,6 +257,7 @@ def document() -> dict[str, Any]:
                 'routing',
                 'applications',
                 'complaints',
+                'confirmation-codes',
                 'interagency',
                 'stay',
                 'legal-cabinets',
@@ -270,6 +272,7 @@ def document() -> dict[str, Any]:
             **ROUTING_PATHS,
             **APPLICATION_PATHS,
             **COMPLAINT_PATHS,
+            **CONFIRMATION_PATHS,
             **INTERAGENCY_PATHS,
             **STAY_PATHS,
             **LEGAL_CABINET_PATHS,
@@ -284,6 +287,7 @@ def document() -> dict[str, Any]:
                 **ROUTING_SCHEMAS,
                 **APPLICATION_SCHEMAS,
                 **COMPLAINT_SCHEMAS,
+                **CONFIRMATION_SCHEMAS,
                 **INTERAGENCY_SCHEMAS,
                 **STAY_SCHEMAS,
                 **LEGAL_CABINET_SCHEMAS,

@@ -9,6 +9,7 @@ from edms.api import (  # noqa: F401  (routes register on import)
     attachments,
     cards,
     complaints,
+    confirmation_codes,
     directory,
     dispatches,
     exchange,

@@ -119,8 +119,12 @@ OTHER_STAFF = {
     'mig': (('manager', 'Начальников', 'Виктор', 'Павлович', (Role.manager,)),),
     'mfc': (('mfc', 'Операторова', 'Ольга', 'Сергеевна', (Role.mfc_operator,)),),
 }
-#: The portal's applicant (the citizen of `demo_services`, with its СНИЛС and ИНН).
-PORTAL_USERS = (('citizen', 'Петров', 'Пётр', 'Петрович', (Role.applicant,)),)
+#: The portal's applicants: the citizen of `demo_services` (with its СНИЛС and ИНН; also the head of the demo's
+#: company) and the company's accountant in its cabinet (`demo_legal_cabinet`).
+PORTAL_USERS = (
+    ('citizen', 'Петров', 'Пётр', 'Петрович', (Role.applicant,)),
+    ('accountant', 'Счётова', 'Нина', 'Сергеевна', (Role.applicant,)),
+)
 #: What the printed list of demo logins says beside some accounts.
 LOGIN_NOTES = {
     ('min', 'manager'): 'квалифицированная подпись (демо-УЦ), пароль контейнера тот же',
@@ -129,7 +133,10 @@ LOGIN_NOTES = {
     'регистрация по месту пребывания из МФЦ',
     ('tax', 'clerk'): '«Заявления граждан»: подключение к кабинету налогоплательщика с портала',
     ('mfc', 'mfc'): '«Одно окно»: заявление от имени посетителя; поданные — в «Заявления МФЦ»',
-    ('portal', 'citizen'): '«Мои заявления»: кабинет налогоплательщика (СМС) и регистрация, поданная в МФЦ',
+    ('portal', 'citizen'): '«Мои заявления»: кабинет налогоплательщика (СМС) и регистрация, поданная в МФЦ; '
+    '«Кабинет организации» «Энский хлебозавод»: руководитель, администратор',
+    ('portal', 'accountant'): '«Кабинет организации» «Энский хлебозавод»: бухгалтер (просмотр и отправка), '
+    'заявления от имени организации',
 }
 JOURNALS = (
     (CardKind.incoming, 'Журнал входящих документов', 'Вх-{seq:05d}/{yy}'),
@@ -248,13 +255,21 @@ def _demo_organization(spec: DemoOrg) -> Organization:
 
 
 def _demo_citizen() -> User:
-    """The portal and its applicant, whose СНИЛС and ИНН are those of the demo's applications."""
+    """The portal and its applicants: the citizen, whose СНИЛС and ИНН are those of the demo's applications (returned),
+    and the accountant of his company's cabinet."""
+    from edms.cli.demo_legal_cabinet import ACCOUNTANT_INN, ACCOUNTANT_SNILS
     from edms.cli.demo_services import CITIZEN_INN, CITIZEN_SNILS
 
     portal = _demo_organization(PORTAL)
-    [(login, last, first, middle, roles)] = PORTAL_USERS
-    identity = {'snils': CITIZEN_SNILS, 'inn': CITIZEN_INN}
-    return _demo_user(portal, None, login, last, first, middle, roles, system_admin=False, **identity)
+    identities = {
+        'citizen': {'snils': CITIZEN_SNILS, 'inn': CITIZEN_INN},
+        'accountant': {'snils': ACCOUNTANT_SNILS, 'inn': ACCOUNTANT_INN},
+    }
+    users = {
+        login: _demo_user(portal, None, login, last, first, middle, roles, system_admin=False, **identities[login])
+        for login, last, first, middle, roles in PORTAL_USERS
+    }
+    return users['citizen']
 
 
 def _roles_text(organization: str, login: str, roles: tuple[Role, ...]) -> str:

@@ -10,7 +10,8 @@ service, the taxpayer's cabinet — the tax service, the legal entity's cabinet 
   (`file_demo_registration`, as the letter is sent).
 
 Both land, registered and routed, in the agencies' «Заявления граждан» and in the citizen's «Мои заявления» (his
-СНИЛС links the MFC's application to his portal account).
+СНИЛС links the MFC's application to his portal account). The citizen's company gets its cabinet with him as
+administrator and its accountant (`demo_legal_cabinet`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from edms.citizen_services.catalogue.definition import Channel
 from edms.citizen_services.operations import UploadedFile, create_provider, file_application
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.cli.demo_interagency import load_interagency
+from edms.cli.demo_legal_cabinet import load_legal_cabinet
 from edms.cli.demo_pdf import Letter, letter_pdf
 from edms.cli.demo_pki import CONSENT_OWNER, PersonKey
 from edms.core.access import SYSTEM
@@ -60,6 +62,7 @@ def load_services(orgs: dict[str, Organization], citizen: User) -> None:
     data = {'inn': CITIZEN_INN, 'snils': CITIZEN_SNILS, 'birth_date': CITIZEN_BIRTH, 'email': CITIZEN_EMAIL}
     confirmed = SignatureFacts.sms('application', utcnow())
     file_application(citizen, 'taxpayer_cabinet', data, channel=Channel.portal.value, signatures=[confirmed])
+    load_legal_cabinet(_user(orgs['min'].id, 'executor'), citizen)
 
 
 def _rule(organization: Organization, code: str, name: str, executor: str | None) -> dict[str, Any]:

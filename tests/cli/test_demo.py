@@ -21,9 +21,12 @@ from sqlalchemy import func, select
 from edms.auth.models import Role, User
 from edms.citizen_services.catalogue.registry import all_services, get_service
 from edms.citizen_services.models import Application, ServiceProvider
+from edms.citizen_services.models.legal_cabinets import LegalCabinetRight
 from edms.citizen_services.queries import active_provider
+from edms.citizen_services.queries.legal_cabinets import legal_cabinets_of
 from edms.cli import demo_pdf
-from edms.cli.demo import DEMO_PASSWORD, ORGS, PORTAL, ogrn_with_check
+from edms.cli.demo import DEMO_PASSWORD, ORGS, PORTAL, PORTAL_USERS, ogrn_with_check
+from edms.cli.demo_legal_cabinet import COMPANY
 from edms.cli.demo_letter import FILENAME, SUMMARY
 from edms.cli.demo_pki import CONSENT_OWNER, SIGNERS
 from edms.cli.demo_services import CITIZEN_INN, CITIZEN_SNILS, CONSENT_FILENAME, PROVIDERS
@@ -270,6 +273,19 @@ def test_the_citizen_sees_both_applications_in_his_cabinet(app: Flask, ctx: Demo
     assert all(application(code).number in html for code in ('taxpayer_cabinet', 'temporary_registration'))
 
 
+def test_the_citizens_company_has_a_cabinet_with_him_as_administrator_and_its_accountant(ctx: Demo) -> None:
+    citizen, accountant = user('portal', 'citizen'), user('portal', 'accountant')
+    [(cabinet, head)] = legal_cabinets_of(citizen)
+    assert (cabinet.ogrn, cabinet.name) == (COMPANY['ogrn'], COMPANY['name'])
+    assert (head.role, head.rights) == ('administrator', frozenset(LegalCabinetRight))
+    [(same, member)] = legal_cabinets_of(accountant)
+    assert (same.id, member.role, member.added_by_id) == (cabinet.id, 'accountant', citizen.id)
+    assert member.rights == {LegalCabinetRight.view, LegalCabinetRight.send}
+    assert (accountant.snils, accountant.inn) != (None, None)
+    line = next(line for line in ctx.output.splitlines() if PORTAL.short_name in line and ' accountant ' in line)
+    assert '«Кабинет организации»' in line
+
+
 def test_the_logins_say_what_the_citizen_the_operator_and_the_migration_service_try(ctx: Demo) -> None:
     lines = ctx.output.splitlines()
     assert '«Мои заявления»' in next(line for line in lines if PORTAL.short_name in line and ' citizen ' in line)
@@ -287,11 +303,11 @@ def test_loading_again_changes_nothing(app: Flask, ctx: Demo) -> None:
     assert 'уже загружены' in result.output
     assert db.session.execute(select(func.count(Dispatch.id))).scalar_one() == 1
     assert db.session.execute(select(func.count(TrustedCertificate.id))).scalar_one() == PKI_CA_COUNT
-    assert db.session.execute(select(func.count(Application.id))).scalar_one() == 2
+    assert db.session.execute(select(func.count(Application.id))).scalar_one() == 3
     assert db.session.execute(select(func.count(ServiceProvider.id))).scalar_one() == len(PROVIDERS)
     assert db.session.execute(select(func.count(RoutingRule.id))).scalar_one() == 3 + len(PROVIDERS)
     query = select(func.count(User.id)).where(User.organization_id == organization('portal').id)
-    assert db.session.execute(query).scalar_one() == 1
+    assert db.session.execute(query).scalar_one() == len(PORTAL_USERS)
 
 
 def test_the_letter_pdf_is_readable_even_without_pt_sans(monkeypatch: pytest.MonkeyPatch) -> None:
