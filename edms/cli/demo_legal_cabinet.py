@@ -1,0 +1,86 @@
+"""The demo's legal entity and its cabinet (seed 000): the portal's citizen is the head of «Энский хлебозавод»; his
+registration of the company's cabinet is approved by the ministry's executor, which makes him the cabinet's
+administrator, and he adds the company's accountant (the portal's `accountant`) with «view» and «send» — she sees
+the company's applications and files them on its behalf.
+
+The head's qualified signature under the registration is given as the facts a verification would establish (the
+demo PKI issues no certificate naming the company), as the citizen's SMS confirmation is in `demo_services`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from edms.auth.models import User
+from edms.citizen_services.catalogue.definition import Channel
+from edms.citizen_services.operations import approve, file_application
+from edms.citizen_services.operations.legal_cabinets_staff import add_legal_cabinet_member
+from edms.citizen_services.queries.legal_cabinets import legal_cabinets_of
+from edms.citizen_services.rules.facts import QUALIFIED, SignatureFacts
+from edms.cli.demo import inn10_with_check, ogrn_with_check
+from edms.core.clock import utcnow
+
+#: The accountant of the company: a portal account with her СНИЛС and personal ИНН.
+ACCOUNTANT = ('accountant', 'Счётова', 'Нина', 'Сергеевна')
+ACCOUNTANT_SNILS, ACCOUNTANT_INN = '08765430300', '773400211252'
+COMPANY = {
+    'name': 'Общество с ограниченной ответственностью «Энский хлебозавод»',
+    'legal_form': 'Общество с ограниченной ответственностью',
+    'ogrn': ogrn_with_check('102770099887'),
+    'inn': inn10_with_check('770799887'),
+    'kpp': '770701001',
+    'registration_date': '15.03.2012',
+    'legal_address': {
+        'postal_code': '123456',
+        'region': 'Энская область',
+        'locality': 'г. Энск',
+        'street': 'ул. Заводская',
+        'house': '3',
+    },
+}
+
+
+def load_legal_cabinet(executor: User, head: User) -> None:
+    """The head's registration filed and approved (the cabinet created), the accountant added with view and send."""
+    application = file_application(
+        head, 'legal_entity_cabinet', registration(head), channel=Channel.portal.value, signatures=[_head_signs(head)]
+    )
+    approve(executor, application, comment='Сведения совпадают с ЕГРЮЛ.')
+    [(cabinet, me)] = legal_cabinets_of(head)
+    raw = {'snils': ACCOUNTANT_SNILS, 'role': 'accountant', 'rights': ['view', 'send']}
+    add_legal_cabinet_member(head, cabinet, me, raw)
+
+
+def registration(head: User) -> dict[str, Any]:
+    return {
+        'organization': COMPANY,
+        'head': {
+            'last_name': head.last_name,
+            'first_name': head.first_name,
+            'middle_name': head.middle_name,
+            'position': 'Генеральный директор',
+            'inn': head.inn,
+            'snils': head.snils,
+            'passport': {'series': '4510', 'number': '123456', 'issue_date': '20.05.2010', 'issuer': 'ОВД г. Энска'},
+        },
+    }
+
+
+def _head_signs(head: User) -> SignatureFacts:
+    """The head's qualified signature naming the company and him, signed now, the certificate valid a year around."""
+    now = utcnow()
+    return SignatureFacts(
+        'application',
+        QUALIFIED,
+        'valid',
+        now,
+        signing_time=now - timedelta(minutes=5),
+        qualified=True,
+        not_before=now - timedelta(days=180),
+        not_after=now + timedelta(days=185),
+        ogrn=COMPANY['ogrn'],
+        inn_le=COMPANY['inn'],
+        inn=head.inn,
+        snils=head.snils,
+    )
