@@ -60,6 +60,8 @@ def load_services(orgs: dict[str, Organization], citizen: User) -> None:
         create_rule(SYSTEM, organization.id, _rule(organization, code, name, executor))
     load_interagency(orgs)
     data = {'inn': CITIZEN_INN, 'snils': CITIZEN_SNILS, 'birth_date': CITIZEN_BIRTH, 'email': CITIZEN_EMAIL}
+    # The loader states the fact a confirmed code would give (edms.notifications.sms.send_code and confirm_code are
+    # the user's way); no code is sent to the demo citizen's phone.
     confirmed = SignatureFacts.sms('application', utcnow())
     file_application(citizen, 'taxpayer_cabinet', data, channel=Channel.portal.value, signatures=[confirmed])
     load_legal_cabinet(_user(orgs['min'].id, 'executor'), citizen)

@@ -74,6 +74,7 @@ def test_code_sent_by_the_gateway_then_the_application_is_filed(
     assert sent.status_code == 200
     assert f'Код отправлен на {PHONE}' in html
     assert f'value="{samples.INN_PERSON}"' in html  # the form came back filled
+    assert 'режим разработки' not in html
     assert sms_gateway.messages[0]['phone'] == '+79123456789'
     assert count(Application) == 0
 
@@ -87,7 +88,8 @@ def test_code_sent_by_the_gateway_then_the_application_is_filed(
 
 def test_wrong_code_is_refused_on_its_field_with_the_form_filled(client: FlaskClient, world: World) -> None:
     login(client, world.applicant)
-    post(client, SEND, form(**{'sms.phone': PHONE}))
+    sent = post(client, SEND, form(**{'sms.phone': PHONE})).get_data(as_text=True)
+    assert 'SMS-шлюз не настроен (режим разработки): код — в разделе «Уведомления».' in sent
     code = notified_code(world.applicant)
     wrong = f'{(int(code) + 1) % 1_000_000:06d}'
 

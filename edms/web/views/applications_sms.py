@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 from edms.auth.confirmation import TooManyCodes, shown_phone
 from edms.auth.models import Role, User
@@ -20,6 +20,7 @@ from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.permissions import files_on_behalf, organization_kind
 from edms.citizen_services.queries import get_application
 from edms.core.errors import Conflict, Forbidden, ValidationFailed
+from edms.core.sms import gateway_configured
 from edms.core.tx import atomic
 from edms.directory.models import OrganizationKind
 from edms.notifications.sms import send_code
@@ -40,6 +41,7 @@ Html = str | tuple[str, int]
 FORM = 'applications/form.html'
 NOT_APPLICANT = 'Код из СМС подтверждает заявление только сам заявитель с учётной записью портала.'
 NO_SMS = 'Это заявление не подтверждается кодом из СМС.'
+DEVELOPMENT = 'SMS-шлюз не настроен (режим разработки): код — в разделе «Уведомления».'
 
 
 def _sms_form(user: User, form: ServiceForm) -> ServiceForm:
@@ -61,6 +63,8 @@ def _send(user: User, form: ServiceForm, posted: Posted) -> tuple[dict[str, str]
     except ValidationFailed as error:
         return {SMS_PHONE: next(iter(error.fields.values()), error.message)}, 422
     notice = f'Код отправлен на {shown_phone(phone)}. Введите его ниже и подайте заявление.'
+    if not gateway_configured(current_app.config):
+        notice = f'{notice} {DEVELOPMENT}'
     if posted.files or posted.detached:
         notice = f'{notice} {FILES_AGAIN}'
     posted.values[SMS_SENT] = notice
