@@ -108,6 +108,9 @@ def test_wrong_codes_count_the_attempts_down_and_the_third_kills_the_code(user: 
     db.session.expire_all()
     stored = db.session.get(ConfirmationCode, row.id)
     assert (stored.attempts, stored.used_at) == (3, None)
+    rejected = db.session.scalars(select(AuditEntry).where(AuditEntry.action == 'confirmation_code.reject')).all()
+    assert len(rejected) == 4  # every refused attempt is journaled, without the digits typed
+    assert all(code not in str(entry.data) and wrong(code) not in str(entry.data) for entry in rejected)
 
 
 def test_a_code_of_wrong_form_is_refused_without_costing_an_attempt(user: User) -> None:

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from edms.auth.confirmation import ConfirmationCode
@@ -192,3 +193,19 @@ def test_mfc_and_partner_cannot_confirm_by_sms(client: FlaskClient, world: World
     login(client, world.bank_user)
     assert post(client, SEND, form(**{'sms.phone': PHONE})).status_code == 403
     assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_code_requests_refused_without_the_csrf_token(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = world.file('taxpayer_cabinet')
+    with atomic():
+        request_clarification(world.tax_executor, application, 'Уточните дату рождения.')
+    login(client, world.applicant)
+    monkeypatch.setitem(client.application.config, 'WTF_CSRF_ENABLED', True)
+    assert client.post(SEND, data=form(**{'sms.phone': PHONE})).status_code == 400
+    resubmit = f'/applications/{application.id}/resubmit/sms-code'
+    assert client.post(resubmit, data=form(**{'sms.phone': PHONE})).status_code == 400
+    assert db.session.query(ConfirmationCode).count() == 0
+    page = client.get(NEW).get_data(as_text=True)
+    assert 'name="csrf_token"' in page  # «Получить код» posts the form with its token
