@@ -1,8 +1,7 @@
 """The kinds of data an agency requests from another one (210-ФЗ art. 7): a key, the words of the request, whom it is
 about (read from the application) and whether the responding agency answers from a register without an official.
 
-A service's `InteragencyNeed` names the data in words; `kind_of_need` finds its kind by the register it names
-(«ЕГРЮЛ» → 'egrul'), anything else is 'other' and answered by hand.
+A service's `InteragencyNeed` names its kind (`kind='egrul'`); a kind not listed here is 'other', answered by hand.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ DEFAULT_LEGAL_BASIS = 'ст. 7, 7.2 Федерального закона от 2
 class DataKind:
     key: str
     title: str
-    #: A word of the need's text that names this kind.
-    marker: str
     #: Parameters of the subject by the application's field path ('ogrn' ← 'organization.ogrn'); empty: the
     #: applicant's name, СНИЛС and ИНН.
     subject_paths: tuple[tuple[str, str], ...] = ()
@@ -38,23 +35,19 @@ DATA_KINDS: dict[str, DataKind] = {
         DataKind(
             'egrul',
             'Сведения о юридическом лице из ЕГРЮЛ',
-            'ЕГРЮЛ',
             (('ogrn', 'organization.ogrn'), ('inn', 'organization.inn'), ('name', 'organization.name')),
             automatic=True,
         ),
-        DataKind('egrn', 'Выписка из ЕГРН об объекте недвижимости', 'ЕГРН'),
-        DataKind('passport', 'Сведения о действительности паспорта гражданина Российской Федерации', 'паспорт'),
-        DataKind('other', 'Иные сведения, находящиеся в распоряжении ведомства', ''),
+        DataKind('egrn', 'Выписка из ЕГРН об объекте недвижимости'),
+        DataKind('passport', 'Сведения о действительности паспорта гражданина Российской Федерации'),
+        DataKind('other', 'Иные сведения, находящиеся в распоряжении ведомства'),
     )
 }
 SUBJECT_LABELS = {'ogrn': 'ОГРН', 'inn': 'ИНН', 'name': 'Наименование / ФИО', 'snils': 'СНИЛС'}
 
 
 def kind_of_need(need: InteragencyNeed) -> DataKind:
-    for kind in DATA_KINDS.values():
-        if kind.marker and kind.marker.casefold() in need.data.casefold():
-            return kind
-    return DATA_KINDS['other']
+    return DATA_KINDS.get(need.kind, DATA_KINDS['other'])
 
 
 def value_at(values: Mapping[str, Any], path: str) -> Any:

@@ -33,6 +33,10 @@ KIND_LABELS: dict[str, str] = {
     'routing': 'Документ направлен по правилам',
     'exchange_dispatch': 'Ход отправки по МЭДО',
     'exchange_delivery_failed': 'Пакет МЭДО не доставлен',
+    'application': 'Заявление на услугу',
+    'interagency': 'Межведомственный запрос',
+    'complaint': 'Жалоба',
+    'confirmation_code': 'Код подтверждения',
 }
 DEFAULT_KIND_LABEL = 'Уведомление'
 

@@ -16,7 +16,8 @@ from edms.citizen_services.errors import ApplicationNotFound
 from edms.citizen_services.jobs import interagency as jobs
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.interagency import InteragencyRequest, RequestStatus
-from edms.citizen_services.operations.interagency import send_request
+from edms.citizen_services.operations import filing
+from edms.citizen_services.operations.interagency import schedule_needed_requests, send_request
 from edms.citizen_services.operations.interagency_answers import answer_request, reject_request
 from edms.citizen_services.operations.interagency_register import add_egrul_entry, set_interagency_provider
 from edms.citizen_services.queries.interagency import InteragencyRequestNotFound, get_request
@@ -37,8 +38,11 @@ MANUAL = {
 
 
 @pytest.fixture
-def ia(world: World) -> World:  # noqa: F811
-    """The tax service answers ЕГРЮЛ requests, the migration service passport ones."""
+def ia(world: World, monkeypatch: pytest.MonkeyPatch) -> World:  # noqa: F811
+    """The tax service answers ЕГРЮЛ requests, the migration service passport ones. Filing leaves the declared
+    requests to the test, which runs their job when it has set the register up (as a worker would after the
+    commit); `test_filing_itself_sends_the_declared_requests` checks the real scheduling."""
+    monkeypatch.setattr(filing, 'schedule_needed_requests', lambda application: None)
     with atomic():
         sysadmin = world.sysadmin
         set_interagency_provider(sysadmin, 'egrul', world.tax)
@@ -87,6 +91,22 @@ def actions(request: InteragencyRequest) -> list[str]:
 
 def notified(user_id: int) -> list[str]:
     return list(db.session.scalars(select(Notification.text).where(Notification.user_id == user_id)))
+
+
+def test_filing_itself_sends_the_declared_requests(ia: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(filing, 'schedule_needed_requests', schedule_needed_requests)
+    with atomic():
+        add_egrul_entry(SYSTEM, ia.tax, registry_record({}))
+    application = ia.file('legal_entity_cabinet')  # the job runs after the commit (synchronously in the tests)
+    [request] = requests_of(application)
+    assert (request.data_kind, request.status) == ('egrul', RequestStatus.answered)
+    assert jobs.send_needed(application.id) == 0
+
+
+def test_a_service_without_declared_needs_schedules_nothing(ia: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(filing, 'schedule_needed_requests', schedule_needed_requests)
+    application = ia.file('temporary_registration')
+    assert requests_of(application) == []
 
 
 def test_egrul_is_requested_after_filing_and_answered_from_the_register(ia: World) -> None:

@@ -164,6 +164,9 @@ class InteragencyNeed:
     legal_basis: str
     #: The application's fields compared with the answer (each mismatch is listed).
     compared_fields: tuple[str, ...] = ()
+    #: The kind of data (a key of `edms.citizen_services.interagency_kinds.DATA_KINDS`: 'egrul', 'egrn', 'passport');
+    #: it decides who answers and whether a register answers without an official.
+    kind: str = 'other'
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from edms.citizen_services.catalogue.registry import all_services
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.interagency import InteragencyRequest
 from edms.citizen_services.operations import interagency_answers
-from edms.citizen_services.operations.interagency import send_needed_requests
+from edms.citizen_services.operations.interagency import SEND_NEEDED_JOB, send_needed_requests
 from edms.citizen_services.operations.interagency_tracking import remind
 from edms.citizen_services.queries.interagency import lock_request
 from edms.core.clock import local_today, utcnow
@@ -29,7 +29,6 @@ from edms.core.db import db
 from edms.core.jobs import enqueue
 from edms.core.tx import atomic
 
-SEND_NEEDED_JOB = 'edms.citizen_services.jobs.interagency.send_needed'
 #: How far back the sweep looks for applications without their declared requests.
 SWEEP_WINDOW = timedelta(days=3)
 SWEEP_LIMIT = 500

@@ -34,6 +34,7 @@ from edms.citizen_services.operations.common import (
     public_number,
     today,
 )
+from edms.citizen_services.operations.interagency import schedule_needed_requests
 from edms.citizen_services.operations.legal_cabinets_sending import check_legal_entity_sender
 from edms.citizen_services.operations.submission import Draft, Submission, prepare
 from edms.citizen_services.operations.uploads import APPLICATION_ROLE, UploadedFile
@@ -115,6 +116,7 @@ def _file(
     application.card_id = card.id
     facts = {'service': service.code, 'channel': channel.value, 'card_id': card.id, 'files': len(submission.uploads)}
     change_status(actor, application, IN_PROGRESS, 'application.file', comment=expected_text(application), facts=facts)
+    schedule_needed_requests(application)
     return application
 
 

@@ -45,6 +45,7 @@ from edms.core.validation import RawInput
 from edms.directory.models import Organization
 
 DELIVER_JOB = 'edms.citizen_services.jobs.interagency.deliver'
+SEND_NEEDED_JOB = 'edms.citizen_services.jobs.interagency.send_needed'
 REQUEST_FIELDS = ('data_kind', 'requested_data', 'legal_basis')
 TEXT_MAX = 4000
 #: Who an automatic request names as its official.
@@ -93,6 +94,13 @@ def _responder(kind: DataKind, application: Application) -> Organization:
         message = '«Запрашиваемые сведения»: эти сведения находятся в распоряжении вашего ведомства.'
         raise ValidationFailed(fields={'data_kind': message})
     return provider.organization
+
+
+def schedule_needed_requests(application: Application) -> None:
+    """After the commit, the requests the application's service declares go out in the system's name (a job, so a
+    slow or failing responder never holds up filing; the minute sweep sends what a lost job did not)."""
+    if service_of(application).interagency:
+        on_commit(enqueue, SEND_NEEDED_JOB, application.id)
 
 
 def send_needed_requests(application: Application, official: User | None = None) -> list[InteragencyRequest]:

@@ -138,6 +138,7 @@ SERVICE = ServiceDefinition(
             data='Сведения о юридическом лице из ЕГРЮЛ',
             legal_basis='ст. 7, 7.2 Федерального закона от 27.07.2010 № 210-ФЗ',
             compared_fields=tuple(spec.path for spec in FIELDS if spec.path not in ('head.inn', 'head.snils')),
+            kind='egrul',
         ),
     ),
 )
