@@ -37,22 +37,26 @@ def _columns():
 
 
 def upgrade():
-    for column in _columns():
-        op.add_column(TABLE, column)
-    for column in LINKS:
-        op.create_foreign_key(op.f(f'fk_{TABLE}_{column}_{TABLE}'), TABLE, TABLE, [column], ['id'])
-    op.create_foreign_key(
-        op.f(f'fk_{TABLE}_annulled_by_id_auth_users'), TABLE, 'auth_users', ['annulled_by_id'], ['id']
-    )
-    op.create_index(op.f(f'ix_{TABLE}_valid_until'), TABLE, ['valid_until'])
-    op.create_index(op.f(f'ix_{TABLE}_extends_id'), TABLE, ['extends_id'])
+    # Batch mode: SQLite (the embedded default) cannot add a foreign key to an existing table, so the table is
+    # rebuilt there; PostgreSQL gets plain ALTER TABLE statements.
+    with op.batch_alter_table(TABLE) as batch:
+        for column in _columns():
+            batch.add_column(column)
+        for column in LINKS:
+            batch.create_foreign_key(op.f(f'fk_{TABLE}_{column}_{TABLE}'), TABLE, [column], ['id'])
+        batch.create_foreign_key(
+            op.f(f'fk_{TABLE}_annulled_by_id_auth_users'), 'auth_users', ['annulled_by_id'], ['id']
+        )
+        batch.create_index(op.f(f'ix_{TABLE}_valid_until'), ['valid_until'])
+        batch.create_index(op.f(f'ix_{TABLE}_extends_id'), ['extends_id'])
 
 
 def downgrade():
-    op.drop_index(op.f(f'ix_{TABLE}_extends_id'), table_name=TABLE)
-    op.drop_index(op.f(f'ix_{TABLE}_valid_until'), table_name=TABLE)
-    op.drop_constraint(op.f(f'fk_{TABLE}_annulled_by_id_auth_users'), TABLE, type_='foreignkey')
-    for column in LINKS:
-        op.drop_constraint(op.f(f'fk_{TABLE}_{column}_{TABLE}'), TABLE, type_='foreignkey')
-    for column in reversed(_columns()):
-        op.drop_column(TABLE, column.name)
+    with op.batch_alter_table(TABLE) as batch:
+        batch.drop_index(op.f(f'ix_{TABLE}_extends_id'))
+        batch.drop_index(op.f(f'ix_{TABLE}_valid_until'))
+        batch.drop_constraint(op.f(f'fk_{TABLE}_annulled_by_id_auth_users'), type_='foreignkey')
+        for column in LINKS:
+            batch.drop_constraint(op.f(f'fk_{TABLE}_{column}_{TABLE}'), type_='foreignkey')
+        for column in reversed(_columns()):
+            batch.drop_column(column.name)
