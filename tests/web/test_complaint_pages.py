@@ -151,3 +151,12 @@ def test_the_card_page_block_shows_the_complaints_own_term(app, world: World) ->
     assert f'Срок рассмотрения — <strong>{complaint.deadline:%d.%m.%Y}</strong>' in html
     assert 'в течение 5 рабочих дней' in html
     assert other.strip() == ''
+
+
+def test_the_complaints_card_shows_its_own_term_instead_of_59_fz(client, world: World) -> None:  # noqa: F811
+    complaint = filed(world, world.file(), 'documents_refused')
+    login(client, world.clerk)
+    html = client.get(f'/cards/{complaint.card_id}').get_data(as_text=True)
+    assert 'id="card-complaint"' in html
+    assert f'Срок рассмотрения — <strong>{complaint.deadline:%d.%m.%Y}</strong>' in html
+    assert 'id="appeal-deadlines"' not in html
