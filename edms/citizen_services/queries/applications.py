@@ -102,7 +102,11 @@ def default_scope(user: User) -> Scope:
 def list_applications(user: User, filters: ApplicationFilter, scope: Scope | None = None) -> ApplicationPage:
     """A page of the list `scope` (default: `default_scope`), newest first; each scope reads its own index."""
     scope = scope or filters.scope or default_scope(user)
-    query = _scoped(user, scope)
+    return filtered_page(_scoped(user, scope), filters)
+
+
+def filtered_page(query: Select[tuple[Application]], filters: ApplicationFilter) -> ApplicationPage:
+    """A page of `query` narrowed by the list filters (service, status, dates of submission), newest first."""
     if filters.service:
         query = query.where(Application.service_code == filters.service)
     if filters.status:

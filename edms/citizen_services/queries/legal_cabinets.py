@@ -8,8 +8,6 @@ journal (audit entries about it), the legal entity's applications, a portal acco
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
@@ -23,10 +21,9 @@ from edms.citizen_services.models.legal_cabinets import (
     LegalEntityCabinet,
 )
 from edms.citizen_services.queries.applications import (
-    LIST_LOADING,
     ApplicationFilter,
     ApplicationPage,
-    _day_start,
+    filtered_page,
     portal_account_by_snils,
 )
 from edms.core.db import db
@@ -105,19 +102,7 @@ def legal_entity_applications(cabinet: LegalEntityCabinet, filters: ApplicationF
     query = select(Application).where(
         Application.applicant_kind == ApplicantKind.legal_entity, Application.applicant_inn == cabinet.inn
     )
-    if filters.service:
-        query = query.where(Application.service_code == filters.service)
-    if filters.status:
-        query = query.where(Application.status == filters.status)
-    if filters.date_from:
-        query = query.where(Application.submitted_at >= _day_start(filters.date_from))
-    if filters.date_to:
-        query = query.where(Application.submitted_at < _day_start(filters.date_to + timedelta(days=1)))
-    offset = (filters.page - 1) * filters.per_page
-    query = query.order_by(Application.submitted_at.desc(), Application.id.desc())
-    query = query.options(*LIST_LOADING).offset(offset).limit(filters.per_page + 1)
-    rows = list(db.session.execute(query).scalars())
-    return ApplicationPage(rows[: filters.per_page], filters.page, filters.per_page, len(rows) > filters.per_page)
+    return filtered_page(query, filters)
 
 
 def portal_account_by_inn(inn: str | None) -> int | None:
