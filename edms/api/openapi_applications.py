@@ -8,7 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from edms.api.openapi_ops import READ, WRITE, content, op, path_param, query_param
-from edms.api.openapi_schemas import DATE, DATETIME, ID, USER_REF, Schema, enum_of, integer, ref, string
+from edms.api.openapi_schemas import (
+    DATE,
+    DATETIME,
+    ID,
+    USER_REF,
+    Schema,
+    closed_object,
+    enum_of,
+    integer,
+    object_schema,
+    ref,
+    string,
+)
 from edms.citizen_services.catalogue.definition import WORKFLOW_STATUSES, Channel
 from edms.citizen_services.models import ApplicantKind
 from edms.citizen_services.queries import MAX_PER_PAGE, SCOPES
@@ -43,58 +55,50 @@ FILE_PARTS = (
 NAMED: Schema = {'type': 'object', 'properties': {'code': string(), 'label': string()}}
 
 
-def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    schema: Schema = {'type': 'object', 'properties': properties}
-    return {**schema, 'required': required} if required else schema
-
-
 APPLICATION_SCHEMAS: dict[str, Schema] = {
-    'Service': _object(
+    'Service': object_schema(
         {
             'code': string(),
             'title': string(),
             'document_kind': string(),
-            'agency': _object({'key': string(), 'title': string()}),
+            'agency': object_schema({'key': string(), 'title': string()}),
             'channels': {'type': 'array', 'items': NAMED},
-            'attachments': {'type': 'array', 'items': _object({'kind': string(), 'label': string()})},
-            'signatures': {'type': 'array', 'items': _object({'role': string(), 'label': string()})},
-            'statuses': {'type': 'array', 'items': _object({'code': string(), 'label': string()})},
-            'refusal_reasons': {'type': 'array', 'items': _object({'code': string(), 'text': string()})},
+            'attachments': {'type': 'array', 'items': object_schema({'kind': string(), 'label': string()})},
+            'signatures': {'type': 'array', 'items': object_schema({'role': string(), 'label': string()})},
+            'statuses': {'type': 'array', 'items': object_schema({'code': string(), 'label': string()})},
+            'refusal_reasons': {'type': 'array', 'items': object_schema({'code': string(), 'text': string()})},
             'max_days': integer(),
             'expected_days': integer(),
         }
     ),
-    'ServiceList': _object({'items': {'type': 'array', 'items': ref('Service')}}, ['items']),
-    'ServiceProvider': _object(
+    'ServiceList': object_schema({'items': {'type': 'array', 'items': ref('Service')}}, ['items']),
+    'ServiceProvider': object_schema(
         {
             'id': ID,
             'url': string(),
             'service_code': string(64),
-            'organization': _object({'id': ID, 'short_name': string(), 'name': string()}),
+            'organization': object_schema({'id': ID, 'short_name': string(), 'name': string()}),
             'is_active': {'type': 'boolean'},
         }
     ),
-    'ServiceProviderList': _object({'items': {'type': 'array', 'items': ref('ServiceProvider')}}, ['items']),
+    'ServiceProviderList': object_schema({'items': {'type': 'array', 'items': ref('ServiceProvider')}}, ['items']),
     'ServiceProviderInput': {
-        **_object({'service_code': string(64), 'organization_id': ID, 'is_active': {'type': 'boolean'}}),
+        **object_schema({'service_code': string(64), 'organization_id': ID, 'is_active': {'type': 'boolean'}}),
         'required': ['service_code', 'organization_id'],
         'additionalProperties': False,
     },
-    'ServiceProviderPatch': {**_object({'is_active': {'type': 'boolean'}}), 'additionalProperties': False},
-    'ApplicationInput': {
-        **_object(
-            {
-                'service': string(64, description='Код услуги'),
-                'channel': {**enum_of(Channel), 'description': 'По умолчанию — по роли: портал, МФЦ или партнёр'},
-                'data': {'type': 'object', 'description': 'Сведения заявления (вложенные или с именами через точку)'},
-                'on_behalf': ON_BEHALF,
-            },
-            ['service', 'data'],
-        ),
-        'additionalProperties': False,
-    },
+    'ServiceProviderPatch': closed_object({'is_active': {'type': 'boolean'}}),
+    'ApplicationInput': closed_object(
+        {
+            'service': string(64, description='Код услуги'),
+            'channel': {**enum_of(Channel), 'description': 'По умолчанию — по роли: портал, МФЦ или партнёр'},
+            'data': {'type': 'object', 'description': 'Сведения заявления (вложенные или с именами через точку)'},
+            'on_behalf': ON_BEHALF,
+        },
+        ['service', 'data'],
+    ),
     'ApplicationUpload': {
-        **_object(
+        **object_schema(
             {
                 'service': string(64),
                 'channel': enum_of(Channel),
@@ -106,29 +110,26 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
         'description': FILE_PARTS,
     },
     'ApplicationXmlUpload': {
-        **_object(
+        **object_schema(
             {'service': string(64), 'xml': string(format='binary'), 'signature': string(format='binary')},
             ['service', 'xml', 'signature'],
         ),
         'description': f'XML заявления по схеме услуги и его отсоединённая подпись КЭП. {FILE_PARTS}',
     },
     'ResubmitUpload': {
-        **_object(
+        **object_schema(
             {'data': string(), 'xml': string(format='binary'), 'signature': string(format='binary')},
         ),
         'description': f'Исправленные сведения (data) или новый подписанный XML (xml, signature). {FILE_PARTS}',
     },
-    'ResubmitInput': {**_object({'data': {'type': 'object'}}, ['data']), 'additionalProperties': False},
-    'ClarificationInput': {**_object({'text': string(4000)}, ['text']), 'additionalProperties': False},
-    'ApproveInput': {**_object({'comment': string(4000)}), 'additionalProperties': False},
-    'ApproveUpload': _object({'result': string(format='binary'), 'comment': string(4000)}),
-    'RefuseInput': {
-        **_object(
-            {'reasons': {'type': 'array', 'items': string(), 'minItems': 1}, 'comment': string(4000)}, ['reasons']
-        ),
-        'additionalProperties': False,
-    },
-    'ApplicationEvent': _object(
+    'ResubmitInput': closed_object({'data': {'type': 'object'}}, ['data']),
+    'ClarificationInput': closed_object({'text': string(4000)}, ['text']),
+    'ApproveInput': closed_object({'comment': string(4000)}),
+    'ApproveUpload': object_schema({'result': string(format='binary'), 'comment': string(4000)}),
+    'RefuseInput': closed_object(
+        {'reasons': {'type': 'array', 'items': string(), 'minItems': 1}, 'comment': string(4000)}, ['reasons']
+    ),
+    'ApplicationEvent': object_schema(
         {
             'from': {**STATUS, 'nullable': True},
             'from_label': string(nullable=True),
@@ -139,7 +140,7 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
             'comment': string(),
         }
     ),
-    'ApplicationFile': _object(
+    'ApplicationFile': object_schema(
         {
             'id': ID,
             'kind': string(),
@@ -151,17 +152,17 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
             'url': string(),
         }
     ),
-    'Application': _object(
+    'Application': object_schema(
         {
             'id': ID,
             'number': string(description='Номер заявления, например З-2026-000123'),
             'url': string(),
-            'service': _object({'code': string(), 'title': string()}),
+            'service': object_schema({'code': string(), 'title': string()}),
             'channel': enum_of(Channel),
             'channel_label': string(),
             'status': STATUS,
             'status_label': string(description='Статус словами услуги'),
-            'applicant': _object(
+            'applicant': object_schema(
                 {
                     'kind': enum_of(ApplicantKind),
                     'kind_label': string(),
@@ -173,7 +174,7 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
                     'filed_via_organization_id': integer(nullable=True),
                 }
             ),
-            'agency': _object({'id': ID, 'name': string()}),
+            'agency': object_schema({'id': ID, 'name': string()}),
             'submitted_at': DATETIME,
             'deadline': DATE,
             'deadline_explanation': string(),
@@ -182,9 +183,9 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
             'clarification': string(nullable=True, description='Что нужно уточнить (в статусе уточнения)'),
             'decided_at': DATETIME,
             'refusal': {
-                **_object(
+                **object_schema(
                     {
-                        'reasons': {'type': 'array', 'items': _object({'code': string(), 'text': string()})},
+                        'reasons': {'type': 'array', 'items': object_schema({'code': string(), 'text': string()})},
                         'comment': string(nullable=True),
                     }
                 ),
@@ -197,7 +198,7 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
             'files': {'type': 'array', 'items': ref('ApplicationFile')},
         }
     ),
-    'ApplicationList': _object(
+    'ApplicationList': object_schema(
         {
             'items': {'type': 'array', 'items': ref('Application')},
             'page': integer(),
@@ -206,16 +207,16 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
         },
         ['items', 'page', 'per_page', 'has_next'],
     ),
-    'ApplicationInvalid': _object(
+    'ApplicationInvalid': object_schema(
         {
-            'error': _object(
+            'error': object_schema(
                 {
                     'code': string(),
                     'message': string(),
                     'fields': {'type': 'object', 'additionalProperties': string()},
                     'problems': {
                         'type': 'array',
-                        'items': _object({'field': string(), 'message': string(), 'code': string()}),
+                        'items': object_schema({'field': string(), 'message': string(), 'code': string()}),
                     },
                 }
             )

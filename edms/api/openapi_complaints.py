@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from edms.api.openapi_ops import READ, WRITE, op, path_param
-from edms.api.openapi_schemas import DATETIME, ID, Schema, enum_of, integer, ref, string
+from edms.api.openapi_schemas import DATETIME, ID, Schema, closed_object, enum_of, integer, object_schema, ref, string
 from edms.citizen_services.models.complaints import (
     COMPLAINT_TEXT_MAX,
     DECISION_TEXT_MAX,
@@ -21,13 +21,8 @@ COMPLAINT_ID = path_param('complaint_id', 'Идентификатор жалоб
 KINDS = ', '.join(f'{kind.value} (п. {number})' for number, kind in enumerate(ComplaintKind, start=1))
 
 
-def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    schema: Schema = {'type': 'object', 'properties': properties}
-    return {**schema, 'required': required} if required else schema
-
-
 COMPLAINT_SCHEMAS: dict[str, Schema] = {
-    'MissedDeadline': _object(
+    'MissedDeadline': object_schema(
         {
             'term': {'type': 'string', 'enum': ['registration', 'service']},
             'title': string(),
@@ -38,15 +33,15 @@ COMPLAINT_SCHEMAS: dict[str, Schema] = {
             'explanation': string(),
         }
     ),
-    'MissedDeadlineList': _object({'items': {'type': 'array', 'items': ref('MissedDeadline')}}, ['items']),
-    'Complaint': _object(
+    'MissedDeadlineList': object_schema({'items': {'type': 'array', 'items': ref('MissedDeadline')}}, ['items']),
+    'Complaint': object_schema(
         {
             'id': ID,
             'url': string(),
             'number': string(32),
-            'application': _object({'id': ID, 'number': string()}) | {'nullable': True},
-            'organization': _object({'id': ID, 'short_name': string()}),
-            'kind': _object({'code': enum_of(ComplaintKind), 'label': string(), 'item': integer(minimum=1)}),
+            'application': object_schema({'id': ID, 'number': string()}) | {'nullable': True},
+            'organization': object_schema({'id': ID, 'short_name': string()}),
+            'kind': object_schema({'code': enum_of(ComplaintKind), 'label': string(), 'item': integer(minimum=1)}),
             'text': string(COMPLAINT_TEXT_MAX),
             'applicant_name': string(),
             'filed_via_organization_id': integer(nullable=True),
@@ -55,32 +50,26 @@ COMPLAINT_SCHEMAS: dict[str, Schema] = {
             'deadline': string(format='date'),
             'deadline_explanation': string(),
             'overdue': {'type': 'boolean'},
-            'status': _object({'code': enum_of(ComplaintStatus), 'label': string()}),
+            'status': object_schema({'code': enum_of(ComplaintStatus), 'label': string()}),
             'decision_text': string(nullable=True),
             'decided_at': DATETIME,
         }
     ),
-    'ComplaintList': _object({'items': {'type': 'array', 'items': ref('Complaint')}}, ['items']),
-    'ComplaintInput': {
-        **_object(
-            {
-                'kind': {**enum_of(ComplaintKind), 'description': f'Основание по ст. 11.1 210-ФЗ: {KINDS}'},
-                'text': string(COMPLAINT_TEXT_MAX),
-            },
-            ['kind', 'text'],
-        ),
-        'additionalProperties': False,
-    },
-    'ComplaintDecisionInput': {
-        **_object(
-            {
-                'decision': {'type': 'string', 'enum': ['upheld', 'rejected']},
-                'text': string(DECISION_TEXT_MAX, description='Меры по устранению нарушения или причины отказа'),
-            },
-            ['decision', 'text'],
-        ),
-        'additionalProperties': False,
-    },
+    'ComplaintList': object_schema({'items': {'type': 'array', 'items': ref('Complaint')}}, ['items']),
+    'ComplaintInput': closed_object(
+        {
+            'kind': {**enum_of(ComplaintKind), 'description': f'Основание по ст. 11.1 210-ФЗ: {KINDS}'},
+            'text': string(COMPLAINT_TEXT_MAX),
+        },
+        ['kind', 'text'],
+    ),
+    'ComplaintDecisionInput': closed_object(
+        {
+            'decision': {'type': 'string', 'enum': ['upheld', 'rejected']},
+            'text': string(DECISION_TEXT_MAX, description='Меры по устранению нарушения или причины отказа'),
+        },
+        ['decision', 'text'],
+    ),
 }
 
 COMPLAINT_PATHS: dict[str, dict[str, Any]] = {

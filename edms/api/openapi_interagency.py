@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from edms.api.openapi_ops import READ, WRITE, op, path_param, query_param
-from edms.api.openapi_schemas import DATETIME, ID, Schema, enum_of, integer, ref, string
+from edms.api.openapi_schemas import DATETIME, ID, Schema, closed_object, enum_of, integer, object_schema, ref, string
 from edms.citizen_services.interagency_xml import REJECTION_CODES
 from edms.citizen_services.models.interagency import RequestStatus
 
@@ -15,22 +15,19 @@ TAG = 'interagency'
 REQUEST_ID = path_param('request_id', 'Идентификатор межведомственного запроса')
 
 
-def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    schema: Schema = {'type': 'object', 'properties': properties}
-    return {**schema, 'required': required} if required else schema
-
-
-ORGANIZATION = _object({'id': ID, 'name': string()})
-FIELD = _object({'path': string(), 'label': string(), 'value': string()})
-MISMATCH = _object({'field': string(), 'label': string(), 'application_value': string(), 'registry_value': string()})
+ORGANIZATION = object_schema({'id': ID, 'name': string()})
+FIELD = object_schema({'path': string(), 'label': string(), 'value': string()})
+MISMATCH = object_schema(
+    {'field': string(), 'label': string(), 'application_value': string(), 'registry_value': string()}
+)
 
 INTERAGENCY_SCHEMAS: dict[str, Schema] = {
-    'InteragencyRequest': _object(
+    'InteragencyRequest': object_schema(
         {
             'id': ID,
             'url': string(),
             'side': {'type': 'string', 'enum': ['outgoing', 'incoming']},
-            'application': _object({'id': ID, 'number': string()}),
+            'application': object_schema({'id': ID, 'number': string()}),
             'requesting_organization': ORGANIZATION,
             'responding_organization': ORGANIZATION,
             'service_code': string(),
@@ -38,10 +35,10 @@ INTERAGENCY_SCHEMAS: dict[str, Schema] = {
             'data_kind': string(),
             'requested_data': string(),
             'subject': {'type': 'object', 'additionalProperties': string()},
-            'official': _object({'id': integer(nullable=True), 'name': string(), 'position': string()}),
+            'official': object_schema({'id': integer(nullable=True), 'name': string(), 'position': string()}),
             'sent_at': DATETIME,
             'message_id': string(format='uuid'),
-            'status': _object({'code': enum_of(RequestStatus), 'label': string()}),
+            'status': object_schema({'code': enum_of(RequestStatus), 'label': string()}),
             'due_date': string(format='date'),
             'due_explanation': string(),
             'overdue': {'type': 'boolean'},
@@ -51,10 +48,10 @@ INTERAGENCY_SCHEMAS: dict[str, Schema] = {
             'answer_text': string(nullable=True),
             'answer_fields': {'type': 'array', 'items': FIELD},
             'mismatches': {'type': 'array', 'items': MISMATCH, 'nullable': True},
-            'rejection': _object({'code': string(), 'reason': string()}) | {'nullable': True},
+            'rejection': object_schema({'code': string(), 'reason': string()}) | {'nullable': True},
         }
     ),
-    'InteragencyRequestList': _object(
+    'InteragencyRequestList': object_schema(
         {
             'items': {'type': 'array', 'items': ref('InteragencyRequest')},
             'page': integer(minimum=1),
@@ -62,23 +59,17 @@ INTERAGENCY_SCHEMAS: dict[str, Schema] = {
         },
         ['items'],
     ),
-    'InteragencyAnswerInput': {
-        **_object(
-            {
-                'text': string(4000),
-                'data': string(description='Сведения: по одному в строке, «Наименование сведения: значение»'),
-            },
-            ['text'],
-        ),
-        'additionalProperties': False,
-    },
-    'InteragencyRejectionInput': {
-        **_object(
-            {'code': {'type': 'string', 'enum': list(REJECTION_CODES)}, 'reason': string(4000)},
-            ['code', 'reason'],
-        ),
-        'additionalProperties': False,
-    },
+    'InteragencyAnswerInput': closed_object(
+        {
+            'text': string(4000),
+            'data': string(description='Сведения: по одному в строке, «Наименование сведения: значение»'),
+        },
+        ['text'],
+    ),
+    'InteragencyRejectionInput': closed_object(
+        {'code': {'type': 'string', 'enum': list(REJECTION_CODES)}, 'reason': string(4000)},
+        ['code', 'reason'],
+    ),
 }
 
 INTERAGENCY_PATHS: dict[str, dict[str, Any]] = {

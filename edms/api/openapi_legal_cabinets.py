@@ -9,7 +9,18 @@ from typing import Any
 
 from edms.api.openapi_applications import FILE_PARTS, FILTERS, MULTIPART
 from edms.api.openapi_ops import READ, WRITE, content, op, path_param
-from edms.api.openapi_schemas import DATETIME, ID, USER_REF, Schema, enum_of, integer, ref, string
+from edms.api.openapi_schemas import (
+    DATETIME,
+    ID,
+    USER_REF,
+    Schema,
+    closed_object,
+    enum_of,
+    integer,
+    object_schema,
+    ref,
+    string,
+)
 from edms.citizen_services.models.legal_cabinets import LegalCabinetRight, LegalCabinetRole
 
 TAG = 'legal-cabinets'
@@ -23,15 +34,6 @@ RIGHTS: Schema = {
 ROLE = {**enum_of(LegalCabinetRole), 'description': 'administrator, accountant (бухгалтер), lawyer, operator'}
 
 
-def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    schema: Schema = {'type': 'object', 'properties': properties}
-    return {**schema, 'required': required} if required else schema
-
-
-def _input(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    return {**_object(properties, required), 'additionalProperties': False}
-
-
 DETAILS: dict[str, Schema] = {
     'legal_address': string(1000, description='Юридический адрес'),
     'phone': string(description='Телефон, +7 XXX XXX-XX-XX'),
@@ -39,7 +41,7 @@ DETAILS: dict[str, Schema] = {
 }
 
 LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
-    'LegalCabinetMember': _object(
+    'LegalCabinetMember': object_schema(
         {
             'id': ID,
             'user': USER_REF,
@@ -50,7 +52,7 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
             'added_by': USER_REF,
         }
     ),
-    'LegalCabinet': _object(
+    'LegalCabinet': object_schema(
         {
             'id': ID,
             'url': string(),
@@ -71,10 +73,10 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
             },
         }
     ),
-    'LegalCabinetList': _object({'items': {'type': 'array', 'items': ref('LegalCabinet')}}, ['items']),
-    'LegalCabinetPatch': _input(DETAILS),
+    'LegalCabinetList': object_schema({'items': {'type': 'array', 'items': ref('LegalCabinet')}}, ['items']),
+    'LegalCabinetPatch': closed_object(DETAILS),
     'LegalCabinetMemberInput': {
-        **_input(
+        **closed_object(
             {
                 'snils': string(14, description='СНИЛС учётной записи портала'),
                 'inn': string(12, description='ИНН физического лица, если СНИЛС не указан'),
@@ -85,17 +87,17 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
         ),
         'description': 'Нужен СНИЛС или ИНН сотрудника',
     },
-    'LegalCabinetMemberPatch': _input(
+    'LegalCabinetMemberPatch': closed_object(
         {
             'role': {**ROLE, 'description': 'По умолчанию роль не меняется'},
             'rights': {**RIGHTS, 'description': 'По умолчанию — права роли'},
         }
     ),
-    'LegalCabinetJournal': _object(
+    'LegalCabinetJournal': object_schema(
         {
             'items': {
                 'type': 'array',
-                'items': _object(
+                'items': object_schema(
                     {
                         'seq': integer(),
                         'at': DATETIME,
@@ -108,12 +110,12 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
         },
         ['items'],
     ),
-    'LegalCabinetApplicationInput': _input(
+    'LegalCabinetApplicationInput': closed_object(
         {'service': string(64, description='Код услуги для юридических лиц'), 'data': {'type': 'object'}},
         ['service', 'data'],
     ),
     'LegalCabinetApplicationUpload': {
-        **_object(
+        **object_schema(
             {
                 'service': string(64),
                 'data': string(description='JSON-объект сведений заявления'),

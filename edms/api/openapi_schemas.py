@@ -40,6 +40,17 @@ def integer(*, minimum: int | None = None, nullable: bool = False) -> Schema:
     return {**schema, 'nullable': True} if nullable else schema
 
 
+def object_schema(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    """An object with these properties; `required` names the ones always present."""
+    schema: Schema = {'type': 'object', 'properties': properties}
+    return {**schema, 'required': required} if required else schema
+
+
+def closed_object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    """A request body: only these fields (unknown ones are refused with 422)."""
+    return {**object_schema(properties, required), 'additionalProperties': False}
+
+
 DATE = string(nullable=True, format='date', description='ГГГГ-ММ-ДД (принимается и ДД.ММ.ГГГГ)')
 DATETIME = string(nullable=True, format='date-time')
 ID = integer(minimum=1)

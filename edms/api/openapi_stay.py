@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from edms.api.openapi_ops import READ, WRITE, content, op, path_param
-from edms.api.openapi_schemas import ID, Schema, integer, ref, string
+from edms.api.openapi_schemas import ID, Schema, closed_object, integer, object_schema, ref, string
 from edms.citizen_services.models import TEXT_MAX
 
 TAG = 'stay'
@@ -15,26 +15,21 @@ APPLICATION_ID = path_param('application_id', 'Идентификатор зая
 STATES = ['valid', 'extended', 'annulled', 'expired']
 
 
-def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    schema: Schema = {'type': 'object', 'properties': properties}
-    return {**schema, 'required': required} if required else schema
-
-
 def _link() -> Schema:
-    return _object({'id': ID, 'number': string()}) | {'nullable': True}
+    return object_schema({'id': ID, 'number': string()}) | {'nullable': True}
 
 
 STAY_SCHEMAS: dict[str, Schema] = {
-    'ResultValidity': _object(
+    'ResultValidity': object_schema(
         {
             'application_id': ID,
             'number': string(),
             'valid_from': string(format='date'),
             'valid_until': string(format='date'),
-            'state': _object({'code': {'type': 'string', 'enum': STATES}, 'label': string()}),
+            'state': object_schema({'code': {'type': 'string', 'enum': STATES}, 'label': string()}),
             'days_left': integer(nullable=True),
             'note': string(description='«Аннулировано с … по причине …», «Продлено до …» или пусто'),
-            'annulment': _object(
+            'annulment': object_schema(
                 {
                     'on': string(format='date'),
                     'reason': string(),
@@ -51,11 +46,8 @@ STAY_SCHEMAS: dict[str, Schema] = {
             'may_request_early_end': {'type': 'boolean'},
         }
     ),
-    'ExtensionInput': {
-        **_object({'end_date': string(description='Новая дата окончания, ДД.ММ.ГГГГ')}, ['end_date']),
-        'additionalProperties': False,
-    },
-    'ExtensionMultipart': _object(
+    'ExtensionInput': closed_object({'end_date': string(description='Новая дата окончания, ДД.ММ.ГГГГ')}, ['end_date']),
+    'ExtensionMultipart': object_schema(
         {
             'end_date': string(description='Новая дата окончания, ДД.ММ.ГГГГ'),
             'files.owner_consent': string(format='binary', description='Файлы слотов, которые нужно дать заново'),
@@ -63,17 +55,14 @@ STAY_SCHEMAS: dict[str, Schema] = {
         },
         ['end_date'],
     ),
-    'EarlyEndInput': {**_object({'comment': string(TEXT_MAX)}), 'additionalProperties': False},
-    'AnnulmentInput': {
-        **_object(
-            {
-                'reason': string(description='Код причины из перечня услуги (applicant_request, court_decision…)'),
-                'comment': string(TEXT_MAX),
-            },
-            ['reason'],
-        ),
-        'additionalProperties': False,
-    },
+    'EarlyEndInput': closed_object({'comment': string(TEXT_MAX)}),
+    'AnnulmentInput': closed_object(
+        {
+            'reason': string(description='Код причины из перечня услуги (applicant_request, court_decision…)'),
+            'comment': string(TEXT_MAX),
+        },
+        ['reason'],
+    ),
 }
 
 VALIDITY_OK = ('200', 'Срок действия и состояние результата', ref('ResultValidity'))
