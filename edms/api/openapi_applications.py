@@ -227,20 +227,23 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
 
 APPLICATION_OK = ('200', 'Заявление', ref('Application'))
 FILING_ERRORS = ('400', '401', '403', '404', '409', '413', '415')
+INVALID = 'Заявление с ошибками: каждая названа (problems) или ошибка в поле запроса'
 
 
-def _filing(operation_id: str, summary: str, schemas: dict[str, str], ok: tuple[str, str, Schema]) -> dict[str, Any]:
-    """An operation taking multipart (or JSON) submissions; a 422 lists every problem of the application."""
-    operation = op(operation_id, summary, TAG, ok, errors=FILING_ERRORS)
+def taking_submission(operation: dict[str, Any], schemas: dict[str, str], invalid: str = INVALID) -> dict[str, Any]:
+    """`operation` with a required body in the media types of `schemas` ({media type: schema name}) and a 422 that
+    lists every problem of the application (`invalid` describes it)."""
     operation['requestBody'] = {
         'required': True,
         'content': {media: {'schema': ref(name)} for media, name in schemas.items()},
     }
-    operation['responses']['422'] = {
-        'description': 'Заявление с ошибками: каждая названа (problems) или ошибка в поле запроса',
-        'content': content(ref('ApplicationInvalid')),
-    }
+    operation['responses']['422'] = {'description': invalid, 'content': content(ref('ApplicationInvalid'))}
     return operation
+
+
+def _filing(operation_id: str, summary: str, schemas: dict[str, str], ok: tuple[str, str, Schema]) -> dict[str, Any]:
+    """An operation taking multipart (or JSON) submissions; a 422 lists every problem of the application."""
+    return taking_submission(op(operation_id, summary, TAG, ok, errors=FILING_ERRORS), schemas)
 
 
 def _download(operation_id: str, summary: str) -> dict[str, Any]:

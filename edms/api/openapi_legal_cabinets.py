@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from edms.api.openapi_applications import FILE_PARTS, FILTERS, MULTIPART
-from edms.api.openapi_ops import READ, WRITE, content, op, path_param
+from edms.api.openapi_applications import FILE_PARTS, FILING_ERRORS, FILTERS, MULTIPART, taking_submission
+from edms.api.openapi_ops import JSON, READ, WRITE, op, path_param
 from edms.api.openapi_schemas import (
     DATETIME,
     ID,
@@ -138,21 +138,12 @@ def _filing() -> dict[str, Any]:
         'Подать заявление от имени организации (право «Отправка»)',
         TAG,
         ('201', 'Принято; заголовок Location', ref('Application')),
-        errors=('400', '401', '403', '404', '409', '413', '415'),
+        errors=FILING_ERRORS,
         params=[CABINET_ID],
     )
-    operation['requestBody'] = {
-        'required': True,
-        'content': {
-            **content(ref('LegalCabinetApplicationInput')),
-            **content(ref('LegalCabinetApplicationUpload'), MULTIPART),
-        },
-    }
-    operation['responses']['422'] = {
-        'description': 'Заявление с ошибками: каждая названа (problems) или ошибка в поле запроса',
-        'content': content(ref('ApplicationInvalid')),
-    }
-    return operation
+    return taking_submission(
+        operation, {JSON: 'LegalCabinetApplicationInput', MULTIPART: 'LegalCabinetApplicationUpload'}
+    )
 
 
 LEGAL_CABINET_PATHS: dict[str, dict[str, Any]] = {

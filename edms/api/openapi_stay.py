@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from edms.api.openapi_ops import READ, WRITE, content, op, path_param
+from edms.api.openapi_applications import MULTIPART, taking_submission
+from edms.api.openapi_ops import JSON, READ, WRITE, op, path_param
 from edms.api.openapi_schemas import ID, Schema, closed_object, integer, object_schema, ref, string
 from edms.citizen_services.models import TEXT_MAX
 
@@ -77,15 +78,11 @@ def _extension() -> dict[str, Any]:
         errors=(*WRITE, '409', '413'),
         params=[APPLICATION_ID],
     )
-    operation['requestBody'] = {
-        'required': True,
-        'content': {**content(ref('ExtensionInput')), **content(ref('ExtensionMultipart'), 'multipart/form-data')},
-    }
-    operation['responses']['422'] = {
-        'description': 'Заявление о продлении с ошибками: каждая названа (problems)',
-        'content': content(ref('ApplicationInvalid')),
-    }
-    return operation
+    return taking_submission(
+        operation,
+        {JSON: 'ExtensionInput', MULTIPART: 'ExtensionMultipart'},
+        'Заявление о продлении с ошибками: каждая названа (problems)',
+    )
 
 
 STAY_PATHS: dict[str, dict[str, Any]] = {
