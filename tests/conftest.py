@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from redis import Redis
 from sqlalchemy import text
 
 from edms import create_app
@@ -113,6 +114,20 @@ class FreshContextClient(FlaskClient):
     def open(self, *args: object, **kwargs: object):
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def redis_jobs(app: Flask, redis_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
+    """Jobs go to the test Redis (emptied first) instead of running synchronously."""
+    from edms.core.jobs import redis_connection
+
+    monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
+    monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
+    app.extensions.pop('edms_redis', None)
+    connection = redis_connection()
+    connection.flushdb()
+    yield connection
+    app.extensions.pop('edms_redis', None)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ app, and a gateway that is down (the error kept on the code, the job retried by 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -271,20 +270,6 @@ def test_gateway_down_keeps_the_code_request_and_records_the_error(
     assert stored.delivered_at is None
     assert stored.delivery_error == 'SMS-шлюз ответил 503 Service Unavailable.'
     assert any('not delivered' in line for line in logs.messages)
-
-
-@pytest.fixture
-def redis_jobs(app: Flask, redis_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Jobs go to the test Redis (emptied first) instead of running synchronously."""
-    from edms.core.jobs import redis_connection
-
-    monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
-    monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
-    app.extensions.pop('edms_redis', None)
-    connection = redis_connection()
-    connection.flushdb()
-    yield connection
-    app.extensions.pop('edms_redis', None)
 
 
 def test_gateway_down_the_job_is_retried_by_rq_and_delivers_later(

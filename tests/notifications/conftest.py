@@ -70,20 +70,6 @@ def smtp_config(app: Flask, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyP
     return smtp_server
 
 
-@pytest.fixture
-def redis_jobs(app: Flask, redis_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Jobs go to the test Redis (emptied first) instead of running synchronously."""
-    from edms.core.jobs import redis_connection
-
-    monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
-    monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
-    app.extensions.pop('edms_redis', None)
-    connection = redis_connection()
-    connection.flushdb()
-    yield connection
-    app.extensions.pop('edms_redis', None)
-
-
 @dataclass
 class People:
     organization: Organization
