@@ -305,9 +305,9 @@ SELECT
     t.at
 FROM generate_series(1, :rows) AS n
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN n % 500 = 0 THEN :heavy ELSE :first + (n * 7919) % :applicants END AS user_id
+    SELECT CASE WHEN n % 500 = 0 THEN :heavy ELSE :first + (n::bigint * 7919) % :applicants END AS user_id
 ) AS u
-CROSS JOIN LATERAL (SELECT now() - (n * interval '1 second' * :span / :rows) AS at) AS t
+CROSS JOIN LATERAL (SELECT now() - interval '1 second' * (n::bigint * :span / :rows) AS at) AS t
 """
 
 
