@@ -12,13 +12,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from edms.auth.models import User
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
-from edms.citizen_services.operations import approve
-from edms.core.db import db
 from edms.core.tx import atomic
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
@@ -44,10 +41,7 @@ def headers(user: User) -> dict[str, str]:
 @pytest.fixture
 def cabinet(world: World) -> LegalEntityCabinet:
     """The legal entity's registration filed by the head (the portal applicant) and approved."""
-    application = world.file('legal_entity_cabinet')
-    with atomic():
-        approve(world.ministry_executor, application)
-    return db.session.execute(select(LegalEntityCabinet)).scalar_one()
+    return world.open_legal_cabinet()
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from edms.auth.models import User
 from edms.auth.passwords import hash_password
 from edms.citizen_services.models import Application
-from edms.citizen_services.operations import UploadedFile, create_provider, file_application
+from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
+from edms.citizen_services.operations import UploadedFile, approve, create_provider, file_application
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.access import SYSTEM
 from edms.core.db import db
@@ -74,6 +75,14 @@ class World:
         with atomic():
             application = file_application(actor or self.applicant, service, data, files, **options)
         return application
+
+    def open_legal_cabinet(self) -> LegalEntityCabinet:
+        """The legal entity's registration filed by the head (the portal applicant) and approved by the ministry:
+        the cabinet it opens."""
+        application = self.file('legal_entity_cabinet')
+        with atomic():
+            approve(self.ministry_executor, application)
+        return db.session.execute(select(LegalEntityCabinet)).scalar_one()
 
 
 def sample_of(service: str) -> tuple[dict[str, Any], list[UploadedFile], list[SignatureFacts]]:

@@ -6,19 +6,17 @@ at the MFC on a visitor's behalf are not held to it."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from edms.auth.models import User
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
-from edms.citizen_services.operations import approve, file_application
+from edms.citizen_services.operations import file_application
 from edms.citizen_services.operations.legal_cabinets_sending import LegalEntitySendRefused
 from edms.citizen_services.operations.legal_cabinets_staff import (
     add_legal_cabinet_member,
     remove_legal_cabinet_member,
 )
 from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
-from edms.core.db import db
 from edms.core.tx import atomic
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, blob_count, count, pdf
@@ -31,13 +29,6 @@ REFUSAL = (
     'администратора кабинета организации добавить вас или дать это право, либо кабинет заново регистрирует '
     'руководитель, указанный в заявлении.'
 )
-
-
-def open_cabinet(world: World) -> LegalEntityCabinet:
-    application = world.file('legal_entity_cabinet')
-    with atomic():
-        approve(world.ministry_executor, application)
-    return db.session.execute(select(LegalEntityCabinet)).scalar_one()
 
 
 def employee(world: World, cabinet: LegalEntityCabinet, rights: list[str] | None) -> User:
@@ -71,7 +62,7 @@ def test_first_registration_needs_no_cabinet_right(world: World) -> None:
 
 
 def test_a_member_holding_send_files_through_the_portal(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     accountant = employee(world, cabinet, ['view', 'send'])
     application = file_registration(accountant)
     assert (application.filed_by_id, application.applicant_inn) == (accountant.id, cabinet.inn)
@@ -79,7 +70,7 @@ def test_a_member_holding_send_files_through_the_portal(world: World) -> None:
 
 @pytest.mark.parametrize('rights', [None, ['view']], ids=['not a member', 'member without send'])
 def test_anyone_else_is_refused_naming_the_organization(world: World, rights: list[str] | None) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     user = employee(world, cabinet, rights)
     before = count(Application)
     with pytest.raises(LegalEntitySendRefused) as error:
@@ -91,7 +82,7 @@ def test_anyone_else_is_refused_naming_the_organization(world: World, rights: li
 
 
 def test_a_removed_member_is_refused(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     user = employee(world, cabinet, ['view', 'send'])
     with atomic():
         locked, me = get_legal_cabinet(world.applicant, cabinet.id, lock=True)
@@ -102,7 +93,7 @@ def test_a_removed_member_is_refused(world: World) -> None:
 
 
 def test_the_refused_filings_files_are_discarded(world: World) -> None:
-    outsider = employee(world, open_cabinet(world), None)
+    outsider = employee(world, world.open_legal_cabinet(), None)
     before = blob_count()
     with pytest.raises(LegalEntitySendRefused), atomic():
         file_application(
@@ -117,7 +108,7 @@ def test_the_refused_filings_files_are_discarded(world: World) -> None:
 
 
 def test_a_new_head_named_in_the_registration_re_registers(world: World) -> None:
-    open_cabinet(world)
+    world.open_legal_cabinet()
     with atomic():
         new_head = make_user(world.portal, 'applicant', snils=SNILS_B)
     data = samples.with_value(samples.legal_entity_cabinet(), 'head.snils', SNILS_B)
@@ -133,6 +124,6 @@ def test_a_new_head_named_in_the_registration_re_registers(world: World) -> None
 
 
 def test_the_mfc_files_on_a_visitors_behalf_without_the_right(world: World) -> None:
-    open_cabinet(world)
+    world.open_legal_cabinet()
     application = file_registration(world.operator, channel='mfc', on_behalf={'name': 'ООО «Ромашка»'})
     assert (application.filed_by_id, application.applicant_inn) == (world.operator.id, samples.INN_LEGAL)

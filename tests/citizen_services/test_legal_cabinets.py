@@ -46,14 +46,6 @@ ALL = frozenset(LegalCabinetRight)
 SNILS_B, INN_B = '08765430300', '773400211252'
 
 
-def open_cabinet(world: World) -> LegalEntityCabinet:
-    """The legal entity's registration filed by the head (the portal applicant) and approved by the ministry."""
-    application = world.file('legal_entity_cabinet')
-    with atomic():
-        approve(world.ministry_executor, application)
-    return db.session.execute(select(LegalEntityCabinet)).scalar_one()
-
-
 def staff(world: World, snils: str | None = None, inn: str | None = None) -> User:
     with atomic():
         return make_user(world.portal, 'applicant', snils=snils, inn=inn)
@@ -76,7 +68,7 @@ def actions(cabinet: LegalEntityCabinet) -> list[str]:
 
 
 def test_approval_creates_the_cabinet_with_the_head_as_administrator(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     assert (cabinet.ogrn, cabinet.inn, cabinet.kpp) == (samples.OGRN, samples.INN_LEGAL, samples.KPP)
     assert cabinet.name == 'Общество с ограниченной ответственностью «Ромашка»'
     assert cabinet.legal_address == '101000, г. Москва, Москва, ул. Мясницкая, д. 10, кв./оф. 5'
@@ -121,7 +113,7 @@ def test_without_the_heads_portal_account_the_approval_is_refused(world: World) 
 
 
 def test_second_approval_for_the_same_ogrn_rebinds_the_cabinet(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     new_head = staff(world, snils=SNILS_B)
     data = samples.with_value(samples.legal_entity_cabinet(), 'head.snils', SNILS_B)
     data = samples.with_value(data, 'organization.name', 'ООО «Ромашка-2»')
@@ -139,7 +131,7 @@ def test_second_approval_for_the_same_ogrn_rebinds_the_cabinet(world: World) -> 
 
 @pytest.mark.parametrize('role', list(LegalCabinetRole))
 def test_staff_added_by_snils_get_the_default_rights_of_their_role(world: World, role: LegalCabinetRole) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     member = act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': '087-654-303 00', 'role': role.value})
     assert (member.user_id, member.role, member.rights) == (employee.id, role, DEFAULT_RIGHTS[role])
@@ -158,7 +150,7 @@ def test_default_rights_per_role() -> None:
 
 
 def test_staff_added_by_inn_with_given_rights(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, inn=INN_B)
     raw = {'inn': INN_B, 'role': 'operator', 'rights': ['view']}
     member = act(world.applicant, cabinet, add_legal_cabinet_member, raw)
@@ -166,7 +158,7 @@ def test_staff_added_by_inn_with_given_rights(world: World) -> None:
 
 
 def test_adding_staff_names_every_wrong_field(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     with pytest.raises(ValidationFailed) as error:
         act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': '087-654-303 01', 'role': 'boss'})
     assert error.value.fields == {
@@ -179,7 +171,7 @@ def test_adding_staff_names_every_wrong_field(world: World) -> None:
 
 
 def test_unknown_account_and_a_member_twice_are_refused(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     with pytest.raises(ValidationFailed) as error:
         act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'lawyer'})
     assert error.value.fields == {
@@ -191,7 +183,7 @@ def test_unknown_account_and_a_member_twice_are_refused(world: World) -> None:
 
 
 def test_only_an_administrator_with_edit_manages_staff(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     lawyer = staff(world, snils=SNILS_B)
     act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'lawyer'})
     staff(world, inn=INN_B)
@@ -200,7 +192,7 @@ def test_only_an_administrator_with_edit_manages_staff(world: World) -> None:
 
 
 def test_role_and_rights_are_changed_and_journaled(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     member = act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'operator'})
     raw = {'role': 'accountant', 'rights': ['view', 'delete']}
@@ -213,7 +205,7 @@ def test_role_and_rights_are_changed_and_journaled(world: World) -> None:
 
 
 def test_removal_needs_delete_and_an_administrator_is_removed_only_by_one(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     member = act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'lawyer'})
     head = member_of(cabinet, world.applicant)
@@ -230,7 +222,7 @@ def test_removal_needs_delete_and_an_administrator_is_removed_only_by_one(world:
 
 
 def test_the_last_administrator_cannot_be_removed_or_demoted(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     head = member_of(cabinet, world.applicant)
     with pytest.raises(Conflict, match='хотя бы один администратор'):
         act(world.applicant, cabinet, remove_legal_cabinet_member, head.id)
@@ -247,7 +239,7 @@ def test_the_last_administrator_cannot_be_removed_or_demoted(world: World) -> No
 
 
 def test_a_removed_member_is_added_again_with_the_new_role(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     member = act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'lawyer'})
     act(world.applicant, cabinet, remove_legal_cabinet_member, member.id)
@@ -257,7 +249,7 @@ def test_a_removed_member_is_added_again_with_the_new_role(world: World) -> None
 
 
 def test_edit_right_changes_the_details(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     raw = {'legal_address': '101000, г. Москва, ул. Новая, д. 1', 'phone': '8 912 345 67 89', 'email': 'a@b.ru'}
     act(world.applicant, cabinet, update_legal_cabinet, raw)
     db.session.refresh(cabinet)
@@ -273,7 +265,7 @@ def test_edit_right_changes_the_details(world: World) -> None:
 
 
 def test_edit_right_is_enforced(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'accountant'})
     with pytest.raises(Forbidden, match='«Редактирование»'):
@@ -281,7 +273,7 @@ def test_edit_right_is_enforced(world: World) -> None:
 
 
 def test_view_right_shows_the_legal_entitys_applications(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     member = act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'operator'})
     application_id = cabinet.application_id
@@ -296,7 +288,7 @@ def test_view_right_shows_the_legal_entitys_applications(world: World) -> None:
 
 
 def test_send_right_files_on_the_legal_entitys_behalf(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     member = act(world.applicant, cabinet, add_legal_cabinet_member, {'snils': SNILS_B, 'role': 'lawyer'})
     data, signatures = samples.legal_entity_cabinet(), [samples.head_signature()]
@@ -321,7 +313,7 @@ def test_send_right_files_on_the_legal_entitys_behalf(world: World) -> None:
 
 
 def test_another_organizations_cabinet_is_not_found(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     for user in (world.other_applicant, world.ministry_executor):
         with pytest.raises(LegalCabinetNotFound):
             get_legal_cabinet(user, cabinet.id)
@@ -330,7 +322,7 @@ def test_another_organizations_cabinet_is_not_found(world: World) -> None:
 
 
 def test_send_right_resubmits_the_legal_entitys_application(world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     employee = staff(world, snils=SNILS_B)
     raw = {'snils': SNILS_B, 'role': 'operator', 'rights': ['view']}
     member = act(world.applicant, cabinet, add_legal_cabinet_member, raw)

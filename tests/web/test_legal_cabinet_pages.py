@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
-from edms.citizen_services.operations import approve
 from edms.core.db import db
 from edms.core.tx import atomic
 from tests.citizen_services import conftest as services
@@ -28,13 +27,6 @@ def text(html: str) -> str:
     return ' '.join(re.sub(r'<[^>]+>', ' ', html).replace('&rarr;', '→').split())
 
 
-def open_cabinet(world: World) -> LegalEntityCabinet:
-    application = world.file('legal_entity_cabinet')
-    with atomic():
-        approve(world.ministry_executor, application)
-    return db.session.execute(select(LegalEntityCabinet)).scalar_one()
-
-
 def members(cabinet: LegalEntityCabinet) -> dict[int, LegalCabinetMember]:
     db.session.expire_all()
     rows = db.session.execute(select(LegalCabinetMember).where(LegalCabinetMember.cabinet_id == cabinet.id)).scalars()
@@ -44,7 +36,7 @@ def members(cabinet: LegalEntityCabinet) -> dict[int, LegalCabinetMember]:
 def test_the_head_sees_the_cabinet_with_its_staff_and_the_registration_links_to_it(
     client: FlaskClient, world: World
 ) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     login(client, world.applicant)
     listed = text(client.get('/legal-cabinets').get_data(as_text=True))
     assert 'Общество с ограниченной ответственностью «Ромашка»' in listed
@@ -63,7 +55,7 @@ def test_the_head_sees_the_cabinet_with_its_staff_and_the_registration_links_to_
 
 
 def test_staff_added_changed_and_removed_through_the_forms(client: FlaskClient, world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     with atomic():
         employee = make_user(world.portal, 'applicant', snils=SNILS_B)
     login(client, world.applicant)
@@ -88,7 +80,7 @@ def test_staff_added_changed_and_removed_through_the_forms(client: FlaskClient, 
 
 
 def test_forms_come_back_filled_with_messages_naming_the_fields(client: FlaskClient, world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     login(client, world.applicant)
     url = f'/legal-cabinets/{cabinet.id}'
     response = client.post(f'{url}/members', data={'snils': '087-654-303 01', 'role': 'lawyer'})
@@ -110,7 +102,7 @@ def test_forms_come_back_filled_with_messages_naming_the_fields(client: FlaskCli
 
 
 def test_the_last_administrator_is_kept_with_a_message(client: FlaskClient, world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     head = members(cabinet)[world.applicant.id]
     login(client, world.applicant)
     response = client.post(f'/legal-cabinets/{cabinet.id}/members/{head.id}/remove', follow_redirects=True)
@@ -119,7 +111,7 @@ def test_the_last_administrator_is_kept_with_a_message(client: FlaskClient, worl
 
 
 def test_another_organizations_cabinet_is_a_404(client: FlaskClient, world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     login(client, world.other_applicant)
     assert 'Вы не состоите ни в одном кабинете' in client.get('/legal-cabinets').get_data(as_text=True)
     url = f'/legal-cabinets/{cabinet.id}'
@@ -131,7 +123,7 @@ def test_another_organizations_cabinet_is_a_404(client: FlaskClient, world: Worl
 
 
 def test_member_without_rights_is_refused_and_sees_no_forms(client: FlaskClient, world: World) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     with atomic():
         employee = make_user(world.portal, 'applicant', snils=SNILS_B)
     login(client, world.applicant)
@@ -152,7 +144,7 @@ def test_member_without_rights_is_refused_and_sees_no_forms(client: FlaskClient,
 def test_member_with_send_files_on_the_legal_entitys_behalf_and_others_may_not(
     client: FlaskClient, world: World
 ) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     with atomic():
         employee = make_user(world.portal, 'applicant', snils=SNILS_B)
     login(client, world.applicant)

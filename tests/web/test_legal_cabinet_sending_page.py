@@ -17,7 +17,6 @@ from edms.auth.models import User
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
-from edms.citizen_services.operations import approve
 from edms.citizen_services.operations.legal_cabinets_staff import add_legal_cabinet_member
 from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
 from edms.core.db import db
@@ -48,13 +47,6 @@ def text(html: str) -> str:
     return ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
 
 
-def open_cabinet(world: World) -> LegalEntityCabinet:
-    application = world.file('legal_entity_cabinet')
-    with atomic():
-        approve(world.ministry_executor, application)
-    return db.session.execute(select(LegalEntityCabinet)).scalar_one()
-
-
 def upload(pki: TestPki) -> dict[str, Any]:
     """The registration signed by the test PKI's «rsa», whose certificate names the organization and the head."""
     profile = pki.users['rsa'].profile
@@ -79,7 +71,7 @@ def employee(world: World, cabinet: LegalEntityCabinet, rights: list[str]) -> Us
 def test_an_account_without_send_is_refused_naming_the_organization(
     client: FlaskClient, world: World, trusted: TestPki
 ) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     login(client, employee(world, cabinet, ['view']))
     before = count(Application)
     response = client.post(URL, data=upload(trusted), content_type='multipart/form-data')
@@ -91,7 +83,7 @@ def test_an_account_without_send_is_refused_naming_the_organization(
 
 
 def test_a_member_holding_send_files_the_upload(client: FlaskClient, world: World, trusted: TestPki) -> None:
-    cabinet = open_cabinet(world)
+    cabinet = world.open_legal_cabinet()
     accountant = employee(world, cabinet, ['view', 'send'])
     login(client, accountant)
     response = client.post(URL, data=upload(trusted), content_type='multipart/form-data')
