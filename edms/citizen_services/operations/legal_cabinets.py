@@ -2,8 +2,10 @@
 with the head as its first administrator; its members change its contacts («edit») and file applications on the
 legal entity's behalf («send»). Staff management lives in `legal_cabinets_staff`.
 
-The head's portal account is the application's applicant account, else the portal account holding the head's СНИЛС,
-else the head's personal ИНН; without one the approval is refused (seed 000: no cabinet without the head's account).
+The head's portal account is the portal account holding the head's СНИЛС, else the head's personal ИНН (as the
+application names them), else the applicant account when it is the head's own (the same СНИЛС or personal ИНН): the
+account that filed the registration may be an employee's, who gets nothing from it. Without the head's account the
+approval is refused (seed 000: no cabinet without the head's account).
 A second approval for an ОГРН that already has a cabinet re-binds it: the requisites are refreshed from the new
 application, which becomes the cabinet's application, and its head becomes (or stays) an administrator with every
 right; the other members stay. Its application was checked like the first (the head's qualified signature naming the
@@ -87,8 +89,7 @@ def _requisites(values: Mapping[str, Any]) -> dict[str, Any]:
 def open_legal_cabinet(official: User, application: Application) -> LegalEntityCabinet:
     """Create (or re-bind) the legal entity's cabinet with the head as an administrator; `Conflict` when the head
     has no portal account (the approval is then not made)."""
-    head = application.values.get('head') or {}
-    head_id = application.applicant_user_id or portal_account(head.get('snils'), head.get('inn'))
+    head_id = head_account(application)
     if head_id is None:
         raise Conflict(NO_HEAD_ACCOUNT)
     requisites = _requisites(application.values)
@@ -108,6 +109,20 @@ def open_legal_cabinet(official: User, application: Application) -> LegalEntityC
     make_administrator(official, cabinet, head_id)
     audit(official, action, cabinet, facts)
     return cabinet
+
+
+def head_account(application: Application) -> int | None:
+    """The portal account of the head the application names: by the head's СНИЛС, else personal ИНН; else the
+    applicant account when it holds that СНИЛС or ИНН; None when the head has none."""
+    head = application.values.get('head') or {}
+    snils, inn = head.get('snils') or None, head.get('inn') or None
+    found = portal_account(snils, inn)
+    if found is not None or application.applicant_user_id is None:
+        return found
+    applicant = db.session.get(User, application.applicant_user_id)
+    if applicant is not None and ((snils and applicant.snils == snils) or (inn and applicant.inn == inn)):
+        return applicant.id
+    return None
 
 
 def make_administrator(actor: User, cabinet: LegalEntityCabinet, user_id: int) -> LegalCabinetMember:
