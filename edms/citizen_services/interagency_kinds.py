@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edms.citizen_services.catalogue.definition import InteragencyNeed
+from edms.citizen_services.rules.fields import flatten as flatten_fields
 
 #: 5 working days from the day the request reached the responding agency (210-ФЗ art. 7.2 part 3).
 ANSWER_DAYS = 5
@@ -50,23 +51,6 @@ def kind_of_need(need: InteragencyNeed) -> DataKind:
     return DATA_KINDS.get(need.kind, DATA_KINDS['other'])
 
 
-def value_at(values: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path of nested values; None when a part is missing."""
-    node: Any = values
-    for part in path.split('.'):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
 def flatten(values: Mapping[str, Any], prefix: str = '') -> dict[str, str]:
     """Nested values as {dotted path: text}, empty ones left out."""
-    flat: dict[str, str] = {}
-    for key, value in values.items():
-        path = f'{prefix}{key}'
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f'{path}.'))
-        elif value not in (None, ''):
-            flat[path] = str(value)
-    return flat
+    return {path: str(value) for path, value in flatten_fields(values, prefix).items() if value not in (None, '')}

@@ -21,7 +21,7 @@ from typing import Any
 
 from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.models import Application
-from edms.citizen_services.rules.fields import flatten
+from edms.citizen_services.rules.fields import flatten, value_at
 from edms.citizen_services.rules.readers import Choice
 from edms.core.clock import to_local
 from edms.signatures.pdf_pages import GREY, Color, PdfPages
@@ -95,45 +95,38 @@ def result_document(service: ServiceDefinition, application: Application, issuer
     return LAYOUTS[service.result.layout](service, application, issuer)
 
 
-def _get(values: Mapping[str, Any], path: str) -> Any:
-    node: Any = values
-    for part in path.split('.'):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
-
-
 def _day(values: Mapping[str, Any], path: str) -> str:
-    value = _get(values, path)
+    value = value_at(values, path)
     return ru(date.fromisoformat(value)) if value else '—'
 
 
 def person_name(values: Mapping[str, Any], prefix: str) -> str:
-    parts = (_get(values, f'{prefix}.{name}') for name in ('last_name', 'first_name', 'middle_name'))
+    parts = (value_at(values, f'{prefix}.{name}') for name in ('last_name', 'first_name', 'middle_name'))
     return ' '.join(part for part in parts if part)
 
 
 def address_text(values: Mapping[str, Any], prefix: str) -> str:
     """«101000, г. Москва, Москва, ул. Мясницкая, д. 10, корп. 2, кв. 5»."""
-    parts = [_get(values, f'{prefix}.{name}') for name in ('postal_code', 'region', 'locality', 'street')]
+    parts = [value_at(values, f'{prefix}.{name}') for name in ('postal_code', 'region', 'locality', 'street')]
     for name, word in (('house', 'д.'), ('building', 'корп.'), ('apartment', 'кв.')):
-        value = _get(values, f'{prefix}.{name}')
+        value = value_at(values, f'{prefix}.{name}')
         parts.append(f'{word} {value}' if value else None)
     return ', '.join(part for part in parts if part)
 
 
 def _identity_document(values: Mapping[str, Any]) -> str:
-    if _get(values, 'applicant.passport.number'):
+    if value_at(values, 'applicant.passport.number'):
         return (
-            f'паспорт гражданина Российской Федерации, серия {_get(values, "applicant.passport.series")} '
-            f'№ {_get(values, "applicant.passport.number")}, выдан {_day(values, "applicant.passport.issue_date")} '
-            f'{_get(values, "applicant.passport.issuer") or ""}'
+            f'паспорт гражданина Российской Федерации, серия {value_at(values, "applicant.passport.series")} '
+            f'№ {value_at(values, "applicant.passport.number")}, выдан {_day(values, "applicant.passport.issue_date")} '
+            f'{value_at(values, "applicant.passport.issuer") or ""}'
         ).strip()
     document = 'applicant.foreign_document'
-    series = _get(values, f'{document}.series')
+    series = value_at(values, f'{document}.series')
     return (
-        f'{_get(values, f"{document}.name")}{f", серия {series}" if series else ""} '
-        f'№ {_get(values, f"{document}.number")}, выдан {_day(values, f"{document}.issue_date")} '
-        f'{_get(values, f"{document}.issuer") or ""}'
+        f'{value_at(values, f"{document}.name")}{f", серия {series}" if series else ""} '
+        f'№ {value_at(values, f"{document}.number")}, выдан {_day(values, f"{document}.issue_date")} '
+        f'{value_at(values, f"{document}.issuer") or ""}'
     ).strip()
 
 

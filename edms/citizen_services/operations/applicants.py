@@ -15,6 +15,7 @@ from typing import Any
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.models import APPLICANT_NAME_MAX, ApplicantKind
+from edms.citizen_services.rules.fields import value_at
 from edms.citizen_services.rules.problems import REQUIRED, Problem
 from edms.core.errors import ValidationFailed
 from edms.core.identifiers import check_inn_legal, check_inn_person, check_snils, normalize_snils
@@ -57,9 +58,9 @@ def applicant_of(
 ) -> tuple[Applicant, list[Problem]]:
     """The applicant of the application; a problem when nothing names them (no field, no account, no block)."""
     fields = service.applicant
-    name = ' '.join(str(part) for part in (_value(values, path) for path in fields.name) if part)
-    snils = _value(values, fields.snils) if fields.snils else None
-    inn = _value(values, fields.inn) if fields.inn else None
+    name = ' '.join(str(part) for part in (value_at(values, path) for path in fields.name) if part)
+    snils = value_at(values, fields.snils) if fields.snils else None
+    inn = value_at(values, fields.inn) if fields.inn else None
     if account is not None:
         name, snils, inn = name or account.full_name, snils or account.snils, inn or account.inn
     if block is not None:
@@ -69,12 +70,3 @@ def applicant_of(
         return applicant, []
     message = '«Заявитель»: укажите ФИО или наименование заявителя (поле «name» сведений о заявителе).'
     return applicant, [Problem(f'{BLOCK}.name', message, REQUIRED)]
-
-
-def _value(values: Mapping[str, Any], path: str) -> Any:
-    node: Any = values
-    for part in path.split('.'):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node

@@ -27,14 +27,15 @@ from edms.citizen_services.interagency_kinds import (
     DATA_KINDS,
     DataKind,
     kind_of_need,
-    value_at,
 )
 from edms.citizen_services.interagency_xml import Agency, RequestMessage, build_request, new_message_id
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.interagency import InteragencyRequest, RequestStatus
 from edms.citizen_services.operations.common import service_of, today
+from edms.citizen_services.operations.decisions import lock_application
 from edms.citizen_services.permissions import require_official
 from edms.citizen_services.queries.interagency import active_interagency_provider, unsent_needs
+from edms.citizen_services.rules.fields import value_at
 from edms.core.calendar import Deadline, business_calendar
 from edms.core.clock import utcnow
 from edms.core.db import db
@@ -106,7 +107,9 @@ def schedule_needed_requests(application: Application) -> None:
 def send_needed_requests(application: Application, official: User | None = None) -> list[InteragencyRequest]:
     """The requests the service declares for the application not sent yet, in the official's name (None: the
     system's, after filing); a need without an active provider of its kind is journaled and skipped, so a second run
-    sends nothing."""
+    sends nothing. The application is locked first and what is unsent read under the lock: the job and an official
+    (or two officials) sending at once send each request once."""
+    lock_application(application)
     if application.status not in OPEN_STATUSES:
         return []
     sent = []

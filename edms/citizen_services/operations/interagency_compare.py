@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from edms.citizen_services.interagency_kinds import kind_of_need, value_at
+from edms.citizen_services.interagency_kinds import kind_of_need
 from edms.citizen_services.models import Application
 from edms.citizen_services.operations.common import service_of
+from edms.citizen_services.rules.fields import value_at
 
 ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
 QUOTES = str.maketrans('', '', '«»"“”„\'')

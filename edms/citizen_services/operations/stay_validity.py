@@ -21,7 +21,7 @@ from edms.citizen_services.errors import ApplicationStateConflict
 from edms.citizen_services.models import Application, ApplicationEvent
 from edms.citizen_services.models.applications import ResultState
 from edms.citizen_services.operations.common import APPLICATION_URL, NOTIFICATION_KIND, service_of
-from edms.citizen_services.queries.stay import value_at
+from edms.citizen_services.rules.fields import value_at
 from edms.core.calendar.days import ru
 from edms.core.clock import utcnow
 from edms.core.db import db

@@ -4,10 +4,8 @@ done with it, the extension waiting for a decision, and the results due for an e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -55,13 +53,6 @@ class Validity:
 
 def validity_of_service(application: Application) -> ResultValidity | None:
     return get_service(application.service_code).validity
-
-
-def value_at(values: Mapping[str, Any], path: str) -> Any:
-    node: Any = values
-    for part in path.split('.'):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
 
 
 def state_on(application: Application, day: date) -> str | None:

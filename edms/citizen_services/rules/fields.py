@@ -26,6 +26,14 @@ class FieldSpec:
     required: Requirement = True
 
 
+def value_at(values: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of nested values; None when a part is missing."""
+    node: Any = values
+    for part in path.split('.'):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
 def flatten(data: Mapping[str, Any], prefix: str = '') -> dict[str, Any]:
     """Dotted paths to leaf values; nested mappings are walked, anything else is a leaf."""
     flat: dict[str, Any] = {}
