@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from edms.audit.models import AuditEntry
 from edms.citizen_services.errors import ApplicationNotFound
@@ -17,7 +18,11 @@ from edms.citizen_services.jobs import interagency as jobs
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.interagency import InteragencyRequest, RequestStatus
 from edms.citizen_services.operations import filing
-from edms.citizen_services.operations.interagency import schedule_needed_requests, send_request
+from edms.citizen_services.operations.interagency import (
+    schedule_needed_requests,
+    send_declared_requests,
+    send_request,
+)
 from edms.citizen_services.operations.interagency_answers import answer_request, reject_request
 from edms.citizen_services.operations.interagency_register import add_egrul_entry, set_interagency_provider
 from edms.citizen_services.queries.interagency import InteragencyRequestNotFound, get_request
@@ -131,6 +136,26 @@ def test_sending_the_needs_again_sends_nothing(ia: World) -> None:
     jobs.send_needed(application.id)
     assert jobs.send_needed(application.id) == 0
     assert len(requests_of(application)) == 1
+
+
+def test_the_official_sending_the_declared_requests_after_the_job_sends_nothing(ia: World) -> None:
+    application = file_legal_entity(ia)
+    assert jobs.send_needed(application.id) == 1
+    with pytest.raises(Conflict, match='уже направлены'), atomic():
+        send_declared_requests(ia.ministry_executor, db.session.get(Application, application.id))
+    assert len(requests_of(application)) == 1
+
+
+def test_sending_the_declared_requests_locks_the_application(ia: World) -> None:
+    # FOR NO KEY UPDATE: the new request's foreign key alone takes FOR KEY SHARE, which this does not wait for.
+    application = file_legal_entity(ia)
+    locked = select(Application.id).where(Application.id == application.id).with_for_update(nowait=True, key_share=True)
+    with atomic():
+        send_declared_requests(ia.ministry_executor, db.session.get(Application, application.id))
+        with db.engine.connect() as other, pytest.raises(OperationalError, match='could not obtain lock'):
+            other.execute(locked)
+    with db.engine.connect() as other:
+        assert other.execute(locked).scalar_one() == application.id
 
 
 def test_the_due_date_is_5_working_days_with_its_explanation(ia: World) -> None:
