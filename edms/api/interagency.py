@@ -6,6 +6,7 @@ Another organization's request is a 404; a refused answer is a 422 naming each f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -95,15 +96,17 @@ def get_view(request_id: int) -> Response:
 
 @bp.post('/interagency-requests/<int:request_id>/answer', endpoint='answer_interagency_request')
 def answer_view(request_id: int) -> Response:
-    user, body = api_user(), json_object()
-    with atomic():
-        answer_request(user, get_request(user, request_id, 'incoming', lock=True), body)
-    return jsonify(request_json(get_request(user, request_id, 'incoming'), 'incoming'))
+    return _respond(request_id, answer_request)
 
 
 @bp.post('/interagency-requests/<int:request_id>/rejection', endpoint='reject_interagency_request')
 def reject_view(request_id: int) -> Response:
+    return _respond(request_id, reject_request)
+
+
+def _respond(request_id: int, step: Callable[[User, InteragencyRequest, dict[str, Any]], Any]) -> Response:
+    """The responder's `step` (answer or rejection) on the locked incoming request, then the request as it stands."""
     user, body = api_user(), json_object()
     with atomic():
-        reject_request(user, get_request(user, request_id, 'incoming', lock=True), body)
+        step(user, get_request(user, request_id, 'incoming', lock=True), body)
     return jsonify(request_json(get_request(user, request_id, 'incoming'), 'incoming'))
