@@ -10,6 +10,7 @@ Another applicant's or organization's application or complaint is a 404 on every
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -50,35 +51,36 @@ KIND_OPTIONS = [(kind.value, kind_title(kind)) for kind in ComplaintKind]
 
 def may_file(user: User, application: Application) -> bool:
     """Whether the user may complain about the application (its applicant, or the MFC it came through)."""
-    try:
-        require_complainant(user, application)
-    except (NotFound, Forbidden):
-        return False
-    return True
+    return _passes(require_complainant, user, application)
 
 
 def may_decide(user: User, complaint: Complaint) -> bool:
+    return _passes(require_complaint_official, user, complaint)
+
+
+def _passes(check: Callable[..., None], *args: Any) -> bool:
+    """Whether the access `check` lets the call through (it raises NotFound or Forbidden when not)."""
     try:
-        require_complaint_official(user, complaint)
+        check(*args)
     except (NotFound, Forbidden):
         return False
     return True
 
 
-def _applicant_section(user: User, application: Application) -> dict[str, Any] | None:
+def _section(user: User, application: Application, filing: bool) -> dict[str, Any]:
     return {
         'violations': application_violations(application),
         'complaints': complaints_of_application(user, application),
-        'may_file': may_file(user, application),
+        'may_file': filing,
     }
+
+
+def _applicant_section(user: User, application: Application) -> dict[str, Any] | None:
+    return _section(user, application, may_file(user, application))
 
 
 def _agency_section(user: User, application: Application) -> dict[str, Any] | None:
-    return {
-        'violations': application_violations(application),
-        'complaints': complaints_of_application(user, application),
-        'may_file': False,
-    }
+    return _section(user, application, False)
 
 
 register_section('applicant', 'complaints/_application_section.html', _applicant_section)
