@@ -220,6 +220,34 @@ def test_without_a_provider_of_the_kind_nothing_is_sent_and_it_is_journaled(worl
     assert 'interagency.not_sent' in list(db.session.scalars(query))
 
 
+def not_sent_entries(application: Application) -> list[dict[str, Any]]:
+    query = select(AuditEntry.data).where(
+        AuditEntry.object_type == Application.__tablename__,
+        AuditEntry.object_id == str(application.id),
+        AuditEntry.action == 'interagency.not_sent',
+    )
+    return list(db.session.scalars(query))
+
+
+def test_without_a_provider_the_sweeps_journal_not_sent_once(world: World) -> None:  # noqa: F811
+    application = world.file('legal_entity_cabinet')
+    assert jobs.send_needed(application.id) == 0
+    assert jobs.sweep_needs() == 0
+    jobs.sweep_needs()
+    assert jobs.send_needed(application.id) == 0
+    assert [entry['data_kind'] for entry in not_sent_entries(application)] == ['egrul']
+
+
+def test_the_sweep_sends_a_need_once_its_provider_is_appointed(world: World) -> None:  # noqa: F811
+    application = world.file('legal_entity_cabinet')
+    jobs.send_needed(application.id)
+    with atomic():
+        set_interagency_provider(world.sysadmin, 'egrul', world.tax)
+    assert jobs.sweep_needs() == 1
+    assert [request.data_kind for request in requests_of(application)] == ['egrul']
+    assert len(not_sent_entries(application)) == 1
+
+
 def test_the_sweep_sends_the_needs_a_filing_left_unsent(ia: World) -> None:
     application = file_legal_entity(ia)
     assert jobs.sweep_needs() >= 1

@@ -34,7 +34,12 @@ from edms.citizen_services.models.interagency import InteragencyRequest, Request
 from edms.citizen_services.operations.common import service_of, today
 from edms.citizen_services.operations.decisions import lock_application
 from edms.citizen_services.permissions import require_official
-from edms.citizen_services.queries.interagency import active_interagency_provider, unsent_needs
+from edms.citizen_services.queries.interagency import (
+    NOT_SENT_ACTION,
+    active_interagency_provider,
+    kinds_journaled_not_sent,
+    unsent_needs,
+)
 from edms.citizen_services.rules.fields import value_at
 from edms.core.calendar import Deadline, business_calendar
 from edms.core.clock import utcnow
@@ -106,19 +111,21 @@ def schedule_needed_requests(application: Application) -> None:
 
 def send_needed_requests(application: Application, official: User | None = None) -> list[InteragencyRequest]:
     """The requests the service declares for the application not sent yet, in the official's name (None: the
-    system's, after filing); a need without an active provider of its kind is journaled and skipped, so a second run
-    sends nothing. The application is locked first and what is unsent read under the lock: the job and an official
-    (or two officials) sending at once send each request once."""
+    system's, after filing); a need without an active provider of its kind is skipped and journaled once (a later
+    run does not journal it again), so a second run sends nothing. The application is locked first and what is
+    unsent read under the lock: the job and an official (or two officials) sending at once send each request once."""
     lock_application(application)
     if application.status not in OPEN_STATUSES:
         return []
-    sent = []
+    sent, journaled = [], kinds_journaled_not_sent(application)
     for need in unsent_needs(application):
         kind = kind_of_need(need)
         provider = active_interagency_provider(kind.key)
         if provider is None or provider.organization_id == application.organization_id:
-            facts = {'data_kind': kind.key, 'reason': 'нет ведомства, предоставляющего сведения'}
-            record(official, 'interagency.not_sent', application, facts, organization_id=application.organization_id)
+            if kind.key not in journaled:
+                facts = {'data_kind': kind.key, 'reason': 'нет ведомства, предоставляющего сведения'}
+                record(official, NOT_SENT_ACTION, application, facts, organization_id=application.organization_id)
+                journaled.add(kind.key)
             continue
         draft = Draft(kind, need.data, need.legal_basis)
         sent.append(_send(official, application, draft, provider.organization))

@@ -1,6 +1,7 @@
 """Reading interagency requests: the active provider of a kind of data, one request for the requesting or the
 responding agency (anyone else: not found), the requests of an application, the outgoing and incoming lists with
-filters (status, overdue), the requests the morning reminders name, and the ЕГРЮЛ entry a tax service keeps.
+filters (status, overdue), the requests the morning reminders name, the kinds of data an application's journal
+already says were not sent, and the ЕГРЮЛ entry a tax service keeps.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from edms.audit.models import AuditEntry
 from edms.auth.models import User, UserRole
 from edms.citizen_services.catalogue.definition import InteragencyNeed
 from edms.citizen_services.catalogue.registry import catalogue, get_service
@@ -31,6 +33,8 @@ from edms.core.validation import RawInput
 from edms.directory.models import Organization
 
 Side = Literal['outgoing', 'incoming']
+#: The journal's action for a declared request not sent for want of a provider (recorded once per kind).
+NOT_SENT_ACTION = 'interagency.not_sent'
 FILTER_FIELDS = ('status', 'overdue', 'page')
 PER_PAGE = 50
 
@@ -115,6 +119,16 @@ def unsent_needs(application: Application) -> list[InteragencyNeed]:
             unsent.append(need)
             done.add(key)
     return unsent
+
+
+def kinds_journaled_not_sent(application: Application) -> set[str]:
+    """The kinds of data whose «not sent: no provider» the application's journal already holds."""
+    query = select(AuditEntry.data).where(
+        AuditEntry.object_type == Application.__tablename__,
+        AuditEntry.object_id == str(application.id),
+        AuditEntry.action == NOT_SENT_ACTION,
+    )
+    return {str(data.get('data_kind')) for data in db.session.scalars(query)}
 
 
 def read_request_filter(raw: Mapping[str, Any]) -> RequestFilter:
