@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SECRET_KEY_FILE := instance/secret_key
 WITH_SECRET = EDMS_SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"
+# `make run` is the development configuration (e.g. confirmation codes delivered in the app without an SMS gateway).
+DEV_CONFIG = EDMS_CONFIG="$${EDMS_CONFIG:-config/development.py}"
 
 .PHONY: all help venv-run venv-dev run lint test test-deps bench clean
 
@@ -51,8 +53,8 @@ $(SECRET_KEY_FILE):
 run: venv-run
 	mkdir -p instance
 	@$(MAKE) --no-print-directory $(SECRET_KEY_FILE)
-	$(WITH_SECRET) $(BIN)/flask --app wsgi edms init
-	$(WITH_SECRET) $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	$(WITH_SECRET) $(DEV_CONFIG) $(BIN)/flask --app wsgi edms init
+	$(WITH_SECRET) $(DEV_CONFIG) $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 # --- quality ----------------------------------------------------------------------------------------------------
 

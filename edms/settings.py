@@ -79,11 +79,14 @@ class Defaults:
     #: `flask edms exchange deliver`, so that no user request waits on a partner's timeout).
     EXCHANGE_DELIVER_INLINE: bool = False
     #: SMS gateway of one-time confirmation codes (EDMS_SMS_GATEWAY_URL): POST of JSON {phone, text}, with
-    #: `Authorization: Bearer <EDMS_SMS_GATEWAY_TOKEN>` when a token is set. Without it (the embedded default) codes
-    #: are delivered for development only: as an in-app notification and in the log (`edms.notifications.sms`).
+    #: `Authorization: Bearer <EDMS_SMS_GATEWAY_TOKEN>` when a token is set. Without it codes cannot be sent and SMS
+    #: confirmation is refused, unless `SMS_DEVELOPMENT_DELIVERY` is set.
     SMS_GATEWAY_URL: str | None = None
     SMS_GATEWAY_TOKEN: str = ''
     SMS_GATEWAY_TIMEOUT: int = 10
+    #: Without a gateway, deliver codes for development as an in-app notification of the same account (proving nothing
+    #: about the phone): config/development.py (`make run`) and the tests set it, never production.
+    SMS_DEVELOPMENT_DELIVERY: bool = False
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:

@@ -60,6 +60,8 @@ def make_config(database_url: str, blob_dir: Path, **extra: object) -> dict[str,
         'BLOB_DIR': str(blob_dir),
         'WTF_CSRF_ENABLED': False,
         'MAX_ATTACHMENT_SIZE': 2 * 1024 * 1024,
+        # Confirmation codes in the in-app notifications when a test has no SMS gateway (edms.notifications.sms).
+        'SMS_DEVELOPMENT_DELIVERY': True,
         'SQLALCHEMY_ENGINE_OPTIONS': {'pool_size': 25, 'max_overflow': 10, 'pool_timeout': 60}
         if database_url.startswith('postgresql')
         else {'connect_args': {'timeout': 30}},

@@ -105,7 +105,7 @@ def create_application() -> tuple[Response, int, dict[str, str]]:
         return application.id
 
     if sent.fields.get('sms_code') is not None:
-        application_id = confirmed(user, get_service(service), sent.fields['sms_code'], channel, filing)
+        application_id = confirmed(user, get_service(service), sent.fields['sms_code'], channel, filing, data_of(sent))
     else:
         with atomic():
             application_id = filing([])
@@ -180,7 +180,9 @@ def resubmit_view(application_id: int) -> tuple[Response, int, dict[str, str]]:
             raise ValidationFailed(fields=SMS_NOT_XML)
         service = get_service(get_application(user, application_id).service_code)
         code, channel = sent.fields['sms_code'], Channel.portal.value
-        confirmed(user, service, code, channel, lambda signatures: _resubmit(user, application_id, sent, signatures))
+        confirmed(
+            user, service, code, channel, lambda facts: _resubmit(user, application_id, sent, facts), data_of(sent)
+        )
         return _answer(application_id)
     with atomic():
         application = get_application(user, application_id, lock=True)

@@ -1,6 +1,8 @@
 """One-time SMS confirmation codes over the API: POST /confirmation-codes {purpose, phone} sends a code (202; asked too
-often: 429 with `Retry-After`), and `confirmed` runs a filing with the code given as `sms_code` confirmed in the same
-transaction (`edms.api.applications`).
+often: 429 with `Retry-After`; no SMS gateway configured: 409), and `confirmed` runs a filing with the code given as
+`sms_code` confirmed in the same transaction (`edms.api.applications`): the SMS signature fact names the code's id
+and masked phone, and when the application's data has a contact phone the code must have been sent to it (a 422 on
+that field otherwise).
 
 Only an applicant of the portal asks for and uses codes, in their own name: a partner's or an MFC's account is
 refused (403) — a client's phone cannot confirm what someone else files. A purpose is `application:<service>` of a
@@ -9,7 +11,7 @@ service whose application may be confirmed by an SMS code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import Response, jsonify
@@ -18,14 +20,16 @@ from edms.api.auth import api_user
 from edms.api.blueprint import bp
 from edms.api.inputs import json_object, refuse_unknown
 from edms.api.serializers import iso
-from edms.auth.confirmation import CodeRejected, TooManyCodes
-from edms.auth.confirmation_codes import RESEND_SECONDS, confirm_code
+from edms.auth.confirmation import CodeRejected, ConfirmationCode, TooManyCodes
+from edms.auth.confirmation_codes import RESEND_SECONDS, confirm_code, masked, require_code_phone
 from edms.auth.models import Role, User
 from edms.citizen_services.catalogue.definition import Channel, ServiceDefinition
 from edms.citizen_services.catalogue.registry import all_services
 from edms.citizen_services.operations.uploads import APPLICATION_ROLE
 from edms.citizen_services.permissions import files_on_behalf, organization_kind
+from edms.citizen_services.rules import readers
 from edms.citizen_services.rules.facts import SMS, SignatureFacts
+from edms.citizen_services.rules.fields import value_at
 from edms.core.errors import Forbidden, ValidationFailed
 from edms.core.tx import atomic
 from edms.directory.models import OrganizationKind
@@ -79,11 +83,17 @@ def create_confirmation_code() -> tuple[Response, int]:
 
 
 def confirmed(
-    user: User, service: ServiceDefinition, code: Any, channel: str, file: Callable[[list[SignatureFacts]], Result]
+    user: User,
+    service: ServiceDefinition,
+    code: Any,
+    channel: str,
+    file: Callable[[list[SignatureFacts]], Result],
+    data: Mapping[str, Any],
 ) -> Result:
-    """`file([the SMS signature])` in one transaction after `code` (the request's `sms_code`) is confirmed. A refused
-    filing rolls the confirmation back (the code stays usable); a wrong code is committed as a spent attempt and
-    raised as a 422 on `sms_code`."""
+    """`file([the SMS signature])` in one transaction after `code` (the request's `sms_code`) is confirmed and found
+    sent to the contact phone of `data` (the application's, if it has one). A refused filing or another phone rolls
+    the confirmation back (the code stays usable); a wrong code is committed as a spent attempt and raised as a 422
+    on `sms_code`."""
     require_own_applicant(user, channel)
     purpose = sms_purpose(service)
     if purpose is None:
@@ -97,5 +107,18 @@ def confirmed(
         except CodeRejected as error:
             rejected = error
         else:
-            return file([SignatureFacts.sms(APPLICATION_ROLE, row.used_at or row.created_at)])
+            _require_contact_phone(row, service, data)
+            sms = SignatureFacts.sms(
+                APPLICATION_ROLE, row.used_at or row.created_at, code_id=row.id, phone=masked(row.phone)
+            )
+            return file([sms])
     raise rejected
+
+
+def _require_contact_phone(row: ConfirmationCode, service: ServiceDefinition, data: Mapping[str, Any]) -> None:
+    """The code's phone is the first phone field of the service filled in `data` (nothing to hold it to otherwise)."""
+    for spec in service.fields:
+        value = value_at(data, spec.path) if spec.read is readers.phone else None
+        if isinstance(value, str) and value.strip():
+            require_code_phone(row, value, spec.path, spec.label)
+            return

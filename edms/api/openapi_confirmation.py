@@ -9,6 +9,7 @@ from typing import Any
 from edms.api.openapi_applications import APPLICATION_SCHEMAS
 from edms.api.openapi_ops import content, op
 from edms.api.openapi_schemas import ID, Schema, integer, ref, string
+from edms.auth.confirmation import LIFETIME_SECONDS
 
 TAG = 'confirmation-codes'
 SMS_CODE = string(
@@ -41,7 +42,7 @@ CONFIRMATION_SCHEMAS: dict[str, Schema] = {
             'id': ID,
             'purpose': string(),
             'phone': string(description='Номер, на который отправлен код, +79XXXXXXXXX'),
-            'expires_at': string(format='date-time', description='Код действует 5 минут'),
+            'expires_at': string(format='date-time', description=f'Код действует {LIFETIME_SECONDS // 60} минут'),
             'attempts_left': {**integer(), 'description': 'Неверных попыток до блокировки кода (3)'},
             'resend_after': {**integer(), 'description': 'Секунд до возможности запросить новый код'},
         },
@@ -58,10 +59,11 @@ def _send() -> dict[str, Any]:
     operation = op(
         'sendConfirmationCode',
         'Отправить одноразовый код подтверждения по СМС на телефон заявителя (только заявитель портала от своего '
-        'имени; партнёр и МФЦ — 403)',
+        'имени; партнёр и МФЦ — 403; SMS-шлюз не настроен — 409 sms_unavailable: подпишите заявление электронной '
+        'подписью)',
         TAG,
         ('202', 'Код создан и будет отправлен после сохранения', ref('ConfirmationCodeSent')),
-        errors=('400', '401', '403', '415', '422'),
+        errors=('400', '401', '403', '409', '415', '422'),
         body='ConfirmationCodeInput',
     )
     operation['responses']['429'] = TOO_MANY

@@ -1,24 +1,25 @@
 """Issuing and confirming one-time confirmation codes (models and rules in `edms.auth.confirmation`).
 
-`issue_code` makes a new code for a user and purpose under the rate limit (one a minute, five an hour per user) and
-returns the plain code once, for the delivery (`edms.notifications.sms.send_code` issues and delivers it).
+`issue_code` makes a new code for a user and purpose under the rate limit (one a minute, five an hour per user): the
+row keeps its keyed hash and, for the delivery job, the digits sealed (`edms.auth.confirmation`);
+`edms.notifications.sms.send_code` issues and delivers it, `wipe_sealed` forgets the sealed digits of dead codes.
 `confirm_code` consumes the latest code of the user and purpose or raises `CodeRejected`. A wrong code is counted
 before the error is raised: the entry point commits that count (it catches the error inside its transaction and
 raises it after the commit), otherwise the rollback would give the guesser the attempt back. Both write an audit
-entry without the code.
+entry without the code. `require_code_phone` holds a confirmed code to the phone the application itself names.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from edms.audit.operations import record
 from edms.auth.confirmation import (
     LABEL,
     LIFETIME_SECONDS,
+    MAX_ATTEMPTS,
     CodeRejected,
     ConfirmationCode,
     TooManyCodes,
@@ -28,26 +29,23 @@ from edms.auth.confirmation import (
     normalize_phone,
     read_code,
     read_purpose,
+    same_phone,
+    seal_code,
+    shown_phone,
 )
 from edms.auth.models import User
 from edms.core.clock import utcnow
 from edms.core.db import db, is_postgresql
+from edms.core.errors import ValidationFailed
 
 RESEND_SECONDS = 60
 HOURLY_LIMIT = 5
 ASK_AGAIN = 'запросите новый код'
 
 
-@dataclass(frozen=True)
-class IssuedCode:
-    """The stored code and the plain digits, which exist only here and in the delivery job."""
-
-    row: ConfirmationCode
-    code: str
-
-
-def issue_code(user: User, purpose: str, phone: str) -> IssuedCode:
-    """A new code of `user` for `purpose` to `phone`, valid 5 minutes; `TooManyCodes` when asked too often."""
+def issue_code(user: User, purpose: str, phone: str) -> ConfirmationCode:
+    """A new code of `user` for `purpose` to `phone`, valid `LIFETIME_SECONDS` (10 minutes), its digits sealed for
+    the delivery job; `TooManyCodes` when asked too often."""
     purpose, phone = read_purpose(purpose), normalize_phone(phone)
     now = utcnow()
     _lock(user)
@@ -64,9 +62,11 @@ def issue_code(user: User, purpose: str, phone: str) -> IssuedCode:
     )
     db.session.add(row)
     db.session.flush()
+    row.code_sealed = seal_code(row, code)
+    db.session.flush()
     data = {'purpose': purpose, 'phone': masked(phone), 'expires_at': row.expires_at.isoformat()}
     record(user, 'confirmation_code.send', row, data)
-    return IssuedCode(row, code)
+    return row
 
 
 def _lock(user: User) -> None:
@@ -118,7 +118,7 @@ def confirm_code(user: User, purpose: str, code: str, *, field: str = 'code') ->
         reason = problem or ASK_AGAIN
         record(user, 'confirmation_code.reject', row, {'purpose': purpose, 'reason': reason})
         raise CodeRejected(f'{LABEL}: {reason}.', field=field)
-    row.used_at = now
+    row.used_at, row.code_sealed = now, None
     db.session.flush()
     record(user, 'confirmation_code.confirm', row, {'purpose': purpose})
     return row
@@ -140,6 +140,30 @@ def _wrong(left: int) -> str:
     if left == 0:
         return f'неверный код; попытки ввода исчерпаны — {ASK_AGAIN}'
     return f'неверный код, {"осталась 1 попытка" if left == 1 else f"осталось {left} попытки"}'
+
+
+def require_code_phone(row: ConfirmationCode, contact: object, field: str, label: str) -> None:
+    """`ValidationFailed` on `field` when the application names a contact phone (`contact`, as typed) other than the
+    phone the confirmed code was sent to; nothing when it names none (or no number: its own check says so)."""
+    if same_phone(row.phone, contact) is False:
+        message = (
+            f'«{label}»: код подтверждения отправлен на {shown_phone(row.phone)}, а в заявлении указан другой '
+            'телефон — запросите код на телефон из заявления.'
+        )
+        raise ValidationFailed(fields={field: message})
+
+
+def wipe_sealed(now: datetime) -> int:
+    """Forget the sealed digits of every dead code (expired, used or out of attempts); the number of codes wiped."""
+    dead = or_(
+        ConfirmationCode.expires_at <= now,
+        ConfirmationCode.used_at.is_not(None),
+        ConfirmationCode.attempts >= MAX_ATTEMPTS,
+    )
+    query = update(ConfirmationCode).where(ConfirmationCode.code_sealed.is_not(None), dead).values(code_sealed=None)
+    wiped = db.session.execute(query.execution_options(synchronize_session=False)).rowcount
+    db.session.flush()
+    return int(wiped or 0)
 
 
 def masked(phone: str) -> str:

@@ -112,6 +112,13 @@ PERIODIC_JOBS: list[ScheduledJob] = [
     IntervalJob(
         'exchange_outbox_sweep', 'edms.exchange.jobs.sweep_outbox', every=timedelta(minutes=1), queue='exchange'
     ),
+    # Each minute: the sealed digits of confirmation codes that died undelivered (their delivery job lost) are wiped.
+    IntervalJob(
+        'confirmation_codes_sweep',
+        'edms.notifications.sms.wipe_dead_codes',
+        every=timedelta(minutes=1),
+        queue='notifications',
+    ),
     # Each minute: resolution events that their delivery job did not export as МЭДО notifications.
     IntervalJob(
         'exchange_export_sweep',

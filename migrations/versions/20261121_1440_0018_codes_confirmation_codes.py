@@ -24,6 +24,7 @@ def upgrade():
         sa.Column('purpose', sa.String(length=100), nullable=False),
         sa.Column('phone', sa.String(length=16), nullable=False),
         sa.Column('code_hash', sa.String(length=100), nullable=False),
+        sa.Column('code_sealed', sa.String(length=100), nullable=True),
         sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),

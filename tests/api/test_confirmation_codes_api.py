@@ -1,14 +1,16 @@
 """SMS confirmation codes over the API: POST /confirmation-codes sends a code the loopback gateway receives (202), the
-rate limit answers 429 with Retry-After, a wrong phone or purpose is a 422; filing the taxpayer cabinet with the right
-`sms_code` stores the SMS signature, a wrong one is a 422 on `sms_code` with the attempt spent, a refused filing
-keeps the code; a partner or an MFC can neither ask for a code nor file with one; the resubmission takes a code; the
-OpenAPI document describes it all."""
+rate limit answers 429 with Retry-After, a wrong phone or purpose is a 422, no SMS gateway (and no development
+delivery) a 409; filing the taxpayer cabinet with the right `sms_code` stores the SMS signature with the code's id
+and masked phone, a wrong one is a 422 on `sms_code` with the attempt spent, a code sent to another phone than the
+application's contact phone a 422 on that field, a refused filing keeps the code; a partner or an MFC can neither ask
+for a code nor file with one; the resubmission takes a code; the OpenAPI document describes it all."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from edms.auth.confirmation import ConfirmationCode
@@ -17,14 +19,14 @@ from edms.citizen_services.models import Application
 from edms.citizen_services.operations import request_clarification
 from edms.core.db import db
 from edms.core.tx import atomic
-from tests.auth.sms_gateway import Gateway, notified_code, sms_gateway
+from tests.auth.sms_gateway import Gateway, notified_code, sms_gateway, taxpayer_with_phone
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
 from tests.factories import api_token
 
 world = services.world
-__all__ = ['sms_gateway', 'world']
+__all__ = ['sms_gateway', 'taxpayer_with_phone', 'world']
 API = '/api/v1'
 PURPOSE = 'application:taxpayer_cabinet'
 PHONE = '+7 912 345-67-89'
@@ -64,10 +66,9 @@ def test_code_sent_to_the_gateway_then_the_application_filed(
     filed = file(client, auth, sms_code=sms_gateway.code())
 
     assert filed.status_code == 201, filed.get_json()
-    methods = [
-        (facts['role'], facts['method']) for facts in db.session.get(Application, filed.get_json()['id']).signatures
-    ]
-    assert methods == [('application', 'sms')]
+    [facts] = db.session.get(Application, filed.get_json()['id']).signatures
+    assert (facts['role'], facts['method']) == ('application', 'sms')
+    assert (facts['confirmation_code_id'], facts['phone']) == (answer['id'], '+7 912 ***-**-89')
     assert only_code().used_at is not None
 
 
@@ -95,6 +96,41 @@ def test_wrong_phone_purpose_or_field_is_a_422(client: FlaskClient, world: World
     assert 'application:taxpayer_cabinet' in purpose.get_json()['error']['fields']['purpose']
     assert ask(client, auth, extra='1').status_code == 422
     assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_without_a_gateway_asking_for_a_code_is_a_409(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(client.application.config, 'SMS_DEVELOPMENT_DELIVERY', False)
+    answer = ask(client, headers(world.applicant))
+    assert answer.status_code == 409
+    error = answer.get_json()['error']
+    assert error['code'] == 'sms_unavailable'
+    assert error['message'] == (
+        'SMS-шлюз не настроен: подтверждение по SMS недоступно, подпишите заявление электронной подписью.'
+    )
+    assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_code_sent_to_another_phone_than_the_applications_is_a_422_on_that_phone(
+    client: FlaskClient, world: World, taxpayer_with_phone: Any
+) -> None:
+    auth = headers(world.applicant)
+    ask(client, auth)
+    code = notified_code(world.applicant)
+
+    other = file(client, auth, sms_code=code, data={**samples.taxpayer_cabinet(), 'phone': '+7 912 000-00-00'})
+
+    assert other.status_code == 422, other.get_json()
+    message = (
+        '«Контактный телефон»: код подтверждения отправлен на +7 912 345-67-89, а в заявлении указан другой телефон '
+        '— запросите код на телефон из заявления.'
+    )
+    assert other.get_json()['error']['fields'] == {'phone': message}
+    assert (only_code().used_at, only_code().attempts) == (None, 0)  # the code stays usable
+    assert count(Application) == 0
+    same = file(client, auth, sms_code=code, data={**samples.taxpayer_cabinet(), 'phone': '8 (912) 345-67-89'})
+    assert same.status_code == 201, same.get_json()
 
 
 def test_wrong_code_is_a_422_on_sms_code_and_the_attempt_is_spent(client: FlaskClient, world: World) -> None:
@@ -157,7 +193,8 @@ def test_resubmission_confirmed_by_a_code(client: FlaskClient, world: World) -> 
 def test_openapi_describes_codes_and_sms_code(client: FlaskClient) -> None:
     document = json.loads(client.get(f'{API}/openapi.json').get_data(as_text=True))
     operation = document['paths']['/confirmation-codes']['post']
-    assert set(operation['responses']) >= {'202', '403', '422', '429'}
+    assert set(operation['responses']) >= {'202', '403', '409', '422', '429'}
+    assert 'Код действует 10 минут' in str(document['components']['schemas']['ConfirmationCodeSent'])
     assert 'Retry-After' in operation['responses']['429']['headers']
     schemas = document['components']['schemas']
     assert schemas['ConfirmationCodeInput']['required'] == ['purpose', 'phone']

@@ -1,5 +1,6 @@
 """Test helpers of confirmation codes: a real HTTP SMS gateway on loopback (http.server in a thread) that records what
-it was sent, and reading a code back from the gateway or from the development delivery (the in-app notification)."""
+it was sent, reading a code back from the gateway or from the development delivery (the in-app notification), and
+the taxpayer cabinet with a contact phone (the code must go to it)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -16,6 +17,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from edms.auth.models import User
+from edms.citizen_services.catalogue.definition import ServiceDefinition
+from edms.citizen_services.catalogue.registry import catalogue
+from edms.citizen_services.rules import readers
+from edms.citizen_services.rules.fields import FieldSpec
+from edms.citizen_services.services import taxpayer_cabinet
 from edms.core.db import db
 from edms.notifications.models import Notification
 
@@ -89,3 +95,13 @@ def notified_code(user: User | int) -> str:
     match = CODE.search(text)
     assert match, text
     return match.group(1)
+
+
+@pytest.fixture
+def taxpayer_with_phone(monkeypatch: pytest.MonkeyPatch) -> ServiceDefinition:
+    """The taxpayer cabinet (SMS-confirmed) with an optional contact phone `phone` «Контактный телефон»."""
+    service = taxpayer_cabinet.SERVICE
+    fields = (*service.fields, FieldSpec('phone', 'Контактный телефон', readers.phone, required=False))
+    variant = replace(service, fields=fields)
+    monkeypatch.setitem(catalogue._services, service.code, variant)
+    return variant

@@ -1,7 +1,9 @@
 """The taxpayer cabinet's application confirmed by a one-time SMS code in the browser: «Получить код» sends the code to
 the phone typed (a real gateway on loopback receives it) and brings the form back filled; the right code files the
-application with the SMS signature; a wrong, expired or missing code puts its message on the code field with the form
-filled and nothing filed; the phone's format and the rate limit; a refused filing keeps the code usable; the
+application with the SMS signature (the code's id and masked phone in it); a wrong, expired or missing code puts its
+message on the code field with the form filled and nothing filed; a code sent to another phone than the form's
+contact phone is refused on that phone; the phone's format and the rate limit; without an SMS gateway (and no
+development delivery) the form says SMS confirmation is unavailable; a refused filing keeps the code usable; the
 corrected application of a clarification; the MFC and a partner cannot confirm by SMS; another applicant's
 application is a 404."""
 
@@ -14,20 +16,20 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from edms.auth.confirmation import ConfirmationCode
+from edms.auth.confirmation import LIFETIME_SECONDS, ConfirmationCode
 from edms.citizen_services.models import Application
 from edms.citizen_services.operations import request_clarification
 from edms.citizen_services.rules.fields import flatten
 from edms.core.db import db
 from edms.core.tx import atomic
-from tests.auth.sms_gateway import Gateway, notified_code, sms_gateway
+from tests.auth.sms_gateway import Gateway, notified_code, sms_gateway, taxpayer_with_phone
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
 from tests.factories import login
 
 world = services.world
-__all__ = ['sms_gateway', 'world']
+__all__ = ['sms_gateway', 'taxpayer_with_phone', 'world']
 NEW = '/applications/new?service=taxpayer_cabinet'
 SEND = '/applications/new/sms-code?service=taxpayer_cabinet'
 PHONE = '+7 912 345-67-89'
@@ -63,6 +65,8 @@ def test_form_offers_the_code_instead_of_the_demo_checkbox(client: FlaskClient, 
     assert 'name="sms.phone"' in html
     assert 'type="checkbox"' not in html
     assert 'Демонстрационная замена' not in html
+    assert 'Код из 6 цифр действует 10 минут' in html
+    assert 'id="sms-unavailable"' not in html
 
 
 def test_code_sent_by_the_gateway_then_the_application_is_filed(
@@ -83,8 +87,48 @@ def test_code_sent_by_the_gateway_then_the_application_is_filed(
 
     assert filed.status_code == 302
     [application] = db.session.query(Application).all()
-    assert [(facts['role'], facts['method']) for facts in application.signatures] == [('application', 'sms')]
+    [facts] = application.signatures
+    assert (facts['role'], facts['method']) == ('application', 'sms')
+    assert (facts['confirmation_code_id'], facts['phone']) == (only_code().id, '+7 912 ***-**-89')
     assert only_code().used_at is not None
+
+
+def test_without_a_gateway_the_form_says_sms_confirmation_is_unavailable(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(client.application.config, 'SMS_DEVELOPMENT_DELIVERY', False)
+    message = 'SMS-шлюз не настроен: подтверждение по SMS недоступно, подпишите заявление электронной подписью.'
+    login(client, world.applicant)
+    page = client.get(NEW).get_data(as_text=True)
+    assert re.search(r'id="sms-unavailable">([^<]*)</div>', page).group(1) == message
+    assert re.search(r'formnovalidate disabled>Получить код', page)
+
+    refused = post(client, SEND, form(**{'sms.phone': PHONE}))
+
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert feedback(html, 'sms.phone') == message
+    assert f'value="{samples.INN_PERSON}"' in html
+    assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_code_sent_to_another_phone_than_the_forms_contact_phone_is_refused_on_it(
+    client: FlaskClient, world: World, taxpayer_with_phone: Any
+) -> None:
+    login(client, world.applicant)
+    post(client, SEND, form(**{'sms.phone': PHONE}))
+    code = notified_code(world.applicant)
+
+    refused = post(client, NEW, form(phone='+7 912 000-00-00', **{'sms.phone': PHONE, 'sms.code': code}))
+
+    assert refused.status_code == 422
+    assert feedback(refused.get_data(as_text=True), 'phone') == (
+        '«Контактный телефон»: код подтверждения отправлен на +7 912 345-67-89, а в заявлении указан другой телефон '
+        '— запросите код на телефон из заявления.'
+    )
+    assert (only_code().used_at, only_code().attempts) == (None, 0)
+    assert count(Application) == 0
+    assert post(client, NEW, form(phone=PHONE, **{'sms.code': code})).status_code == 302
 
 
 def test_wrong_code_is_refused_on_its_field_with_the_form_filled(client: FlaskClient, world: World) -> None:
@@ -115,7 +159,7 @@ def test_expired_or_missing_code_is_refused(client: FlaskClient, world: World) -
     code = notified_code(world.applicant)
     with atomic():
         row = db.session.query(ConfirmationCode).one()
-        row.expires_at -= timedelta(minutes=5)
+        row.expires_at -= timedelta(seconds=LIFETIME_SECONDS)
 
     expired = post(client, NEW, form(**{'sms.code': code}))
 

@@ -67,11 +67,30 @@ class SignatureFacts:
     snils: str | None = None
     #: The verification's own words when it was not valid (shown to the applicant).
     detail: str = ''
+    #: An SMS confirmation: the confirmation code's id (`auth_confirmation_codes`) and its phone, masked.
+    confirmation_code_id: int | None = None
+    phone: str | None = None
 
     @classmethod
-    def sms(cls, role: str, confirmed_at: datetime, *, sent_at: datetime | None = None) -> SignatureFacts:
-        """A document confirmed by a one-time SMS code at `confirmed_at`."""
-        return cls(role, SMS, 'valid', sent_at or confirmed_at, signing_time=confirmed_at)
+    def sms(
+        cls,
+        role: str,
+        confirmed_at: datetime,
+        *,
+        sent_at: datetime | None = None,
+        code_id: int | None = None,
+        phone: str | None = None,
+    ) -> SignatureFacts:
+        """A document confirmed at `confirmed_at` by the one-time code `code_id` sent to `phone` (masked)."""
+        return cls(
+            role,
+            SMS,
+            'valid',
+            sent_at or confirmed_at,
+            signing_time=confirmed_at,
+            confirmation_code_id=code_id,
+            phone=phone,
+        )
 
     @classmethod
     def from_report(cls, role: str, report: SignerReport, *, sent_at: datetime) -> SignatureFacts:

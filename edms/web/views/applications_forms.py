@@ -6,7 +6,8 @@ applicant's identity block of the MFC form); the values of an accepted applicati
 Field inputs are named by their dotted path (`applicant.passport.series`), files `files.<slot>`, detached signatures
 `signatures.<role>`, the MFC's applicant block `on_behalf.name|snils|inn` — the names the problems use, so each
 message lands next to its input. The applicant's SMS confirmation is `sms.phone` (where «Получить код» sends the code,
-`applications_sms`) and `sms.code`, confirmed by `file_confirmed` in the filing's transaction.
+`applications_sms`) and `sms.code`, confirmed by `file_confirmed` in the filing's transaction; when the form has a
+contact phone, the code must have been sent to it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from flask import request
+from flask import current_app, request
 
-from edms.auth.confirmation import CodeRejected
-from edms.auth.confirmation_codes import confirm_code
+from edms.auth.confirmation import LIFETIME_SECONDS, CodeRejected
+from edms.auth.confirmation_codes import confirm_code, masked, require_code_phone
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.operations import UploadedFile
@@ -31,6 +32,7 @@ from edms.citizen_services.rules.fields import FieldSpec, flatten
 from edms.citizen_services.rules.problems import attachment_path, signature_path
 from edms.citizen_services.rules.situation import Condition, Requirement
 from edms.core.tx import atomic
+from edms.notifications.sms import UNAVAILABLE, delivery_mode
 
 FILES, SIGNATURES = 'files.', 'signatures.'
 #: The SMS confirmation's inputs: the phone the code goes to, the code typed, the notice that a code was sent.
@@ -97,6 +99,15 @@ class ServiceForm:
     def sms_purpose(self) -> str:
         """What the confirmation code of this form is for (`edms.auth.confirmation`)."""
         return f'application:{self.service.code}'
+
+    @property
+    def sms_unavailable(self) -> str | None:
+        """Why no code can be sent (no SMS gateway configured), or None."""
+        return UNAVAILABLE if delivery_mode(current_app.config) is None else None
+
+    @property
+    def sms_minutes(self) -> int:
+        return LIFETIME_SECONDS // 60
 
 
 def _requirement(required: Requirement) -> tuple[bool, str]:
@@ -208,8 +219,14 @@ def read_posted(form: ServiceForm, *, with_block: bool = False) -> Posted:
 
 def _form_phone(form: ServiceForm, values: Mapping[str, str]) -> str:
     """The phone typed in the form's own contacts, offered for the SMS."""
-    phones = [widget.name for section in form.sections for widget in section.widgets if widget.kind == 'phone']
-    return next((values[name].strip() for name in phones if values.get(name, '').strip()), '')
+    contact = _contact_phone(form, values)
+    return contact[1] if contact is not None else ''
+
+
+def _contact_phone(form: ServiceForm, values: Mapping[str, str]) -> tuple[Widget, str] | None:
+    """The first phone input of the form's own fields that has a value, and the value."""
+    phones = [widget for section in form.sections for widget in section.widgets if widget.kind == 'phone']
+    return next(((item, values[item.name].strip()) for item in phones if values.get(item.name, '').strip()), None)
 
 
 Filed = TypeVar('Filed')
@@ -219,8 +236,9 @@ def file_confirmed(
     user: User, form: ServiceForm, posted: Posted, file: Callable[[list[SignatureFacts]], Filed]
 ) -> Filed:
     """`file(signatures)` in one transaction, after the posted SMS code (if any) is confirmed: only a confirmed code
-    becomes the application's SMS signature fact. A refused filing rolls the confirmation back (the code stays
-    usable); a wrong code is committed as a spent attempt and raised as `CodeRejected` on `sms.code`."""
+    becomes the application's SMS signature fact (with the code's id and masked phone). A code sent to another phone
+    than the form's contact phone, or a refused filing, rolls the confirmation back (the code stays usable); a wrong
+    code is committed as a spent attempt and raised as `CodeRejected` on `sms.code`."""
     slot = form.sms_slot
     if posted.sms_code is None or slot is None:
         with atomic():
@@ -232,7 +250,12 @@ def file_confirmed(
         except CodeRejected as error:
             rejected = error
         else:
-            confirmed = SignatureFacts.sms(slot.name[len(SIGNATURES) :], code.used_at or code.created_at)
+            contact = _contact_phone(form, posted.values)
+            if contact is not None:
+                require_code_phone(code, contact[1], contact[0].name, contact[0].label)
+            confirmed = SignatureFacts.sms(
+                slot.name[len(SIGNATURES) :], code.used_at or code.created_at, code_id=code.id, phone=masked(code.phone)
+            )
             return file([*posted.signatures, confirmed])
     raise rejected
 

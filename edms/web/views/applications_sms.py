@@ -1,7 +1,8 @@
 """«Получить код» on the applicant's application form: the button posts the whole form here (`formaction`, no
 JavaScript needed), the code is sent to the phone typed in the SMS block (`edms.notifications.sms.send_code`) and the
-same form comes back filled, saying where the code went — or with the phone's or the rate limit's message next to the
-phone. Two forms have the block: the portal's new application and the corrected application of a clarification.
+same form comes back filled, saying where the code went — or with the phone's, the rate limit's or the missing SMS
+gateway's message next to the phone. Two forms have the block: the portal's new application and the corrected
+application of a clarification.
 
 Only the applicant files in their own name with an SMS code: an MFC operator's or a partner's form has no block, and
 these routes refuse them (403).
@@ -20,10 +21,9 @@ from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.permissions import files_on_behalf, organization_kind
 from edms.citizen_services.queries import get_application
 from edms.core.errors import Conflict, Forbidden, ValidationFailed
-from edms.core.sms import gateway_configured
 from edms.core.tx import atomic
 from edms.directory.models import OrganizationKind
-from edms.notifications.sms import send_code
+from edms.notifications.sms import DEVELOPMENT, SmsUnavailable, delivery_mode, send_code
 from edms.web.session import current_user, login_required
 from edms.web.views.applications import _may_resubmit, _page, bp
 from edms.web.views.applications_forms import (
@@ -41,7 +41,7 @@ Html = str | tuple[str, int]
 FORM = 'applications/form.html'
 NOT_APPLICANT = 'Код из СМС подтверждает заявление только сам заявитель с учётной записью портала.'
 NO_SMS = 'Это заявление не подтверждается кодом из СМС.'
-DEVELOPMENT = 'SMS-шлюз не настроен (режим разработки): код — в разделе «Уведомления».'
+IN_APP = 'SMS-шлюз не настроен (режим разработки): код — в разделе «Уведомления».'
 
 
 def _sms_form(user: User, form: ServiceForm) -> ServiceForm:
@@ -58,13 +58,13 @@ def _send(user: User, form: ServiceForm, posted: Posted) -> tuple[dict[str, str]
         with atomic():
             row = send_code(user, form.sms_purpose, posted.values.get(SMS_PHONE, ''))
             phone = row.phone
-    except TooManyCodes as error:
-        return {SMS_PHONE: error.message}, 429
+    except (TooManyCodes, SmsUnavailable) as error:
+        return {SMS_PHONE: error.message}, error.status
     except ValidationFailed as error:
         return {SMS_PHONE: next(iter(error.fields.values()), error.message)}, 422
     notice = f'Код отправлен на {shown_phone(phone)}. Введите его ниже и подайте заявление.'
-    if not gateway_configured(current_app.config):
-        notice = f'{notice} {DEVELOPMENT}'
+    if delivery_mode(current_app.config) == DEVELOPMENT:
+        notice = f'{notice} {IN_APP}'
     if posted.files or posted.detached:
         notice = f'{notice} {FILES_AGAIN}'
     posted.values[SMS_SENT] = notice
