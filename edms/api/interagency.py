@@ -36,12 +36,14 @@ def _today() -> Any:
 
 
 def request_json(row: InteragencyRequest, side: Side) -> dict[str, Any]:
-    """The request with its answer; the XML messages stay in the browser's downloads."""
-    return {
+    """The request with its answer; the XML messages stay in the browser's downloads. The requester's own comparison
+    of the answer with the application (`mismatches`, the applicant's values) and its application's id are the
+    requesting side's: the responding agency sees the application's number, as the request's XML names it."""
+    body: dict[str, Any] = {
         'id': row.id,
         'url': url_for('api.get_interagency_request', request_id=row.id),
         'side': side,
-        'application': {'id': row.application_id, 'number': row.application.number},
+        'application': {'number': row.application.number},
         'requesting_organization': {'id': row.requesting_organization_id, 'name': row.requesting_organization.name},
         'responding_organization': {'id': row.responding_organization_id, 'name': row.responding_organization.name},
         'service_code': row.service_code,
@@ -61,9 +63,12 @@ def request_json(row: InteragencyRequest, side: Side) -> dict[str, Any]:
         'answered_by': row.answered_by_name,
         'answer_text': row.answer_text,
         'answer_fields': (row.answer_data or {}).get('fields', []),
-        'mismatches': row.mismatches,
         'rejection': {'code': row.rejection_code, 'reason': row.rejection_reason} if row.rejection_code else None,
     }
+    if side == 'outgoing':
+        body['application']['id'] = row.application_id
+        body['mismatches'] = row.mismatches
+    return body
 
 
 def _either_side(user: User, request_id: int) -> tuple[InteragencyRequest, Side]:

@@ -27,7 +27,9 @@ INTERAGENCY_SCHEMAS: dict[str, Schema] = {
             'id': ID,
             'url': string(),
             'side': {'type': 'string', 'enum': ['outgoing', 'incoming']},
-            'application': object_schema({'id': ID, 'number': string()}),
+            'application': object_schema(
+                {'id': ID | {'description': 'Только для направившего запрос (side=outgoing)'}, 'number': string()}
+            ),
             'requesting_organization': ORGANIZATION,
             'responding_organization': ORGANIZATION,
             'service_code': string(),
@@ -47,7 +49,13 @@ INTERAGENCY_SCHEMAS: dict[str, Schema] = {
             'answered_by': string(nullable=True),
             'answer_text': string(nullable=True),
             'answer_fields': {'type': 'array', 'items': FIELD},
-            'mismatches': {'type': 'array', 'items': MISMATCH, 'nullable': True},
+            'mismatches': {
+                'type': 'array',
+                'items': MISMATCH,
+                'nullable': True,
+                'description': 'Расхождения ответа со сведениями заявления; только для направившего запрос '
+                '(side=outgoing)',
+            },
             'rejection': object_schema({'code': string(), 'reason': string()}) | {'nullable': True},
         }
     ),

@@ -37,6 +37,22 @@ def test_one_request_shows_due_date_answer_and_mismatches(client, ia: World) -> 
     assert seen['side'] == 'incoming'
 
 
+def test_the_responder_sees_neither_the_comparison_nor_the_application_id(client, ia: World) -> None:  # noqa: F811
+    application = file_legal_entity(ia, {'organization.name': 'ООО «Лютик»'})
+    jobs.send_needed(application.id)
+    [request] = requests_of(application)
+    url = f'{API}/interagency-requests/{request.id}'
+    seen = client.get(url, headers=headers(ia.tax_executor)).get_json()
+    listed = client.get(f'{API}/interagency-requests?side=incoming', headers=headers(ia.tax_executor)).get_json()
+    for body in (seen, listed['items'][0]):
+        assert body['side'] == 'incoming'
+        assert 'mismatches' not in body
+        assert body['application'] == {'number': application.number}
+    own = client.get(url, headers=headers(ia.ministry_executor)).get_json()
+    assert own['application'] == {'id': application.id, 'number': application.number}
+    assert own['mismatches'][0]['application_value'] == application.values['organization']['name']
+
+
 def test_the_lists_filter_overdue_and_name_a_wrong_filter(client, ia: World) -> None:  # noqa: F811
     late = send_manual(ia, file_legal_entity(ia))
     send_manual(ia, file_legal_entity(ia, register=False))
