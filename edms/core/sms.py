@@ -7,15 +7,14 @@ Any 2xx answer is a delivery to the gateway. A 5xx, 408/429, a timeout or a refu
 
 from __future__ import annotations
 
-import http.client
 import json
 import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-ANSWER_EXCERPT = 500
+from edms.core.http_post import NetworkFailure, post
+
 RETRYABLE = (408, 429)
 
 
@@ -29,11 +28,6 @@ class SmsTemporaryFailure(SmsFailure):
 
 class SmsPermanentFailure(SmsFailure):
     """Sending the same message again cannot succeed."""
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
 
 
 def gateway_configured(config: Mapping[str, Any]) -> bool:
@@ -51,21 +45,20 @@ def send_sms(config: Mapping[str, Any], phone: str, text: str) -> int:
     if config.get('SMS_GATEWAY_TOKEN'):
         headers['Authorization'] = f'Bearer {config["SMS_GATEWAY_TOKEN"]}'
     body = json.dumps({'phone': phone, 'text': text}, ensure_ascii=False).encode('utf-8')
-    request = urllib.request.Request(url, data=body, headers=headers, method='POST')  # noqa: S310 - http(s) only
     try:
-        with urllib.request.build_opener(_NoRedirects).open(request, timeout=timeout) as response:
-            response.read(ANSWER_EXCERPT)
-            return int(response.status)
+        return post(url, body, headers, timeout)
     except urllib.error.HTTPError as error:
         error.close()
         answer = f'SMS-шлюз ответил {error.code} {error.reason}.'
         retry = error.code >= 500 or error.code in RETRYABLE
         raise (SmsTemporaryFailure(answer) if retry else SmsPermanentFailure(answer)) from None
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError):
-            raise SmsTemporaryFailure(f'Нет ответа SMS-шлюза {parts.hostname} за {timeout:g} с.') from None
-        raise SmsTemporaryFailure(f'Нет соединения с SMS-шлюзом {parts.hostname}: {error.reason}.') from None
-    except TimeoutError:
-        raise SmsTemporaryFailure(f'Нет ответа SMS-шлюза {parts.hostname} за {timeout:g} с.') from None
-    except (OSError, http.client.HTTPException) as error:
-        raise SmsTemporaryFailure(f'Обмен с SMS-шлюзом прерван: {type(error).__name__}: {error}.') from None
+    except NetworkFailure as failure:
+        raise SmsTemporaryFailure(_unanswered(failure, parts.hostname, timeout)) from None
+
+
+def _unanswered(failure: NetworkFailure, host: str, timeout: float) -> str:
+    if failure.kind == 'timeout':
+        return f'Нет ответа SMS-шлюза {host} за {timeout:g} с.'
+    if failure.kind == 'connection':
+        return f'Нет соединения с SMS-шлюзом {host}: {failure.detail}.'
+    return f'Обмен с SMS-шлюзом прерван: {failure.detail}.'

@@ -14,16 +14,15 @@ import os
 import re
 import shutil
 import urllib.error
-import urllib.request
 import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from edms.core.http_post import ANSWER_EXCERPT, NetworkFailure, post
+
 #: HTTP answers that mean "try again later", although they are 4xx.
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
-#: The largest part of a partner's answer kept for the journal.
-ANSWER_EXCERPT = 500
 _MAILBOX = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
 _SAFE_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
 
@@ -44,13 +43,6 @@ class TemporaryFailure(DeliveryFailure):
     """A later attempt may succeed."""
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is not followed (a POST must not turn into a GET elsewhere): it comes back as an HTTPError."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
 def post_packet(url: str, data: bytes, *, token: str | None, timeout: float, filename: str) -> int:
     """POST the packet zip to the partner's endpoint; returns the HTTP status of a 2xx answer."""
     parts = urlsplit(url)
@@ -63,22 +55,20 @@ def post_packet(url: str, data: bytes, *, token: str | None, timeout: float, fil
     }
     if token:
         headers['Authorization'] = f'Bearer {token}'
-    request = urllib.request.Request(url, data=data, headers=headers, method='POST')  # noqa: S310 - http(s) only
-    opener = urllib.request.build_opener(_NoRedirects)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            response.read(ANSWER_EXCERPT)
-            return int(response.status)
+        return post(url, data, headers, timeout)
     except urllib.error.HTTPError as error:
         raise _http_failure(error) from None
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError):
-            raise TemporaryFailure(f'Нет ответа от {parts.hostname} за {timeout:g} с.') from None
-        raise TemporaryFailure(f'Нет соединения с {parts.hostname}: {error.reason}.') from None
-    except TimeoutError:
-        raise TemporaryFailure(f'Нет ответа от {parts.hostname} за {timeout:g} с.') from None
-    except (OSError, http.client.HTTPException) as error:
-        raise TemporaryFailure(f'Обмен с {parts.hostname} прерван: {type(error).__name__}: {error}.') from None
+    except NetworkFailure as failure:
+        raise TemporaryFailure(_unanswered(failure, parts.hostname, timeout)) from None
+
+
+def _unanswered(failure: NetworkFailure, host: str, timeout: float) -> str:
+    if failure.kind == 'timeout':
+        return f'Нет ответа от {host} за {timeout:g} с.'
+    if failure.kind == 'connection':
+        return f'Нет соединения с {host}: {failure.detail}.'
+    return f'Обмен с {host} прерван: {failure.detail}.'
 
 
 def _http_failure(error: urllib.error.HTTPError) -> DeliveryFailure:
