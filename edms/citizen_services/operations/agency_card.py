@@ -51,13 +51,19 @@ def make_card(
     actor = cast(User, AgencyActor(application.organization_id))
     card = create_card(actor, card_values(application, service))
     add_files(actor, card, application, service, uploads, signatures, xml)
+    register_and_route(actor, card, service.code, 'application', {'application_id': application.id})
+    return card
+
+
+def register_and_route(actor: User, card: Card, service_code: str, subject: str, facts: dict[str, int]) -> None:
+    """Register the card when a journal allows (otherwise `<subject>.card_not_registered` is recorded with the reason
+    and `facts`), then route it by the rules as a card of the service."""
     try:
         register_card(actor, card, confirm_duplicate=True)
     except JournalMissing:
-        facts = {'reason': JournalMissing.message, 'application_id': application.id}
-        record(None, 'application.card_not_registered', card, facts, organization_id=card.organization_id)
-    route_card(card, sample_of(card, service=service.code))
-    return card
+        reason = {'reason': JournalMissing.message, **facts}
+        record(None, f'{subject}.card_not_registered', card, reason, organization_id=card.organization_id)
+    route_card(card, sample_of(card, service=service_code))
 
 
 def card_values(application: Application, service: ServiceDefinition) -> dict[str, object]:

@@ -31,6 +31,7 @@ from edms.citizen_services.models.complaints import (
     ComplaintStatus,
     kind_title,
 )
+from edms.citizen_services.operations.agency_card import register_and_route
 from edms.citizen_services.operations.common import AgencyActor, service_of, today
 from edms.citizen_services.permissions import DECIDING_ROLES, files_on_behalf, is_staff
 from edms.citizen_services.queries.complaints import ComplaintNotFound, complaint_deadline, complaints_due
@@ -43,13 +44,11 @@ from edms.core.errors import Conflict, Forbidden
 from edms.core.validation import RawInput
 from edms.directory.models import OrganizationKind
 from edms.notifications.operations import Message, notify, notify_many
-from edms.registry.errors import CardStateConflict, JournalMissing
+from edms.registry.errors import CardStateConflict
 from edms.registry.models import Card, DeliveryMethod
-from edms.registry.operations import create_card, register_card
+from edms.registry.operations import create_card
 from edms.registry.operations.execution import mark_executed
 from edms.registry.validation import SUMMARY_MAX
-from edms.routing.matching import sample_of
-from edms.routing.operations import route_card
 
 COMPLAINT_FIELDS = ('kind', 'text')
 DECISION_FIELDS = ('decision', 'text')
@@ -152,12 +151,7 @@ def _appeal_card(complaint: Complaint, application: Application, via_mfc: bool) 
     if application.card_id:
         values['links'] = [{'kind': 'related', 'card_id': application.card_id}]
     card = create_card(actor, values)
-    try:
-        register_card(actor, card, confirm_duplicate=True)
-    except JournalMissing:
-        facts = {'reason': JournalMissing.message, 'complaint_id': complaint.id}
-        record(None, 'complaint.card_not_registered', card, facts, organization_id=card.organization_id)
-    route_card(card, sample_of(card, service=application.service_code))
+    register_and_route(actor, card, application.service_code, 'complaint', {'complaint_id': complaint.id})
     return card
 
 
