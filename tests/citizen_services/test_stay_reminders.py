@@ -1,6 +1,7 @@
-"""The daily reminder before a stay registration ends: 7 days and 1 day before the last day and the day after it,
-to the applicant and the MFC operator who filed it; idempotent (what was sent is kept) and silent for an extension
-already filed, an annulled registration or a refused application."""
+"""The daily reminder before a stay registration ends: 7 days and 1 day before the last day and the day after it
+(or the first run within a week after the end), to the applicant and the MFC operator who filed it, the days left
+counted as the page counts them; idempotent (what was sent is kept) and silent for an extension already filed, an
+annulled registration (also one annulled after the due list was read) or a refused application."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from edms.citizen_services.jobs.stay import send_expiry_reminders
+from edms.citizen_services.jobs.stay import remind, send_expiry_reminders
 from edms.citizen_services.models import Application
 from edms.citizen_services.operations.stay import annul
+from edms.citizen_services.queries.stay import validity_of
 from edms.core.db import db
 from edms.core.schedule import get_periodic_job
 from edms.core.tx import atomic
@@ -49,7 +51,7 @@ def test_reminders_7_days_and_1_day_before_and_the_day_after_the_end(
     assert run_on(monkeypatch, END - timedelta(days=7)) == 1
     assert reminders_of(world.applicant.id) == [
         f'Свидетельство о регистрации по месту пребывания по заявлению № {application.number} действует до '
-        '07.06.2026 (осталось 7 дней). Продлите регистрацию в личном кабинете или в МФЦ.'
+        '07.06.2026 (осталось 8 дней). Продлите регистрацию в личном кабинете или в МФЦ.'
     ]
     assert run_on(monkeypatch, END - timedelta(days=7)) == 0  # the same day again: nothing twice
     assert run_on(monkeypatch, END - timedelta(days=1)) == 1
@@ -57,7 +59,7 @@ def test_reminders_7_days_and_1_day_before_and_the_day_after_the_end(
     assert run_on(monkeypatch, END + timedelta(days=1)) == 1
     texts = reminders_of(world.applicant.id)
     assert len(texts) == 3
-    assert '(осталось 1 день)' in texts[1]
+    assert '(осталось 2 дня)' in texts[1]
     assert 'срок действия истёк 07.06.2026' in texts[2]
     db.session.refresh(application)
     assert application.reminders_sent == [-1, 1, 7]
@@ -69,7 +71,49 @@ def test_a_missed_day_sends_the_nearest_reminder_once(world: World, monkeypatch:
     assert run_on(monkeypatch, END - timedelta(days=1)) == 1
     assert run_on(monkeypatch, END - timedelta(days=1)) == 0
     [text] = reminders_of(world.applicant.id)
-    assert '(осталось 1 день)' in text
+    assert '(осталось 2 дня)' in text
+
+
+def test_the_reminder_says_the_days_left_the_page_shows(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    application = approved(world)
+    for before_end in (7, 1):
+        day = END - timedelta(days=before_end)
+        run_on(monkeypatch, day)
+        shown = validity_of(db.session.get(Application, application.id), day).days_left  # type: ignore[union-attr]
+        assert f'(осталось {shown} ' in reminders_of(world.applicant.id)[-1]
+    assert shown == 2
+
+
+def test_the_ended_notice_goes_out_on_the_first_run_after_a_missed_day(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = approved(world)
+    assert run_on(monkeypatch, END + timedelta(days=3)) == 1
+    assert run_on(monkeypatch, END + timedelta(days=4)) == 0
+    [text] = reminders_of(world.applicant.id)
+    assert 'срок действия истёк 07.06.2026' in text
+    db.session.refresh(application)
+    assert application.reminders_sent == [-1]
+
+
+def test_no_ended_notice_after_a_week(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    application = approved(world)
+    assert run_on(monkeypatch, END + timedelta(days=8)) == 0
+    with atomic():
+        assert remind(application.id, END + timedelta(days=8)) == 0
+    assert reminders_of(world.applicant.id) == []
+
+
+def test_a_registration_annulled_after_the_due_list_was_read_is_not_reminded(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = approved(world)
+    on_day(monkeypatch, END - timedelta(days=7))
+    with atomic():
+        annul(world.executor, db.session.get(Application, application.id), 'owner_withdrawal')
+    with atomic():
+        assert remind(application.id, END - timedelta(days=7)) == 0
+    assert reminders_of(world.applicant.id) == []
 
 
 def test_the_mfc_operator_who_filed_it_is_reminded_too(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

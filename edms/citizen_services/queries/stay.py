@@ -29,6 +29,8 @@ STATE_LABELS = {
     EXPIRED: 'Срок действия истёк',
 }
 OPEN_STATUSES = (IN_PROGRESS, CLARIFICATION_REQUIRED)
+#: How many days after the end the «has ended» notice may still go out (a job that missed the day after the end).
+ENDED_NOTICE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Validity:
     label: str
     valid_from: date
     valid_until: date
-    #: Days from today to the last day inclusive (valid results only).
+    #: Days from today to the last day inclusive (valid results only): `days_left`.
     days_left: int | None
     #: «Аннулировано с 01.06.2026 по причине: …», «Продлено заявлением № …» or ''.
     note: str
@@ -78,13 +80,13 @@ def validity_of(application: Application, day: date) -> Validity | None:
         return None
     valid = state == ResultState.valid.value
     pending = pending_extension(application) if valid else None
-    days_left = (application.valid_until - day).days + 1 if valid else None
+    left = days_left(application.valid_until, day) if valid else None
     return Validity(
         state=state,
         label=STATE_LABELS[state],
         valid_from=application.valid_from,
         valid_until=application.valid_until,
-        days_left=days_left,
+        days_left=left,
         note=state_note(application, definition),
         may_extend=valid and definition.extension is not None and pending is None,
         may_request_early_end=valid and application.early_end_requested_at is None,
@@ -112,6 +114,17 @@ def days_text(count: int) -> str:
     return f'{count} {plural(count, "день", "дня", "дней")}'
 
 
+def days_left(valid_until: date, day: date) -> int:
+    """Days from `day` to the last day `valid_until` inclusive (1 on the last day): what the page and the reminders
+    say is left."""
+    return (valid_until - day).days + 1
+
+
+def days_left_text(count: int) -> str:
+    """«осталось 3 дня», or «сегодня последний день» when `count` (of `days_left`) is 1."""
+    return 'сегодня последний день' if count == 1 else f'осталось {days_text(count)}'
+
+
 def _reason_text(definition: ResultValidity, code: str | None) -> str:
     try:
         return definition.annulment_reason(code or '').text.lower()
@@ -124,14 +137,15 @@ def _get(application_id: int | None) -> Application | None:
 
 
 def due_for_reminder(day: date, horizon: int) -> list[Application]:
-    """Valid results ending within `horizon` days of `day`, or ended the day before (the expiry notice), oldest end
-    first; the caller decides which reminder each is due."""
+    """Valid results ending within `horizon` days of `day`, or ended within the last `ENDED_NOTICE_DAYS` days (the
+    expiry notice goes out on the first run after the end, also when the day after it was missed), oldest end first;
+    the caller decides which reminder each is due."""
     query = (
         select(Application)
         .where(
             Application.status == DONE,
             Application.result_state == ResultState.valid,
-            Application.valid_until >= day - timedelta(days=1),
+            Application.valid_until >= day - timedelta(days=ENDED_NOTICE_DAYS),
             Application.valid_until <= day + timedelta(days=horizon),
         )
         .order_by(Application.valid_until, Application.id)

@@ -31,7 +31,7 @@ from edms.citizen_services.operations.stay import (
 from edms.citizen_services.operations.uploads import MAX_SIGNATURE_SIZE
 from edms.citizen_services.permissions import DECIDING_ROLES, is_staff, require_applicant_side
 from edms.citizen_services.queries import get_application
-from edms.citizen_services.queries.stay import Validity, days_text, validity_of
+from edms.citizen_services.queries.stay import Validity, days_left_text, validity_of
 from edms.citizen_services.rules.problems import attachment_path, signature_path
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
@@ -52,7 +52,7 @@ def _applicant_context(user: User, application: Application) -> dict[str, Any] |
         acts = True
     except ApplicationNotFound:
         acts = False
-    return {'validity': validity, 'acts': acts, 'days_text': days_text}
+    return {'validity': validity, 'acts': acts, 'days_left_text': days_left_text}
 
 
 def _agency_context(user: User, application: Application) -> dict[str, Any] | None:
@@ -61,7 +61,7 @@ def _agency_context(user: User, application: Application) -> dict[str, Any] | No
     if validity is None or definition is None:
         return None
     decides = is_staff(user) and user.has_role(*DECIDING_ROLES)
-    return {'validity': validity, 'definition': definition, 'decides': decides, 'days_text': days_text}
+    return {'validity': validity, 'definition': definition, 'decides': decides, 'days_left_text': days_left_text}
 
 
 register_section('applicant', 'stay/_applicant.html', _applicant_context)
