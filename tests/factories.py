@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -125,6 +126,12 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
 
 
 # --- resolutions (issue 3) ----------------------------------------------------------------------------------------
+
+
+def page_text(html: str) -> str:
+    """The page's text with tags removed, arrows as characters and spaces collapsed (labels and values split by
+    markup)."""
+    return ' '.join(re.sub(r'<[^>]+>', ' ', html).replace('&rarr;', '→').split())
 
 
 def make_department(organization: Organization, name: str, code: str, parent: Department | None = None) -> Department:

@@ -29,7 +29,7 @@ from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import PDF_BYTES, World, count
-from tests.factories import login
+from tests.factories import login, page_text
 from tests.signatures import conftest as signatures
 from tests.signatures.pdf_helpers import pdftotext
 from tests.signatures.store_setup import install_trust
@@ -69,11 +69,6 @@ def only_application() -> Application:
     return application
 
 
-def text(html: str) -> str:
-    """The page's text with tags removed and spaces collapsed (labels and values split by markup)."""
-    return ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
-
-
 def test_applicant_files_with_attachments_and_sees_it_in_the_list(
     client: FlaskClient, world: World, trusted: TestPki
 ) -> None:
@@ -87,11 +82,11 @@ def test_applicant_files_with_attachments_and_sees_it_in_the_list(
 
     response = client.post(NEW, data=temporary_form(trusted), content_type='multipart/form-data')
 
-    assert response.status_code == 302, text(response.get_data(as_text=True))[:2000]
+    assert response.status_code == 302, page_text(response.get_data(as_text=True))[:2000]
     application = only_application()
     assert (application.channel, application.applicant_user_id) == (Channel.portal, world.applicant.id)
     assert response.headers['Location'].endswith(f'/applications/{application.id}')
-    shown = text(client.get(f'/applications/{application.id}').get_data(as_text=True))
+    shown = page_text(client.get(f'/applications/{application.id}').get_data(as_text=True))
     assert f'Заявление № {application.number}' in shown
     assert 'В обработке' in shown
     assert application.deadline_explanation in shown
@@ -99,7 +94,7 @@ def test_applicant_files_with_attachments_and_sees_it_in_the_list(
     assert 'согласие.pdf' in shown
     assert 'Пётр' in shown
     assert 'работа' in shown
-    listed = text(client.get('/applications').get_data(as_text=True))
+    listed = page_text(client.get('/applications').get_data(as_text=True))
     assert application.number in listed
     assert 'Регистрация по месту пребывания' in listed
     assert application.expected_date.strftime('%d.%m.%Y') in listed
@@ -184,11 +179,11 @@ def test_clarification_resubmission_and_result_download(client: FlaskClient, wor
 
     response = client.post(f'{url}/resubmit', data=form, content_type='multipart/form-data')
 
-    assert response.status_code == 302, text(response.get_data(as_text=True))[:2000]
+    assert response.status_code == 302, page_text(response.get_data(as_text=True))[:2000]
     assert only_application().status == 'in_progress'
     with atomic():
         approve(world.executor, only_application(), PDF_BYTES + b'% certificate', comment='Готово.')
-    page = text(client.get(url).get_data(as_text=True))
+    page = page_text(client.get(url).get_data(as_text=True))
     assert 'Одобрено' in page
     assert 'Свидетельство о регистрации по месту пребывания' in page
     with client.get(f'{url}/result') as download:
@@ -210,7 +205,7 @@ def test_mfc_operator_files_on_behalf_and_prints_the_receipt(
 
     response = client.post('/mfc?service=temporary_registration', data=form, content_type='multipart/form-data')
 
-    assert response.status_code == 302, text(response.get_data(as_text=True))[:2000]
+    assert response.status_code == 302, page_text(response.get_data(as_text=True))[:2000]
     application = only_application()
     assert response.headers['Location'].endswith(f'/applications/{application.id}/receipt')
     assert (application.channel, application.filed_via_organization_id) == (Channel.mfc, world.mfc.id)
@@ -220,7 +215,7 @@ def test_mfc_operator_files_on_behalf_and_prints_the_receipt(
     with client.get('/static/applications-print.css') as stylesheet:
         assert (stylesheet.status_code, stylesheet.mimetype) == (200, 'text/css')
         assert '@media print' in stylesheet.get_data(as_text=True)
-    shown = text(receipt)
+    shown = page_text(receipt)
     assert application.number in shown
     assert 'Регистрация по месту пребывания' in shown
     assert application.expected_date.strftime('%d.%m.%Y') in shown
@@ -266,7 +261,7 @@ def test_taxpayer_cabinet_confirmed_by_an_sms_code(client: FlaskClient, world: W
     code = notified_code(world.applicant)  # the development delivery: no SMS gateway in the tests' app
     accepted = client.post(url, data={**form, 'sms.code': code}, content_type='multipart/form-data')
 
-    assert accepted.status_code == 302, text(accepted.get_data(as_text=True))[:2000]
+    assert accepted.status_code == 302, page_text(accepted.get_data(as_text=True))[:2000]
     assert only_application().signatures[0]['method'] == 'sms'
 
 

@@ -5,7 +5,6 @@ once, naming the files to choose again; the MFC operator may not use it."""
 from __future__ import annotations
 
 import io
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +20,7 @@ from scripts.make_test_pki import TestPki
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
-from tests.factories import login
+from tests.factories import login, page_text
 from tests.signatures import conftest as signatures
 from tests.signatures.store_setup import install_trust
 
@@ -39,10 +38,6 @@ def trusted(world: World, test_pki: TestPki) -> TestPki:
 def sign(pki: TestPki, data: bytes) -> bytes:
     key = load_private_key(pki.users['rsa'].key_der.read_bytes())
     return sign_detached(data, key, pki.user_der('rsa'), pki.chain_ders('rsa'), signing_time=datetime.now(UTC))
-
-
-def text(html: str) -> str:
-    return ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
 
 
 def taxpayer_xml(**changes: str) -> bytes:
@@ -72,12 +67,12 @@ def test_valid_signed_xml_files_an_application(client: FlaskClient, world: World
     xml = taxpayer_xml()
     form = {'xml': (io.BytesIO(xml), 'заявление.xml'), 'signature': (io.BytesIO(sign(trusted, xml)), 'заявление.sig')}
     response = client.post(URL, data=form, content_type='multipart/form-data')
-    assert response.status_code == 302, text(response.get_data(as_text=True))[:2000]
+    assert response.status_code == 302, page_text(response.get_data(as_text=True))[:2000]
     db.session.expire_all()
     [application] = db.session.query(Application).all()
     assert (application.channel, application.applicant_user_id) == (Channel.xml_upload, world.applicant.id)
     assert response.headers['Location'].endswith(f'/applications/{application.id}')
-    shown = text(client.get(f'/applications/{application.id}').get_data(as_text=True))
+    shown = page_text(client.get(f'/applications/{application.id}').get_data(as_text=True))
     assert f'Заявление № {application.number}' in shown
     assert CHANNEL_LABELS[Channel.xml_upload] in shown
 
@@ -90,7 +85,7 @@ def test_invalid_upload_lists_every_problem_and_the_files_to_choose_again(
     form = {'xml': (io.BytesIO(xml), 'заявление.xml'), 'signature': (io.BytesIO(sign(trusted, xml)), 'заявление.sig')}
     response = client.post(URL, data=form, content_type='multipart/form-data')
     assert response.status_code == 422
-    shown = text(response.get_data(as_text=True))
+    shown = page_text(response.get_data(as_text=True))
     assert 'Заявление не принято. Исправьте ошибки (3)' in shown
     assert '«ИНН»' in shown
     assert '«Дата рождения»' in shown
@@ -102,11 +97,11 @@ def test_missing_files_and_a_broken_xml_are_named(client: FlaskClient, world: Wo
     login(client, world.applicant)
     response = client.post(URL, data={}, content_type='multipart/form-data')
     assert response.status_code == 422
-    shown = text(response.get_data(as_text=True))
+    shown = page_text(response.get_data(as_text=True))
     assert '«XML-файл заявления»: выберите файл.' in shown
     assert '«Файл подписи XML-файла (.sig)»: выберите файл открепленной подписи XML-файла.' in shown
     form = {'xml': (io.BytesIO(b'<application>'), 'a.xml'), 'signature': (io.BytesIO(b'x'), 'a.sig')}
-    shown = text(client.post(URL, data=form, content_type='multipart/form-data').get_data(as_text=True))
+    shown = page_text(client.post(URL, data=form, content_type='multipart/form-data').get_data(as_text=True))
     assert 'не разбирается как XML' in shown
     assert count(Application) == 0
 

@@ -16,15 +16,11 @@ from edms.core.tx import atomic
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World
-from tests.factories import login, make_user
+from tests.factories import login, make_user, page_text
 
 #: The citizen-services fixtures (the agencies, the portal, the MFC), shared.
 world = services.world
 SNILS_B = '08765430300'
-
-
-def text(html: str) -> str:
-    return ' '.join(re.sub(r'<[^>]+>', ' ', html).replace('&rarr;', '→').split())
 
 
 def members(cabinet: LegalEntityCabinet) -> dict[int, LegalCabinetMember]:
@@ -38,20 +34,20 @@ def test_the_head_sees_the_cabinet_with_its_staff_and_the_registration_links_to_
 ) -> None:
     cabinet = world.open_legal_cabinet()
     login(client, world.applicant)
-    listed = text(client.get('/legal-cabinets').get_data(as_text=True))
+    listed = page_text(client.get('/legal-cabinets').get_data(as_text=True))
     assert 'Общество с ограниченной ответственностью «Ромашка»' in listed
     assert f'ОГРН {samples.OGRN}' in listed
     assert 'ваша роль — Администратор' in listed
     page = client.get(f'/legal-cabinets/{cabinet.id}').get_data(as_text=True)
     assert 'name="csrf_token"' in page
-    shown = text(page)
+    shown = page_text(page)
     assert 'Сотрудники: роли и права' in shown
     assert 'Просмотр Редактирование Удаление Отправка' in shown
     assert world.applicant.full_name in shown
     assert 'Добавить сотрудника' in shown
-    application = text(client.get(f'/applications/{cabinet.application_id}').get_data(as_text=True))
+    application = page_text(client.get(f'/applications/{cabinet.application_id}').get_data(as_text=True))
     assert 'перейти в кабинет организации' in application
-    assert 'Кабинет организации' in text(client.get('/applications').get_data(as_text=True))  # the nav link
+    assert 'Кабинет организации' in page_text(client.get('/applications').get_data(as_text=True))  # the nav link
 
 
 def test_staff_added_changed_and_removed_through_the_forms(client: FlaskClient, world: World) -> None:
@@ -70,7 +66,7 @@ def test_staff_added_changed_and_removed_through_the_forms(client: FlaskClient, 
     assert (member.role, member.can_view, member.can_delete, member.can_send) == ('operator', True, True, False)
     assert client.post(f'{url}/members/{member.id}/remove').status_code == 302
     assert employee.id not in members(cabinet)
-    journal = text(client.get(f'{url}/journal').get_data(as_text=True))
+    journal = page_text(client.get(f'{url}/journal').get_data(as_text=True))
     for action in ('Кабинет создан по заявлению', 'Добавлен сотрудник', 'Изменены роль и права', 'Сотрудник исключён'):
         assert action in journal
     name = employee.full_name
@@ -131,11 +127,11 @@ def test_member_without_rights_is_refused_and_sees_no_forms(client: FlaskClient,
     client.post('/logout')
     login(client, employee)
     url = f'/legal-cabinets/{cabinet.id}'
-    page = text(client.get(url).get_data(as_text=True))
+    page = page_text(client.get(url).get_data(as_text=True))
     assert 'Добавить сотрудника' not in page
     assert 'Сохранить сведения' not in page
     assert client.post(f'{url}/details', data={'legal_address': 'x'}).status_code == 403
-    applications = text(client.get(f'{url}/applications').get_data(as_text=True))
+    applications = page_text(client.get(f'{url}/applications').get_data(as_text=True))
     assert 'Регистрация кабинета юридического лица' in applications
     head = members(cabinet)[world.applicant.id]
     assert client.post(f'{url}/members/{head.id}/remove').status_code == 403
@@ -153,14 +149,14 @@ def test_member_with_send_files_on_the_legal_entitys_behalf_and_others_may_not(
     client.post('/logout')
     login(client, employee)
     url = f'/legal-cabinets/{cabinet.id}/new'
-    assert 'Регистрация кабинета юридического лица' in text(client.get(url).get_data(as_text=True))
+    assert 'Регистрация кабинета юридического лица' in page_text(client.get(url).get_data(as_text=True))
     page = client.get(f'{url}?service=legal_entity_cabinet').get_data(as_text=True)
     assert f'value="{samples.INN_LEGAL}"' in page
     assert f'value="{samples.OGRN}"' in page
     data = {'organization.inn': samples.INN_LEGAL, 'organization.ogrn': samples.OGRN, 'head.last_name': 'Петров'}
     response = client.post(f'{url}?service=legal_entity_cabinet', data=data, content_type='multipart/form-data')
     assert response.status_code == 422
-    shown = text(response.get_data(as_text=True))
+    shown = page_text(response.get_data(as_text=True))
     assert 'Заявление не принято. Исправьте ошибки' in shown
     assert '«Подпись руководителя под заявлением»' in shown
     assert 'value="Петров"' in response.get_data(as_text=True)

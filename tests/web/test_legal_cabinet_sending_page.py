@@ -5,7 +5,6 @@ the cabinet, and is filed for a member holding «send»."""
 from __future__ import annotations
 
 import io
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +26,7 @@ from scripts.make_test_pki import TestPki
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
-from tests.factories import login, make_user
+from tests.factories import login, make_user, page_text
 from tests.signatures import conftest as signatures
 from tests.signatures.store_setup import install_trust
 
@@ -41,10 +40,6 @@ SNILS_B = '08765430300'
 def trusted(world: World, test_pki: TestPki) -> TestPki:
     install_trust(test_pki)
     return test_pki
-
-
-def text(html: str) -> str:
-    return ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
 
 
 def upload(pki: TestPki) -> dict[str, Any]:
@@ -76,7 +71,7 @@ def test_an_account_without_send_is_refused_naming_the_organization(
     before = count(Application)
     response = client.post(URL, data=upload(trusted), content_type='multipart/form-data')
     assert response.status_code == 422
-    shown = text(response.get_data(as_text=True))
+    shown = page_text(response.get_data(as_text=True))
     assert 'у организации «Общество с ограниченной ответственностью «Ромашка»» (ИНН 7707083893) есть кабинет' in shown
     assert 'с правом «Отправка»' in shown
     assert count(Application) == before
@@ -87,7 +82,7 @@ def test_a_member_holding_send_files_the_upload(client: FlaskClient, world: Worl
     accountant = employee(world, cabinet, ['view', 'send'])
     login(client, accountant)
     response = client.post(URL, data=upload(trusted), content_type='multipart/form-data')
-    assert response.status_code == 302, text(response.get_data(as_text=True))[:2000]
+    assert response.status_code == 302, page_text(response.get_data(as_text=True))[:2000]
     db.session.expire_all()
     filed = db.session.execute(select(Application).where(Application.filed_by_id == accountant.id)).scalar_one()
     assert (filed.applicant_inn, filed.applicant_user_id) == (cabinet.inn, accountant.id)
