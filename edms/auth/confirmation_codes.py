@@ -120,7 +120,7 @@ def confirm_code(user: User, purpose: str, code: str, *, field: str = 'code') ->
         raise CodeRejected(f'{LABEL}: {reason}.', field=field)
     row.used_at, row.code_sealed = now, None
     db.session.flush()
-    record(user, 'confirmation_code.confirm', row, {'purpose': purpose})
+    record(user, 'confirmation_code.confirm', row, {'purpose': purpose, 'phone': masked(row.phone)})
     return row
 
 
