@@ -25,10 +25,9 @@ from tests.citizen_services import samples
 from tests.citizen_services.conftest import World
 from tests.factories import api_token, make_user
 from tests.signatures import conftest as signatures
-from tests.signatures.store_setup import install_trust
 
 #: The citizen-services fixtures and the session's test PKI, shared.
-world, test_pki = services.world, signatures.test_pki
+world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
 API = '/api/v1/legal-cabinets'
 SNILS_B, INN_B = '08765430300', '773400211252'
 
@@ -287,12 +286,6 @@ def test_json_filing_on_the_legal_entitys_behalf_is_checked_field_by_field(
     assert 'signatures.application' in fields(response)  # a qualified signature comes only with the XML
     response = client.post(url, json={'service': 'legal_entity_cabinet', 'data': {}, 'channel': 'mfc'}, headers=token)
     assert fields(response) == {'channel': 'Неизвестное поле «channel».'}
-
-
-@pytest.fixture
-def trusted(world: World, test_pki: TestPki) -> TestPki:
-    install_trust(test_pki)
-    return test_pki
 
 
 def signed_xml(pki: TestPki) -> dict[str, Any]:

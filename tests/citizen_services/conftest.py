@@ -27,13 +27,22 @@ from edms.core.db import db
 from edms.core.tx import atomic
 from edms.directory.models import Department, Organization
 from edms.routing.operations import create_rule
+from scripts.make_test_pki import TestPki
 from tests.citizen_services import samples
 from tests.factories import make_department, make_organization, make_user
 from tests.signatures.conftest import test_pki  # noqa: F401  (the session's test PKI, shared with these tests)
+from tests.signatures.store_setup import install_trust
 
 PDF_BYTES = b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'
 #: The files of a valid temporary registration (not the owner: the owner's consent is needed).
 TEMPORARY_FILES = ('identity_document', 'residence_right', 'owner_consent')
+
+
+@pytest.fixture
+def trusted(world: World, test_pki: TestPki) -> TestPki:  # noqa: F811
+    """The session's test PKI trusted by the app (its accredited roots, intermediates and their CRLs installed)."""
+    install_trust(test_pki)
+    return test_pki
 
 
 def pdf(kind: str, content: bytes = b'') -> UploadedFile:

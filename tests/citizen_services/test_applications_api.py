@@ -9,7 +9,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -26,7 +25,6 @@ from scripts.make_test_pki import TestPki
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import PDF_BYTES, TEMPORARY_FILES, World, count
 from tests.factories import api_token
-from tests.signatures.store_setup import install_trust
 
 API = '/api/v1'
 
@@ -59,12 +57,6 @@ def temporary_form(pki: TestPki) -> dict[str, Any]:
     return multipart(
         'temporary_registration', samples.temporary_registration(), **files, signatures__owner_consent=signature
     )
-
-
-@pytest.fixture
-def trusted(world: World, test_pki: TestPki) -> TestPki:
-    install_trust(test_pki)
-    return test_pki
 
 
 def file_over_api(client: FlaskClient, world: World, pki: TestPki) -> dict[str, Any]:

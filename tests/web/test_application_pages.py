@@ -32,19 +32,12 @@ from tests.citizen_services.conftest import PDF_BYTES, World, count
 from tests.factories import login, page_text
 from tests.signatures import conftest as signatures
 from tests.signatures.pdf_helpers import pdftotext
-from tests.signatures.store_setup import install_trust
 
 JPEG_BYTES = b'\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00' + b'\x00' * 64 + b'\xff\xd9'
 CONSENT = PDF_BYTES + b'% owner consent'
 NEW = '/applications/new?service=temporary_registration'
 #: The citizen-services fixtures (the agencies, the portal, the MFC) and the session's test PKI, shared.
-world, test_pki = services.world, signatures.test_pki
-
-
-@pytest.fixture
-def trusted(world: World, test_pki: TestPki) -> TestPki:
-    install_trust(test_pki)
-    return test_pki
+world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
 
 
 def signed_consent(pki: TestPki) -> bytes:

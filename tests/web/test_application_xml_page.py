@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-import pytest
 from flask.testing import FlaskClient
 
 from edms.citizen_services.catalogue.definition import CHANNEL_LABELS, Channel
@@ -22,17 +21,10 @@ from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
 from tests.factories import login, page_text
 from tests.signatures import conftest as signatures
-from tests.signatures.store_setup import install_trust
 
 URL = '/applications/xml?service=taxpayer_cabinet'
 #: The citizen-services fixtures and the session's test PKI, shared.
-world, test_pki = services.world, signatures.test_pki
-
-
-@pytest.fixture
-def trusted(world: World, test_pki: TestPki) -> TestPki:
-    install_trust(test_pki)
-    return test_pki
+world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
 
 
 def sign(pki: TestPki, data: bytes) -> bytes:

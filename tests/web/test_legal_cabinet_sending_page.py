@@ -8,7 +8,6 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -28,18 +27,11 @@ from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
 from tests.factories import login, make_user, page_text
 from tests.signatures import conftest as signatures
-from tests.signatures.store_setup import install_trust
 
 #: The citizen-services fixtures and the session's test PKI, shared.
-world, test_pki = services.world, signatures.test_pki
+world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
 URL = '/applications/xml?service=legal_entity_cabinet'
 SNILS_B = '08765430300'
-
-
-@pytest.fixture
-def trusted(world: World, test_pki: TestPki) -> TestPki:
-    install_trust(test_pki)
-    return test_pki
 
 
 def upload(pki: TestPki) -> dict[str, Any]:

@@ -22,11 +22,10 @@ from tests.citizen_services.conftest import PDF_BYTES, TEMPORARY_FILES, World, p
 from tests.citizen_services.test_stay_lifecycle import DURING, END, approved, on_day
 from tests.factories import login
 from tests.signatures import conftest as signatures
-from tests.signatures.store_setup import install_trust
 from tests.web.test_application_pages import CONSENT, signed_consent
 
 #: The citizen-services fixtures (the agencies, the portal, the MFC) and the session's test PKI, shared.
-world, test_pki = services.world, signatures.test_pki
+world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
 
 
 def stored(application_id: int) -> Application:
@@ -139,12 +138,6 @@ def test_another_organization_or_applicant_gets_404(client, world: World, monkey
     login(client, world.applicant)
     assert client.get(f'/stay/agency/{application.id}/annul').status_code == 404
     assert stored(application.id).result_state == 'valid'
-
-
-@pytest.fixture
-def trusted(world: World, test_pki: TestPki) -> TestPki:
-    install_trust(test_pki)
-    return test_pki
 
 
 def test_the_applicant_extends_with_the_owners_signed_consent(client, world: World, trusted: TestPki) -> None:
