@@ -83,8 +83,9 @@ def test_a_valid_result_past_its_last_day_is_expired(world: World) -> None:
     validity = validity_of(application, END + timedelta(days=1))
     assert validity is not None
     assert (validity.state, validity.label, validity.days_left) == ('expired', 'Срок действия истёк', None)
-    assert not validity.may_extend
+    assert validity.may_extend  # seed 001: «Продление» after the end too
     assert not validity.may_annul
+    assert not validity.may_request_early_end
 
 
 def test_refused_applications_and_services_without_validity_have_none(world: World) -> None:
@@ -198,13 +199,57 @@ def test_the_new_end_date_is_required_well_formed_and_after_the_current_end(
     assert '«Новая дата окончания»' in raised.value.fields['end_date']
 
 
-def test_an_expired_or_pending_or_foreign_registration_is_not_extended(
+def test_an_expired_registration_is_extended_from_the_day_of_filing(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     previous = approved(world)
+    filed_on = END + timedelta(days=10)  # Wednesday 17.06.2026
+    on_day(monkeypatch, filed_on)
+    validity = validity_of(previous, filed_on)
+    assert validity is not None
+    assert (validity.state, validity.may_extend) == ('expired', True)
+    extension = extend(world, previous, '01.09.2026', signed=filed_on)
+    assert extension.extends_id == previous.id
+    assert extension.values['stay']['start_date'] == filed_on.isoformat()
+    assert not validity_of(previous, filed_on).may_extend  # type: ignore[union-attr]
+    with atomic():
+        approve(world.executor, extension, PDF_BYTES + b'extended')
+    db.session.refresh(previous)
+    assert (previous.result_state, previous.extended_by_id) == ('extended', extension.id)
+    assert (extension.valid_from, extension.valid_until) == (filed_on, date(2026, 9, 1))
+    with pytest.raises(ApplicationStateConflict, match='уже продлена'):
+        extend(world, previous, '02.09.2026', signed=filed_on)
+
+
+def test_an_expired_registrations_extension_keeps_the_90_days_and_a_new_end_after_the_filing_day(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    previous = approved(world)
+    filed_on = END + timedelta(days=10)
+    on_day(monkeypatch, filed_on)
+    with pytest.raises(ValidationFailed) as raised:
+        extend(world, previous, '10.06.2026', signed=filed_on)
+    assert 'не раньше начала нового срока (17.06.2026' in raised.value.fields['end_date']
+    with pytest.raises(ApplicationInvalid) as invalid:
+        extend(world, previous, '01.12.2026', signed=filed_on)
+    assert [problem.field for problem in invalid.value.problems] == ['end_date']
+
+
+def test_an_annulled_registration_is_not_extended_after_its_end_either(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    previous = approved(world)
+    on_day(monkeypatch, DURING)
+    with atomic():
+        annul(world.executor, previous, 'owner_withdrawal')
     on_day(monkeypatch, END + timedelta(days=1))
-    with pytest.raises(ApplicationStateConflict, match='срок регистрации истёк'):
-        extend(world, previous, '01.08.2026')
+    assert not validity_of(previous, END + timedelta(days=1)).may_extend  # type: ignore[union-attr]
+    with pytest.raises(ApplicationStateConflict, match='аннулирована'):
+        extend(world, previous, '01.08.2026', signed=END)
+
+
+def test_a_pending_or_foreign_registration_is_not_extended(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    previous = approved(world)
     on_day(monkeypatch, DURING)
     with pytest.raises(ApplicationNotFound):
         extend(world, previous, '01.08.2026', actor=world.other_applicant)

@@ -92,6 +92,7 @@ def test_the_ended_notice_goes_out_on_the_first_run_after_a_missed_day(
     assert run_on(monkeypatch, END + timedelta(days=4)) == 0
     [text] = reminders_of(world.applicant.id)
     assert 'срок действия истёк 07.06.2026' in text
+    assert '«Продлить регистрацию»' in text
     db.session.refresh(application)
     assert application.reminders_sent == [-1]
 

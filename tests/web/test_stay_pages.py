@@ -12,6 +12,7 @@ import pytest
 
 from edms.citizen_services.models import Application
 from edms.citizen_services.operations import approve, file_application
+from edms.citizen_services.operations.stay import annul
 from edms.core.clock import local_today
 from edms.core.db import db
 from edms.core.tx import atomic
@@ -51,16 +52,31 @@ def test_the_applicants_section_shows_the_period_days_left_and_the_actions(
     assert 'Снять с учёта досрочно' in html
 
 
-def test_an_expired_registration_offers_nothing(client, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_expired_registration_offers_the_extension_only(
+    client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     application = approved(world)
     on_day(monkeypatch, END + timedelta(days=1))
     login(client, world.applicant)
     html = client.get(f'/applications/{application.id}').get_data(as_text=True)
     assert 'Срок действия истёк' in html
-    assert 'Продлить регистрацию' not in html
+    assert 'Продлить регистрацию' in html
+    assert 'Снять с учёта досрочно' not in html
+    form = client.get(f'/stay/applications/{application.id}/extend')
+    assert form.status_code == 200
+    assert 'Новый срок начнётся со дня подачи заявления' in form.get_data(as_text=True)
+
+
+def test_an_annulled_registration_offers_nothing(client, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    application = approved(world)
+    on_day(monkeypatch, DURING)
+    with atomic():
+        annul(world.executor, application, 'owner_withdrawal')
+    login(client, world.applicant)
+    assert 'Продлить регистрацию' not in client.get(f'/applications/{application.id}').get_data(as_text=True)
     refused = client.get(f'/stay/applications/{application.id}/extend')
     assert refused.status_code == 409
-    assert 'Продлить регистрацию нельзя: срок регистрации истёк.' in refused.get_data(as_text=True)
+    assert 'Продлить регистрацию нельзя: регистрация аннулирована.' in refused.get_data(as_text=True)
 
 
 def test_the_extension_form_comes_back_filled_and_then_files(

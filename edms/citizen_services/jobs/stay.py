@@ -91,7 +91,7 @@ def _text(application: Application, left: int) -> str:
     if left <= 0:
         return (
             f'{title} по заявлению № {application.number}: срок действия истёк {until}. '
-            'Подайте заявление о новой регистрации.'
+            'Продлить регистрацию можно в личном кабинете («Продлить регистрацию») или в МФЦ.'
         )
     return (
         f'{title} по заявлению № {application.number} действует до {until} ({days_left_text(left)}). '

@@ -4,12 +4,14 @@ of the service's list and a comment (the result then reads «Аннулиров�
 told; an annulled result cannot be extended).
 
 An extension is a new application of the same service, prefilled from the previous one: the new period starts the
-day after the previous end and ends on the date the applicant gives; the files are carried over except the slots
-the service renews (the owner's consent, with its signature); the whole application goes through the service's own
-rules at filing (`file_application`: the 90 days, the consent's signature valid when sent and not older than 30 days
-before the new start), so the rules live in one place. It is decided within the extension's own term; its approval
-issues the new certificate and marks the previous one «Продлено» (`stay_validity.issue_validity`).
-Only a valid result (not annulled, not expired, not already extended, no extension pending) can be extended.
+day after the previous end (for a registration already expired — seed 001 offers «Продление» after the end too — the
+day the extension is filed, never in the past) and ends on the date the applicant gives; the files are carried over
+except the slots the service renews (the owner's consent, with its signature); the whole application goes through
+the service's own rules at filing (`file_application`: the 90 days, the consent's signature valid when sent and not
+older than 30 days before the new start), so the rules live in one place. It is decided within the extension's own
+term; its approval issues the new certificate and marks the previous one «Продлено» (`stay_validity.issue_validity`).
+Only a valid or an expired result (not annulled, not already extended, no extension pending) can be extended; the
+early end and the annulment need a valid one.
 """
 
 from __future__ import annotations
@@ -73,6 +75,12 @@ def require_valid(application: Application, doing: str) -> None:
     raise ApplicationStateConflict(f'{doing} нельзя: {why}.')
 
 
+def require_extendable(application: Application) -> None:
+    """The result may be extended: valid today or expired (not annulled, not already extended)."""
+    if state_on(application, today()) != EXPIRED:
+        require_valid(application, 'Продлить регистрацию')
+
+
 def request_extension(
     actor: User,
     previous: Application,
@@ -89,7 +97,7 @@ def request_extension(
     validity = term_limited(previous)
     if validity.extension is None:
         raise ApplicationStateConflict('Результат этой услуги не продлевается.')
-    require_valid(previous, 'Продлить регистрацию')
+    require_extendable(previous)
     if pending_extension(previous) is not None:
         raise ApplicationStateConflict('Заявление о продлении уже подано и ещё не рассмотрено.')
     start, end = _new_period(previous, raw)
@@ -121,10 +129,14 @@ def _new_period(previous: Application, raw: Mapping[str, Any]) -> tuple[date, da
     form.finish()
     if end is None or previous.valid_until is None:
         raise ValidationFailed(fields={END_DATE: f'«{END_LABEL}»: обязательное поле.'})
+    start = max(previous.valid_until + timedelta(days=1), today())
     if end <= previous.valid_until:
         message = f'«{END_LABEL}»: позже окончания действующей регистрации ({ru(previous.valid_until)}).'
         raise ValidationFailed(fields={END_DATE: message})
-    return previous.valid_until + timedelta(days=1), end
+    if end < start:
+        message = f'«{END_LABEL}»: не раньше начала нового срока ({ru(start)}, день подачи заявления).'
+        raise ValidationFailed(fields={END_DATE: message})
+    return start, end
 
 
 def _prefilled(previous: Application, validity: ResultValidity, start: date, end: date) -> dict[str, Any]:

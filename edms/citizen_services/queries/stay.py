@@ -79,7 +79,7 @@ def validity_of(application: Application, day: date) -> Validity | None:
     if state is None or definition is None or application.valid_from is None or application.valid_until is None:
         return None
     valid = state == ResultState.valid.value
-    pending = pending_extension(application) if valid else None
+    pending = pending_extension(application) if valid or state == EXPIRED else None
     left = days_left(application.valid_until, day) if valid else None
     return Validity(
         state=state,
@@ -88,7 +88,7 @@ def validity_of(application: Application, day: date) -> Validity | None:
         valid_until=application.valid_until,
         days_left=left,
         note=state_note(application, definition),
-        may_extend=valid and definition.extension is not None and pending is None,
+        may_extend=state in (ResultState.valid.value, EXPIRED) and definition.extension is not None and pending is None,
         may_request_early_end=valid and application.early_end_requested_at is None,
         may_annul=valid,
         pending_extension=pending,

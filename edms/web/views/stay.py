@@ -26,6 +26,7 @@ from edms.citizen_services.operations.stay import (
     annul,
     request_early_end,
     request_extension,
+    require_extendable,
     require_valid,
 )
 from edms.citizen_services.operations.uploads import MAX_SIGNATURE_SIZE
@@ -104,7 +105,7 @@ def extend(application_id: int) -> Html | Response:
     definition = _definition(application)
     renewed = definition.extension.renewed if definition.extension else ()
     if request.method == 'GET':
-        require_valid(application, 'Продлить регистрацию')
+        require_extendable(application)
         return _extend_page(application, renewed, {}, {}, [])
     values = {END_DATE: request.form.get(END_DATE, '')}
     files, detached = _renewed_files(renewed)
