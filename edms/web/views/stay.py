@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import ResultValidity
 from edms.citizen_services.catalogue.registry import get_service
-from edms.citizen_services.errors import ApplicationInvalid, ApplicationNotFound
+from edms.citizen_services.errors import ApplicationNotFound
 from edms.citizen_services.models import Application
 from edms.citizen_services.operations import UploadedFile
 from edms.citizen_services.operations.common import today
@@ -38,10 +38,10 @@ from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
 from edms.web.application_sections import register_section
 from edms.web.session import current_user, login_required
+from edms.web.views.applications_render import refusal
 
 bp = Blueprint('stay', __name__, url_prefix='/stay')
 Html = str | tuple[str, int]
-FILES_AGAIN = 'Файлы не сохраняются в форме: выберите их снова перед повторной отправкой.'
 
 
 def _applicant_context(user: User, application: Application) -> dict[str, Any] | None:
@@ -116,9 +116,7 @@ def extend(application_id: int) -> Html | Response:
     except (Forbidden, NotFound):
         raise
     except DomainError as error:
-        errors, problems = _messages(error)
-        if files or detached:
-            problems.append(FILES_AGAIN)
+        errors, problems = refusal(error, bool(files or detached))
         page = _extend_page(get_application(user, application_id), renewed, values, errors, problems)
         return page[0], error.status
     flash(f'Заявление № {created.number} о продлении регистрации подано.', 'success')
@@ -135,14 +133,6 @@ def _renewed_files(renewed: tuple[str, ...]) -> tuple[list[UploadedFile], dict[s
         if signature is not None and signature.filename:
             detached[kind] = signature.stream.read(MAX_SIGNATURE_SIZE + 1)
     return files, detached
-
-
-def _messages(error: DomainError) -> tuple[dict[str, str], list[str]]:
-    if isinstance(error, ApplicationInvalid):
-        return dict(error.fields), [problem.message for problem in error.problems]
-    if isinstance(error, ValidationFailed):
-        return dict(error.fields), list(error.fields.values()) or [error.message]
-    return {}, [error.message]
 
 
 def _extend_page(
