@@ -29,7 +29,6 @@ from edms.citizen_services.queries import (
     get_application_file,
     get_result_attachment,
     list_applications,
-    read_filter,
 )
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.db import db
@@ -37,6 +36,7 @@ from edms.core.errors import Conflict, ValidationFailed
 from edms.registry.models import Attachment
 from edms.web.application_sections import sections
 from edms.web.downloads import send_stored
+from edms.web.lists import filtered_applications, page_url
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import (
     Posted,
@@ -61,14 +61,7 @@ def _scope(user: User) -> Scope:
 @login_required
 def index() -> Html:
     user = current_user()
-    errors: dict[str, str] = {}
-    page = None
-    try:
-        filters = read_filter({key: value for key, value in request.args.items() if value != ''})
-    except ValidationFailed as error:
-        errors = error.fields
-    else:
-        page = list_applications(user, filters, _scope(user))
+    page, errors = filtered_applications(lambda filters: list_applications(user, filters, _scope(user)))
     html = render_template(
         'applications/list.html',
         page=page,
@@ -78,7 +71,7 @@ def index() -> Html:
         services=[(service.code, service.title) for service in all_services()],
         statuses=_status_options(request.args.get('service')),
         service_of=get_service,
-        page_url=_page_url,
+        page_url=page_url('applications.index'),
     )
     return (html, 422) if errors else html
 
@@ -91,11 +84,6 @@ def _status_options(service_code: str | None) -> list[tuple[str, str]]:
         words = dict.fromkeys(service.status(code).label for service in services)
         options.append((code, ' / '.join(words)))
     return options
-
-
-def _page_url(number: int) -> str:
-    args = {key: value for key, value in request.args.items() if key != 'page' and value != ''}
-    return url_for('applications.index', **args, page=number)
 
 
 @bp.get('/applications/<int:application_id>')

@@ -38,6 +38,7 @@ from edms.registry.permissions import require_registrar
 from edms.registry.queries import get_attachment, get_card, linked_from, list_case_files, visible_cards_by_id
 from edms.registry.validation import read_card, read_card_filter
 from edms.search.queries import search_cards
+from edms.web.lists import page_url
 from edms.web.session import current_user, login_required
 from edms.web.views.card_forms import (
     DOCUMENT_KINDS,
@@ -71,14 +72,10 @@ def index() -> Html:
         errors = error.fields
     else:
         page = search_cards(current_user(), values, current_app.config['PAGE_SIZE'])
-    html = render_template('registry/list.html', page=page, args=request.args, errors=errors, page_url=_page_url)
+    html = render_template(
+        'registry/list.html', page=page, args=request.args, errors=errors, page_url=page_url('cards.index')
+    )
     return (html, 422) if errors else html
-
-
-def _page_url(number: int) -> str:
-    """The list URL of another page with the same filters."""
-    args = {key: value for key, value in request.args.items() if key != 'page' and value != ''}
-    return url_for('cards.index', **args, page=number)
 
 
 @bp.route('/new', methods=['GET', 'POST'])

@@ -39,7 +39,6 @@ from edms.citizen_services.operations.legal_cabinets_staff import (
     change_legal_cabinet_member,
     remove_legal_cabinet_member,
 )
-from edms.citizen_services.queries import read_filter
 from edms.citizen_services.queries.legal_cabinets import (
     get_legal_cabinet,
     legal_cabinet_by_ogrn,
@@ -52,6 +51,7 @@ from edms.core.db import db
 from edms.core.errors import Conflict, ValidationFailed
 from edms.core.tx import atomic
 from edms.web.application_sections import register_section
+from edms.web.lists import filtered_applications, page_url
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import read_posted, service_form
 from edms.web.views.applications_render import form_page, refusal
@@ -232,14 +232,7 @@ def _rights_text(rights: list[str]) -> str:
 def applications(cabinet_id: int) -> Html:
     cabinet, me = get_legal_cabinet(current_user(), cabinet_id)
     require_legal_cabinet_right(me, LegalCabinetRight.view)
-    errors: dict[str, str] = {}
-    page = None
-    try:
-        filters = read_filter({key: value for key, value in request.args.items() if value != ''})
-    except ValidationFailed as error:
-        errors = error.fields
-    else:
-        page = legal_entity_applications(cabinet, filters)
+    page, errors = filtered_applications(lambda filters: legal_entity_applications(cabinet, filters))
     html = render_template(
         'legal_cabinets/applications.html',
         cabinet=cabinet,
@@ -248,12 +241,7 @@ def applications(cabinet_id: int) -> Html:
         errors=errors,
         services=[(service.code, service.title) for service in all_services()],
         service_of=get_service,
-        page_url=lambda number: url_for(
-            'legal_cabinets.applications',
-            cabinet_id=cabinet_id,
-            **{key: value for key, value in request.args.items() if key != 'page' and value != ''},
-            page=number,
-        ),
+        page_url=page_url('legal_cabinets.applications', cabinet_id=cabinet_id),
     )
     return (html, 422) if errors else html
 
