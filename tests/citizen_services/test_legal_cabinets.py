@@ -221,6 +221,23 @@ def test_removal_needs_delete_and_an_administrator_is_removed_only_by_one(world:
     assert actions(cabinet)[-1] == 'legal_cabinet.member_remove'
 
 
+def test_a_member_holding_delete_who_is_not_an_administrator_removes_nobody(world: World) -> None:
+    cabinet = world.open_legal_cabinet()
+    accountant = staff(world, snils=SNILS_B)
+    raw = {'snils': SNILS_B, 'role': 'accountant', 'rights': ['view', 'delete']}
+    act(world.applicant, cabinet, add_legal_cabinet_member, raw)
+    staff(world, inn=INN_B)
+    lawyer = act(world.applicant, cabinet, add_legal_cabinet_member, {'inn': INN_B, 'role': 'lawyer'})
+    with pytest.raises(Forbidden, match='только администратор'):
+        act(accountant, cabinet, remove_legal_cabinet_member, lawyer.id)
+    assert member_of(cabinet, world.applicant).removed_at is None
+    db.session.refresh(lawyer)
+    assert lawyer.removed_at is None
+    act(world.applicant, cabinet, remove_legal_cabinet_member, lawyer.id)
+    db.session.refresh(lawyer)
+    assert lawyer.removed_at is not None
+
+
 def test_the_last_administrator_cannot_be_removed_or_demoted(world: World) -> None:
     cabinet = world.open_legal_cabinet()
     head = member_of(cabinet, world.applicant)

@@ -137,6 +137,26 @@ def test_member_without_rights_is_refused_and_sees_no_forms(client: FlaskClient,
     assert client.post(f'{url}/members/{head.id}/remove').status_code == 403
 
 
+def test_a_member_holding_delete_who_is_not_an_administrator_cannot_remove_staff(
+    client: FlaskClient, world: World
+) -> None:
+    cabinet = world.open_legal_cabinet()
+    with atomic():
+        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
+    login(client, world.applicant)
+    url = f'/legal-cabinets/{cabinet.id}'
+    client.post(f'{url}/members', data={'snils': SNILS_B, 'role': 'accountant'})
+    mine = members(cabinet)[employee.id]
+    client.post(f'{url}/members/{mine.id}', data={'role': 'accountant', 'rights': ['view', 'delete']})
+    assert members(cabinet)[employee.id].can_delete
+    client.post('/logout')
+    login(client, employee)
+    page = page_text(client.get(url).get_data(as_text=True))
+    assert 'Исключить' not in page
+    assert client.post(f'{url}/members/{mine.id}/remove').status_code == 403
+    assert employee.id in members(cabinet)
+
+
 def test_member_with_send_files_on_the_legal_entitys_behalf_and_others_may_not(
     client: FlaskClient, world: World
 ) -> None:

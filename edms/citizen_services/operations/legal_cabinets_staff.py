@@ -1,7 +1,8 @@
 """The staff of a legal entity's cabinet (seed 000): an administrator holding «edit» adds a portal account by its
-СНИЛС or ИНН with a role (its default rights, or the rights given) and changes a member's role and rights; a member
-holding «delete» removes a member (an administrator only by an administrator). The cabinet always keeps an
-administrator holding «edit», so someone can manage it. Every change is recorded in the cabinet's journal.
+СНИЛС or ИНН with a role (its default rights, or the rights given) and changes a member's role and rights; an
+administrator holding «delete» removes a member («Администратор — управляет пользователями»: «delete» alone, given to
+another role, does not let it remove staff). The cabinet always keeps an administrator holding «edit», so someone can
+manage it. Every change is recorded in the cabinet's journal.
 
 The caller loads the cabinet locked with the actor's membership (`queries.legal_cabinets.get_legal_cabinet`).
 """
@@ -30,7 +31,7 @@ from edms.core.identifiers import check_inn_person, check_snils, normalize_snils
 from edms.core.validation import RawInput
 
 NOT_ADMINISTRATOR = 'Сотрудников кабинета организации добавляет и меняет их роли администратор кабинета.'
-ADMINISTRATOR_BY_ADMINISTRATOR = 'Администратора кабинета исключает только администратор.'
+REMOVED_BY_ADMINISTRATOR = 'Сотрудников кабинета организации исключает только администратор кабинета.'
 LAST_ADMINISTRATOR = (
     'В кабинете организации должен остаться хотя бы один администратор с правом «Редактирование»: '
     'сначала назначьте другого администратора.'
@@ -163,11 +164,11 @@ def change_legal_cabinet_member(
 def remove_legal_cabinet_member(
     actor: User, cabinet: LegalEntityCabinet, me: LegalCabinetMember, member_id: int
 ) -> LegalCabinetMember:
-    """Remove a member (the «delete» right; an administrator only by an administrator; the last one stays)."""
+    """Remove a member: an administrator holding «delete» (the last administrator stays)."""
     require_legal_cabinet_right(me, LegalCabinetRight.delete)
+    if me.role != LegalCabinetRole.administrator:
+        raise Forbidden(REMOVED_BY_ADMINISTRATOR)
     member = _member(cabinet, member_id)
-    if member.role == LegalCabinetRole.administrator and me.role != LegalCabinetRole.administrator:
-        raise Forbidden(ADMINISTRATOR_BY_ADMINISTRATOR)
     described = _described(member)
     member.removed_at = utcnow()
     _keeps_administrator(cabinet)
