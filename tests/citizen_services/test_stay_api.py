@@ -18,7 +18,7 @@ from scripts.make_test_pki import TestPki
 from tests.api.schema_check import SchemaChecker
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import PDF_BYTES, TEMPORARY_FILES, World, pdf
-from tests.citizen_services.test_applications_api import consent_bytes, headers, sign, trusted  # noqa: F401
+from tests.citizen_services.test_applications_api import consent_bytes, headers, sign
 from tests.citizen_services.test_stay_lifecycle import DURING, approved, on_day
 
 
@@ -61,7 +61,7 @@ def test_another_applicant_or_agency_gets_404(
     assert none.status_code == 404
 
 
-def test_extension_over_the_api(client: FlaskClient, world: World, trusted: TestPki) -> None:  # noqa: F811
+def test_extension_over_the_api(client: FlaskClient, world: World, trusted: TestPki) -> None:
     """A registration ending in 5 days of the real clock, extended with a consent signed now by the test PKI."""
     today = local_today()
     start, end = today - timedelta(days=60), today + timedelta(days=5)
