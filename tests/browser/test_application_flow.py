@@ -176,7 +176,7 @@ def _applicant_files(page: Any, base_url: str, flow: Flow) -> str:
     """From the portal's menu to the filed application; returns its number."""
     log_in(page, base_url, 'petrov', organization=PORTAL, password=PASSWORD, lands_on='/applications')
     nav(page, 'Подать заявление')
-    page.get_by_role('link', name=re.compile(SERVICE)).click()
+    page.locator('a[href="/applications/new?service=temporary_registration"]').click()  # the form, not the XML upload
     page.wait_for_url(f'{base_url}/applications/new?service=temporary_registration')
     assert page.locator('#f-stay-start_date').get_attribute('placeholder') == 'ДД.ММ.ГГГГ'
     _file_without_series_and_files(page, base_url, flow.values)
