@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
+from edms.auth.models import User
 from edms.core.access import Actor, require_admin_of
 from edms.core.db import db
 from edms.core.errors import FieldErrors, NotFound
@@ -20,10 +21,12 @@ from edms.routing.models import RoutingDecision, RoutingRule
 from edms.routing.validation import ID_MAX, LABELS, read_sample
 
 NO_CONDITIONS = 'правило без условий, подходит любой документ'
+#: One query for the rules and the three things each names (many-to-one, so joined); the executor's roles are not
+#: needed to route (they load on access when a page shows them).
 _RULE_LOADS = (
-    selectinload(RoutingRule.department),
-    selectinload(RoutingRule.executor),
-    selectinload(RoutingRule.correspondent_organization),
+    joinedload(RoutingRule.department),
+    joinedload(RoutingRule.executor).lazyload(User.role_rows),
+    joinedload(RoutingRule.correspondent_organization),
 )
 
 

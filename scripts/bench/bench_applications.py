@@ -209,6 +209,7 @@ def profile_filing(app: Flask, parties: Parties, pki: TestPki, count: int, kb: i
     for statement, times in Counter(statements).most_common(25):
         print(f'  {times / count:5.1f}  {statement}')
     pstats.Stats(profiler).sort_stats('cumulative').print_stats(r'edms/(?!api/applications)', 45)
+    pstats.Stats(profiler).sort_stats('tottime').print_stats(30)
 
 
 def bench_filing(app: Flask, url: str, parties: Parties, pki: TestPki, args: argparse.Namespace) -> None:

@@ -182,6 +182,9 @@ def _new_application(
         deadline_explanation=deadline.explanation,
         expected_date=expected.date,
         expected_explanation=expected.explanation,
+        # Empty collections set now: appending to them later needs no query for what a new row cannot have.
+        events=[],
+        files=[],
     )
     db.session.add(application)
     db.session.flush()
