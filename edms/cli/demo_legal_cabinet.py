@@ -9,16 +9,22 @@ demo PKI issues no certificate naming the company), as the citizen's SMS confirm
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from typing import Any
 
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import Channel
+from edms.citizen_services.models import Application
 from edms.citizen_services.operations import approve, file_application
+from edms.citizen_services.operations.interagency import send_needed_requests
+from edms.citizen_services.operations.interagency_register import add_egrul_entry
 from edms.citizen_services.operations.legal_cabinets_staff import add_legal_cabinet_member
+from edms.citizen_services.queries.interagency import active_interagency_provider
 from edms.citizen_services.queries.legal_cabinets import legal_cabinets_of
 from edms.citizen_services.rules.facts import QUALIFIED, SignatureFacts
 from edms.cli.demo import inn10_with_check, ogrn_with_check
+from edms.core.access import SYSTEM
 from edms.core.clock import utcnow
 
 #: The accountant of the company: a portal account with her СНИЛС and personal ИНН.
@@ -46,10 +52,25 @@ def load_legal_cabinet(executor: User, head: User) -> None:
     application = file_application(
         head, 'legal_entity_cabinet', registration(head), channel=Channel.portal.value, signatures=[_head_signs(head)]
     )
+    _compare_with_egrul(application)
     approve(executor, application, comment='Сведения совпадают с ЕГРЮЛ.')
     [(cabinet, me)] = legal_cabinets_of(head)
     raw = {'snils': ACCOUNTANT_SNILS, 'role': 'accountant', 'rights': ['view', 'send']}
     add_legal_cabinet_member(head, cabinet, me, raw)
+
+
+def _compare_with_egrul(application: Application) -> None:
+    """The tax service's register holds the company as the application states it (the head's СНИЛС and ИНН are not
+    ЕГРЮЛ data); the ЕГРЮЛ request goes now and is answered by the register after the demo's commit, so the
+    application's page shows the comparison."""
+    provider = active_interagency_provider('egrul')
+    if provider is None:
+        return
+    record = copy.deepcopy(application.values)
+    for key in ('snils', 'inn', 'passport'):
+        record.get('head', {}).pop(key, None)
+    add_egrul_entry(SYSTEM, provider.organization, record)
+    send_needed_requests(application)
 
 
 def registration(head: User) -> dict[str, Any]:

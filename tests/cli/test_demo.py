@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from edms.auth.models import Role, User
 from edms.citizen_services.catalogue.registry import all_services, get_service
 from edms.citizen_services.models import Application, ServiceProvider
+from edms.citizen_services.models.interagency import InteragencyRequest, RequestStatus
 from edms.citizen_services.models.legal_cabinets import LegalCabinetRight
 from edms.citizen_services.queries import active_provider
 from edms.citizen_services.queries.legal_cabinets import legal_cabinets_of
@@ -321,3 +322,11 @@ def test_the_letter_pdf_is_readable_even_without_pt_sans(monkeypatch: pytest.Mon
     without_font = PdfFileReader(io.BytesIO(demo_pdf.letter_pdf(letter_text)))
 
     assert (with_font.root['/Pages']['/Count'], without_font.root['/Pages']['/Count']) == (1, 1)
+
+
+def test_the_companys_registration_was_compared_with_egrul_by_the_tax_service(ctx: Demo) -> None:
+    registration = application('legal_entity_cabinet')
+    query = select(InteragencyRequest).where(InteragencyRequest.application_id == registration.id)
+    [request] = db.session.scalars(query)
+    assert (request.data_kind, request.status, request.mismatches) == ('egrul', RequestStatus.answered, [])
+    assert request.responding_organization.short_name.startswith('УФНС')
