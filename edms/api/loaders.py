@@ -8,6 +8,7 @@ individual-grant lookup of `registry.queries.get_card` runs only when the plain 
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import QueryableAttribute, joinedload, lazyload, load_only
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -31,11 +32,16 @@ FULL_CARD = (
     _author(Card.created_by),
     _author(Card.updated_by),
 )
+#: Built once, so that its cache key (a walk over every loader option) is computed once per process, not per request.
+_FULL_CARD_QUERY = select(Card).where(Card.id == bindparam('card_id')).options(*FULL_CARD)
 
 
 def load_card(user: User, card_id: int, *, full: bool = True) -> Card:
     """The card if the user may see it (else `CardNotFound`); `full` loads everything `card_json` shows."""
-    card = db.session.get(Card, card_id, options=FULL_CARD if full else ())
+    if full:
+        card = db.session.execute(_FULL_CARD_QUERY, {'card_id': card_id}).unique().scalar_one_or_none()
+    else:
+        card = db.session.get(Card, card_id)
     if card is not None and can_see(user, card, granted=False):
         return card
     return get_card(user, card_id)
