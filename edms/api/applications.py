@@ -29,6 +29,7 @@ from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import Channel
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.errors import ApplicationInvalid
+from edms.citizen_services.models import Application
 from edms.citizen_services.operations import (
     approve,
     file_application,
@@ -69,11 +70,14 @@ def application_invalid(error: ApplicationInvalid) -> tuple[Response, int]:
 
 
 def _answer(application_id: int, status: int = 200) -> tuple[Response, int, dict[str, str]]:
-    """The application as the user sees it after the commit (201 with `Location`)."""
-    user = api_user()
-    application = get_application(user, application_id)
-    headers = {'Location': url_for('api.get_application', application_id=application_id)} if status == 201 else {}
-    return jsonify(application_json(user, application, full=True)), status, headers
+    """The application as the user sees it after the commit, freshly loaded."""
+    return _answer_with(get_application(api_user(), application_id), status)
+
+
+def _answer_with(application: Application, status: int = 200) -> tuple[Response, int, dict[str, str]]:
+    """`application` (loaded, visible to the user) as JSON; 201 with `Location`."""
+    headers = {'Location': url_for('api.get_application', application_id=application.id)} if status == 201 else {}
+    return jsonify(application_json(api_user(), application, full=True)), status, headers
 
 
 @bp.get('/applications', endpoint='list_applications')
@@ -91,8 +95,8 @@ def create_application() -> tuple[Response, int, dict[str, str]]:
     channel = str(sent.fields.get('channel') or default_channel(user))
     service = str(sent.fields.get('service') or '')
 
-    def filing(signatures: list[SignatureFacts]) -> int:
-        application = file_application(
+    def filing(signatures: list[SignatureFacts]) -> Application:
+        return file_application(
             user,
             service,
             data_of(sent),
@@ -102,25 +106,25 @@ def create_application() -> tuple[Response, int, dict[str, str]]:
             detached=sent.detached,
             on_behalf=sent.fields.get('on_behalf'),
         )
-        return application.id
 
+    # The application just filed is answered from memory: nothing about it changes at the commit, so reloading it
+    # with its history, files and agency would only cost time.
     if sent.fields.get('sms_code') is not None:
-        application_id = confirmed(user, get_service(service), sent.fields['sms_code'], channel, filing, data_of(sent))
+        application = confirmed(user, get_service(service), sent.fields['sms_code'], channel, filing, data_of(sent))
     else:
-        with atomic():
-            application_id = filing([])
-    return _answer(application_id, 201)
+        with atomic(keep_loaded=True):
+            application = filing([])
+    return _answer_with(application, 201)
 
 
 @bp.post('/applications/xml')
 def create_application_xml() -> tuple[Response, int, dict[str, str]]:
     user, sent = api_user(), read_submission(XML_FIELDS, xml=True)
     xml, signature = _xml_parts(sent.xml, sent.signature)
-    with atomic():
+    with atomic(keep_loaded=True):
         service = str(sent.fields.get('service') or '')
         application = file_application_xml(user, service, xml, signature, sent.files, detached=sent.detached)
-        application_id = application.id
-    return _answer(application_id, 201)
+    return _answer_with(application, 201)
 
 
 def _xml_parts(xml: bytes | None, signature: bytes | None) -> tuple[bytes, bytes]:

@@ -101,7 +101,7 @@ def confirmed(
     if not isinstance(code, str):
         raise ValidationFailed(fields={FIELD: '«sms_code»: код из СМС — строка из 6 цифр.'})
     rejected: CodeRejected | None = None
-    with atomic():
+    with atomic(keep_loaded=True):
         try:
             row = confirm_code(user, purpose, code, field=FIELD)
         except CodeRejected as error:

@@ -79,6 +79,18 @@ def test_applicant_files_with_files_and_the_owners_signed_consent(
     assert signature.signer_summary.startswith('Иванов Иван Иванович')
 
 
+def test_the_201_answered_from_memory_is_what_a_later_read_returns(
+    client: FlaskClient, world: World, trusted: TestPki
+) -> None:
+    body = file_over_api(client, world, trusted)
+    db.session.expire_all()
+    again = client.get(f"{API}/applications/{body['id']}", headers=headers(world.applicant))
+    assert again.status_code == 200
+    assert body == again.get_json()
+    assert [event['to'] for event in body['events']] == ['in_progress']
+    assert body['agency']['name']
+
+
 def test_invalid_application_is_one_422_naming_every_problem_and_keeping_nothing(
     client: FlaskClient, world: World
 ) -> None:

@@ -1,7 +1,7 @@
 """The application in the deciding agency: an incoming registration card made through the registry's own operations
 (as the system acting in that organization, like the exchange's drafts), with the applicant's files as its
-attachments, the detached signatures kept with the files they sign, registered with the agency's journal and routed
-by the agency's rules with the service code.
+attachments, the detached signatures kept with the files they sign, registered with the agency's journal (numbered
+before the card's first insert) and routed by the agency's rules with the service code.
 
 The card: kind «Входящий», document kind of the service, correspondent the applicant (a person, or the legal
 entity), the application's number as the sender's number, delivery by the channel («Портал госуслуг», «МФЦ»,
@@ -22,7 +22,8 @@ from edms.citizen_services.operations.common import AgencyActor, channel_label, 
 from edms.citizen_services.operations.uploads import StoredUpload, VerifiedSignature
 from edms.registry.errors import JournalMissing
 from edms.registry.models import Attachment, Card, DeliveryMethod
-from edms.registry.operations import add_attachment, add_stored_attachment, create_card, register_card
+from edms.registry.operations import add_attachment, create_card
+from edms.registry.operations.attachments import StoredFile, add_stored_attachments
 from edms.registry.validation import SUMMARY_MAX
 from edms.routing.matching import sample_of
 from edms.routing.operations import route_card
@@ -49,21 +50,23 @@ def make_card(
 ) -> Card:
     """The agency's card with every file and signature, registered when a journal allows, routed by the rules."""
     actor = cast(User, AgencyActor(application.organization_id))
-    card = create_card(actor, card_values(application, service))
+    facts = {'application_id': application.id}
+    card = registered_card(actor, card_values(application, service), 'application', facts)
     add_files(actor, card, application, service, uploads, signatures, xml)
-    register_and_route(actor, card, service.code, 'application', {'application_id': application.id})
+    route_card(card, sample_of(card, service=service.code), new=True)
     return card
 
 
-def register_and_route(actor: User, card: Card, service_code: str, subject: str, facts: dict[str, int]) -> None:
-    """Register the card when a journal allows (otherwise `<subject>.card_not_registered` is recorded with the reason
-    and `facts`), then route it by the rules as a card of the service."""
+def registered_card(actor: User, values: dict[str, object], subject: str, facts: dict[str, int]) -> Card:
+    """A new card numbered before its first insert when a journal allows; otherwise a draft for a clerk, with
+    `<subject>.card_not_registered` recorded with the reason and `facts`."""
     try:
-        register_card(actor, card, confirm_duplicate=True)
+        return create_card(actor, values, register=True, confirm_duplicate=True)
     except JournalMissing:
+        card = create_card(actor, values)
         reason = {'reason': JournalMissing.message, **facts}
         record(None, f'{subject}.card_not_registered', card, reason, organization_id=card.organization_id)
-    route_card(card, sample_of(card, service=service_code))
+        return card
 
 
 def card_values(application: Application, service: ServiceDefinition) -> dict[str, object]:
@@ -100,9 +103,12 @@ def add_files(
     the XML itself when given; each signature kept with the file it signs."""
     added: dict[str | None, Attachment] = {}
     rows = []
-    for upload in uploads:
-        label = service.labels.get(f'attachments.{upload.kind}', upload.kind)
-        attachment = add_stored_attachment(actor, card, upload.sha256 or '', upload.filename, f'{label}{note}'[:500])
+    uploads = list(uploads)
+    stored = [
+        StoredFile(upload.sha256 or '', upload.filename, f'{_label(service, upload.kind)}{note}'[:500])
+        for upload in uploads
+    ]
+    for upload, attachment in zip(uploads, add_stored_attachments(actor, card, stored), strict=True):
         added.setdefault(upload.kind, attachment)
         row = ApplicationFile(
             kind=upload.kind,
@@ -121,6 +127,10 @@ def add_files(
         if attachment is not None and signature.report.signers:
             store_signature(actor, card, attachment, signature.cms, signature.report, METHOD_CLIENT, None)
     return rows
+
+
+def _label(service: ServiceDefinition, kind: str) -> str:
+    return service.labels.get(f'attachments.{kind}', kind)
 
 
 def attach_result(official: User, application: Application, card: Card, pdf: bytes, title: str) -> Attachment:

@@ -31,7 +31,7 @@ from edms.citizen_services.models.complaints import (
     ComplaintStatus,
     kind_title,
 )
-from edms.citizen_services.operations.agency_card import register_and_route
+from edms.citizen_services.operations.agency_card import registered_card
 from edms.citizen_services.operations.common import AgencyActor, service_of, today
 from edms.citizen_services.permissions import DECIDING_ROLES, files_on_behalf, is_staff
 from edms.citizen_services.queries.complaints import ComplaintNotFound, complaint_deadline, complaints_due
@@ -46,9 +46,10 @@ from edms.directory.models import OrganizationKind
 from edms.notifications.operations import Message, notify, notify_many
 from edms.registry.errors import CardStateConflict
 from edms.registry.models import Card, DeliveryMethod
-from edms.registry.operations import create_card
 from edms.registry.operations.execution import mark_executed
 from edms.registry.validation import SUMMARY_MAX
+from edms.routing.matching import sample_of
+from edms.routing.operations import route_card
 
 COMPLAINT_FIELDS = ('kind', 'text')
 DECISION_FIELDS = ('decision', 'text')
@@ -150,8 +151,8 @@ def _appeal_card(complaint: Complaint, application: Application, via_mfc: bool) 
     }
     if application.card_id:
         values['links'] = [{'kind': 'related', 'card_id': application.card_id}]
-    card = create_card(actor, values)
-    register_and_route(actor, card, application.service_code, 'complaint', {'complaint_id': complaint.id})
+    card = registered_card(actor, values, 'complaint', {'complaint_id': complaint.id})
+    route_card(card, sample_of(card, service=application.service_code), new=True)
     return card
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from edms.auth.models import Role, User, UserRole
 from edms.citizen_services.catalogue.definition import WORKFLOW_STATUSES
@@ -183,6 +183,8 @@ def active_provider(service_code: str) -> ServiceProvider | None:
         )
         .order_by(ServiceProvider.id)
         .limit(1)
+        # The agency comes along: the new application and its card name it, and the join is there anyway.
+        .options(contains_eager(ServiceProvider.organization))
     )
     return db.session.execute(query).scalar_one_or_none()
 

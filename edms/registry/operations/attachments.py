@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from typing import BinaryIO
+from collections.abc import Sequence
+from typing import BinaryIO, NamedTuple
 
 from flask import current_app
 
@@ -20,6 +21,14 @@ from edms.registry.models import Attachment, Card, CardStatus
 from edms.registry.permissions import require_registrar
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+class StoredFile(NamedTuple):
+    """A blob already in the store, to become an attachment under `filename` with `description`."""
+
+    sha256: str
+    filename: str
+    description: str = ''
 
 
 def clean_filename(name: str) -> str:
@@ -42,15 +51,28 @@ def add_attachment(user: User, card: Card, stream: BinaryIO, filename: str, desc
 def add_stored_attachment(user: User, card: Card, sha256: str, filename: str, description: str = '') -> Attachment:
     """A blob already in the store (an application's file, say) as the card's attachment: nothing is copied, the
     type and size are checked as for an upload; `BlobMissing` when the store has no such blob."""
-    _require_open(user, card, description)
-    store = blob_store()
-    if not store.exists(sha256):
-        raise BlobMissing(sha256)
-    path = store.path_for(sha256)
-    size = os.path.getsize(path)
-    if size > current_app.config['MAX_ATTACHMENT_SIZE']:
-        raise BlobTooLarge(current_app.config['MAX_ATTACHMENT_SIZE'])
-    return _attach(user, card, StoredBlob(sha256, size, path), filename, description)
+    return add_stored_attachments(user, card, [StoredFile(sha256, filename, description)])[0]
+
+
+def add_stored_attachments(user: User, card: Card, files: Sequence[StoredFile]) -> list[Attachment]:
+    """`add_stored_attachment` for several blobs at once: every file checked first, then one insert for all."""
+    for file in files:
+        _require_open(user, card, file.description)
+    store, limit = blob_store(), current_app.config['MAX_ATTACHMENT_SIZE']
+    attachments = []
+    for file in files:
+        if not store.exists(file.sha256):
+            raise BlobMissing(file.sha256)
+        path = store.path_for(file.sha256)
+        size = os.path.getsize(path)
+        if size > limit:
+            raise BlobTooLarge(limit)
+        attachments.append(_new_attachment(user, card, StoredBlob(file.sha256, size, path), file))
+    db.session.add_all(attachments)
+    db.session.flush()
+    for attachment in attachments:
+        record(user, 'attachment.add', card, _describe(attachment))
+    return attachments
 
 
 def _require_open(user: User, card: Card, description: str) -> None:
@@ -62,6 +84,15 @@ def _require_open(user: User, card: Card, description: str) -> None:
 
 
 def _attach(user: User, card: Card, blob: StoredBlob, filename: str, description: str) -> Attachment:
+    attachment = _new_attachment(user, card, blob, StoredFile(blob.sha256, filename, description))
+    db.session.add(attachment)
+    db.session.flush()
+    record(user, 'attachment.add', card, _describe(attachment))
+    return attachment
+
+
+def _new_attachment(user: User, card: Card, blob: StoredBlob, file: StoredFile) -> Attachment:
+    """The attachment row of a stored blob whose type is allowed; `FileRefused` (and a new blob discarded) else."""
     content_type = detect_content_type(blob.path) if blob.size else None
     if content_type is None or content_type not in ALLOWED_TYPES:
         if blob.is_new:
@@ -69,19 +100,15 @@ def _attach(user: User, card: Card, blob: StoredBlob, filename: str, description
         if blob.size == 0:
             raise FileRefused(fields={'file': '«Файл»: файл пустой.'})
         raise FileRefused(fields={'file': f'«Файл»: тип файла не разрешён. Допустимые форматы: {describe_allowed()}.'})
-    attachment = Attachment(
+    return Attachment(
         card_id=card.id,
         sha256=blob.sha256,
-        filename=clean_filename(filename),
+        filename=clean_filename(file.filename),
         content_type=content_type,
         size=blob.size,
-        description=description.strip(),
+        description=file.description.strip(),
         created_by_id=user.id,
     )
-    db.session.add(attachment)
-    db.session.flush()
-    record(user, 'attachment.add', card, _describe(attachment))
-    return attachment
 
 
 def remove_attachment(user: User, card: Card, attachment: Attachment) -> None:

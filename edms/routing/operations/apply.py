@@ -30,14 +30,15 @@ NOTIFICATION_KIND = 'routing'
 ROUTABLE_KINDS = (CardKind.incoming, CardKind.citizen_appeal)
 
 
-def route_card(card: Card, sample: Sample, *, actor: User | None = None) -> RoutingDecision | None:
+def route_card(card: Card, sample: Sample, *, actor: User | None = None, new: bool = False) -> RoutingDecision | None:
     """Apply the first matching active rule of the card's organization; None (and nothing changed) when no rule
-    matches. `actor` None is the system (a card received by the exchange)."""
+    matches. `actor` None is the system (a card received by the exchange). `new`: the card was created in this
+    transaction, so it has no earlier decision to replace (one query less)."""
     checks = evaluate(list_rules(card.organization_id, active_only=True), sample)
     fired = next((check for check in checks if check.fires), None)
     if fired is None:
         return None
-    return _apply(card, fired, actor)
+    return _apply(card, fired, actor, new)
 
 
 def apply_rules(user: User, card: Card) -> RoutingDecision:
@@ -54,13 +55,13 @@ def apply_rules(user: User, card: Card) -> RoutingDecision:
     return decision
 
 
-def _apply(card: Card, check: RuleCheck, actor: User | None) -> RoutingDecision:
+def _apply(card: Card, check: RuleCheck, actor: User | None, new: bool = False) -> RoutingDecision:
     rule, executor = check.rule, check.rule.executor
     department_id = rule.department_id or (executor.department_id if executor is not None else None)
     before = card.department_id
     if department_id is not None:
         card.department_id = department_id
-    decision = decision_of(card.id) or RoutingDecision(card_id=card.id)
+    decision = (None if new else decision_of(card.id)) or RoutingDecision(card_id=card.id)
     decision.rule_id, decision.rule_name = rule.id, rule.name
     decision.department_id, decision.executor_id = department_id, rule.executor_id
     decision.explanation = explain(check)
