@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request, url_for
+from sqlalchemy.orm.attributes import set_committed_value
 
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
@@ -59,9 +60,10 @@ def create() -> tuple[Response, int, dict[str, str]]:
     confirm = flags.boolean('confirm_duplicate', 'Подтверждение повторной регистрации', default=False)
     flags.finish()
     # The card just written is answered from memory: nothing about it changes at the commit, so reloading it
-    # (five queries) would only cost time.
+    # (five queries) would only cost time. A card inserted by this request has no files yet.
     with atomic(keep_loaded=True):
         card = create_card(user, body, register=register, confirm_duplicate=confirm)
+        set_committed_value(card, 'attachments', [])
     headers = {'Location': url_for('api.get_card', card_id=card.id)}
     return jsonify(card_json(card, link_targets(card))), 201, headers
 

@@ -3,7 +3,8 @@
 Entries wait in the session until `before_commit`; then the head row is locked (`FOR UPDATE`), the entries get
 their sequence numbers and chained hashes, and the commit releases the lock. The chain is therefore serialized only
 for the moment of the commit, not over a whole business operation, and an entry exists exactly when its change does:
-if the audit insert fails, the commit fails (fail-closed).
+if the audit insert fails, the commit fails (fail-closed). The head and the entries are written with Core statements
+built once, without a unit-of-work flush: the seal runs under the one lock that every writer waits for.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from edms.audit.chain import canonical, chain_hash
 from edms.audit.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -21,6 +24,13 @@ from edms.core.db import db
 
 HEAD_ID = 1
 _PENDING = 'edms_audit_pending'
+_HEAD = AuditHead.__table__
+_LOCK_HEAD = select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_MOVE_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_seq=bindparam('new_seq'), last_hash=bindparam('new_hash'))
+)
+_INSERT_ENTRIES = insert(AuditEntry.__table__)
+_ENTRY_COLUMNS = ('seq', 'created_at', 'actor_id', 'organization_id', 'action', 'object_type', 'object_id', 'data')
 
 
 class Actor(Protocol):
@@ -62,13 +72,26 @@ def seal_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    head = _locked_head(session)
+    connection = session.connection()
+    last_seq, last_hash = _locked_head(session)
+    rows = []
     for entry in pending:
-        entry.seq, entry.prev_hash = head.last_seq + 1, head.last_hash
+        entry.seq, entry.prev_hash = last_seq + 1, last_hash
         entry.hash = chain_hash(entry.prev_hash, canonical_of(entry))
-        head.last_seq, head.last_hash = entry.seq, entry.hash
-        session.add(entry)
-    session.flush()
+        last_seq, last_hash = entry.seq, entry.hash
+        rows.append(
+            {
+                **{name: getattr(entry, name) for name in _ENTRY_COLUMNS},
+                'prev_hash': entry.prev_hash,
+                'hash': entry.hash,
+            }
+        )
+    connection.execute(_INSERT_ENTRIES, rows)
+    connection.execute(_MOVE_HEAD, {'new_seq': last_seq, 'new_hash': last_hash})
+    loaded = session.identity_map.get(identity_key(AuditHead, HEAD_ID))
+    if loaded is not None:  # a head read earlier in this session shows the values just written
+        set_committed_value(loaded, 'last_seq', last_seq)
+        set_committed_value(loaded, 'last_hash', last_hash)
 
 
 def discard_pending(session: Session, previous_transaction: SessionTransaction) -> None:
@@ -107,13 +130,14 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str
     }
 
 
-def _locked_head(session: Session) -> AuditHead:
-    head = session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
+def _locked_head(session: Session) -> tuple[int, str]:
+    """The last seq and hash of the chain, with the head row locked until the commit (created on the first use)."""
+    row = session.connection().execute(_LOCK_HEAD).first()
+    if row is None:
+        session.add(AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
         session.flush()
-    return head
+        return _locked_head(session)
+    return row.last_seq, row.last_hash
 
 
 def _object_type(obj: Any) -> str | None:

@@ -80,3 +80,19 @@ def test_a_rolled_back_savepoint_keeps_the_outer_entries(app_ctx):
     actions = list(db.session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars())
     assert 'outer.action' in actions
     assert verify_chain().ok
+
+
+def test_many_entries_of_one_commit_are_chained_and_the_loaded_head_follows(app_ctx):
+    from edms.audit.models import AuditHead
+    from edms.audit.operations import HEAD_ID
+
+    with atomic():
+        record(None, 'first.action')
+    with atomic(keep_loaded=True):
+        head = db.session.get(AuditHead, HEAD_ID)
+        for n in range(5):
+            record(None, 'batch.action', data={'n': n})
+    last = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc())).scalars().first()
+    assert (head.last_seq, head.last_hash) == (last.seq, last.hash)
+    assert last.data == {'n': 4}
+    assert verify_chain().ok
