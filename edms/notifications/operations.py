@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, Integer, String, Text, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from edms.auth.models import User
@@ -27,6 +27,15 @@ MAIL_JOB = 'edms.notifications.jobs.send_notification_mail'
 MAIL_QUEUE = 'notifications'
 #: Users read and rows inserted per statement.
 CHUNK = 1000
+_VALUE_COLUMNS = (
+    ('user_id', Integer()),
+    ('organization_id', Integer()),
+    ('kind', String()),
+    ('text', Text()),
+    ('url', String()),
+    ('source', String()),
+    ('created_at', DateTime(timezone=True)),
+)
 
 
 @dataclass(frozen=True)
@@ -69,18 +78,52 @@ def notify(
 
 
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
-    """`notify` for many messages at once (the morning reminders): one query per thousand users and rows."""
+    """`notify` for many messages at once (the morning reminders): one statement per thousand rows."""
     pending = list({(message.recipient_id, message.source): message for message in messages}.values())
     for message in pending:
         _check_arguments(message)
-    users = _active_users({message.recipient_id for message in pending})
-    rows = [_row(message, users[message.recipient_id]) for message in pending if message.recipient_id in users]
     created: list[Notification] = []
-    for start in range(0, len(rows), CHUNK):
-        statement = _insert_new(rows[start : start + CHUNK])
-        created += db.session.scalars(statement, execution_options={'populate_existing': True})
-    _schedule_mail(created, users)
+    insert = _insert_for_active if db.session.get_bind().dialect.name == 'postgresql' else _insert_checked
+    for start in range(0, len(pending), CHUNK):
+        created += insert(pending[start : start + CHUNK])
+    _schedule_mail(created)
     return created
+
+
+def _insert_for_active(messages: list[Message]) -> list[Notification]:
+    """PostgreSQL, one statement: INSERT … SELECT FROM unnest(the messages' columns as arrays) JOIN the active
+    recipients … ON CONFLICT (user_id, source) DO NOTHING RETURNING. An inactive user gets nothing, a repeated source
+    is skipped, even by a concurrent job. The arrays are bound values, so the statement is compiled once."""
+    columns = zip(*(_values_row(message) for message in messages), strict=True)
+    arrays = (
+        bindparam(f'{name}s', list(values), type_=postgresql.ARRAY(type_))
+        for (name, type_), values in zip(_VALUE_COLUMNS, columns, strict=True)
+    )
+    sent = func.unnest(*arrays).table_valued(*(name for name, _ in _VALUE_COLUMNS)).render_derived(name='sent')
+    organization = func.coalesce(sent.c.organization_id, User.organization_id)
+    rows = (
+        select(sent.c.user_id, organization, sent.c.kind, sent.c.text, sent.c.url, sent.c.source, sent.c.created_at)
+        .join_from(sent, User, User.id == sent.c.user_id)
+        .where(User.is_active.is_(True))
+    )
+    targets = [getattr(Notification, name) for name, _ in _VALUE_COLUMNS]
+    statement = postgresql.insert(Notification).from_select(targets, rows)
+    statement = statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(Notification)
+    return list(db.session.scalars(statement, execution_options={'populate_existing': True}))
+
+
+def _insert_checked(messages: list[Message]) -> list[Notification]:
+    """Other databases: the active recipients read first, then the rows inserted."""
+    users = _active_users({message.recipient_id for message in messages})
+    rows = [_row(message, users[message.recipient_id]) for message in messages if message.recipient_id in users]
+    if not rows:
+        return []
+    return list(db.session.scalars(_insert_new(rows), execution_options={'populate_existing': True}))
+
+
+def _values_row(message: Message) -> tuple[Any, ...]:
+    text = _shortened(message.text.strip())
+    return (message.recipient_id, message.organization_id, message.kind, text, message.url, message.source, utcnow())
 
 
 def _row(message: Message, user: Recipient) -> dict[str, Any]:
@@ -165,16 +208,18 @@ def _active_users(ids: set[int]) -> dict[int, Recipient]:
 
 def _insert_new(rows: list[dict[str, Any]]) -> Any:
     """INSERT … ON CONFLICT (user_id, source) DO NOTHING RETURNING: concurrent jobs never duplicate or fail."""
-    builder = postgresql.insert if db.session.get_bind().dialect.name == 'postgresql' else sqlite.insert
-    statement = builder(Notification).values(rows)
+    statement = sqlite.insert(Notification).values(rows)
     return statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(Notification)
 
 
-def _schedule_mail(created: list[Notification], users: dict[int, Recipient]) -> None:
-    if not current_app.config.get('SMTP_HOST'):
+def _schedule_mail(created: list[Notification]) -> None:
+    """An e-mail after the commit for each new notification whose recipient has an address (when SMTP is set)."""
+    if not created or not current_app.config.get('SMTP_HOST'):
         return
+    ids = sorted({notification.user_id for notification in created})
+    with_email = set(db.session.scalars(select(User.id).where(User.id.in_(ids), User.email != '')))
     for notification in created:
-        if users[notification.user_id].email:
+        if notification.user_id in with_email:
             on_commit(_enqueue_mail, notification.id)
 
 
