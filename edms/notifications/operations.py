@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import DateTime, Integer, String, Text, bindparam, func, select, update
+from sqlalchemy import DateTime, Integer, Row, String, Text, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from edms.auth.models import User
@@ -36,6 +36,10 @@ _VALUE_COLUMNS = (
     ('source', String()),
     ('created_at', DateTime(timezone=True)),
 )
+#: The rows are written with Core statements: the ORM's bulk-insert machinery cost more than the insert itself.
+_TABLE = Notification.__table__
+#: A notification created now: a row of the table's columns (`id`, `user_id`, `source`, `text`…).
+Created = Row[Any]
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,8 @@ def notify(
     url: str = '',
     organization_id: int | None = None,
     source: str,
-) -> list[Notification]:
-    """Notify each active recipient once per `source`; returns the notifications created now.
+) -> list[Created]:
+    """Notify each active recipient once per `source`; returns the notifications created now (their columns).
 
     Recipients that already have a notification with this `source`, and inactive users, are skipped, so a job may
     call it again safely. After the commit an e-mail is scheduled for each new notification when SMTP is configured
@@ -77,12 +81,12 @@ def notify(
     return notify_many(Message(user_id, kind, text, source, url, organization_id) for user_id in recipient_ids)
 
 
-def notify_many(messages: Iterable[Message]) -> list[Notification]:
+def notify_many(messages: Iterable[Message]) -> list[Created]:
     """`notify` for many messages at once (the morning reminders): one statement per thousand rows."""
     pending = list({(message.recipient_id, message.source): message for message in messages}.values())
     for message in pending:
         _check_arguments(message)
-    created: list[Notification] = []
+    created: list[Created] = []
     insert = _insert_for_active if db.session.get_bind().dialect.name == 'postgresql' else _insert_checked
     for start in range(0, len(pending), CHUNK):
         created += insert(pending[start : start + CHUNK])
@@ -90,7 +94,7 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     return created
 
 
-def _insert_for_active(messages: list[Message]) -> list[Notification]:
+def _insert_for_active(messages: list[Message]) -> list[Created]:
     """PostgreSQL, one statement: INSERT … SELECT FROM unnest(the messages' columns as arrays) JOIN the active
     recipients … ON CONFLICT (user_id, source) DO NOTHING RETURNING. An inactive user gets nothing, a repeated source
     is skipped, even by a concurrent job. The arrays are bound values, so the statement is compiled once."""
@@ -106,19 +110,18 @@ def _insert_for_active(messages: list[Message]) -> list[Notification]:
         .join_from(sent, User, User.id == sent.c.user_id)
         .where(User.is_active.is_(True))
     )
-    targets = [getattr(Notification, name) for name, _ in _VALUE_COLUMNS]
-    statement = postgresql.insert(Notification).from_select(targets, rows)
-    statement = statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(Notification)
-    return list(db.session.scalars(statement, execution_options={'populate_existing': True}))
+    statement = postgresql.insert(_TABLE).from_select([_TABLE.c[name] for name, _ in _VALUE_COLUMNS], rows)
+    statement = statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(*_TABLE.c)
+    return list(db.session.execute(statement))
 
 
-def _insert_checked(messages: list[Message]) -> list[Notification]:
+def _insert_checked(messages: list[Message]) -> list[Created]:
     """Other databases: the active recipients read first, then the rows inserted."""
     users = _active_users({message.recipient_id for message in messages})
     rows = [_row(message, users[message.recipient_id]) for message in messages if message.recipient_id in users]
     if not rows:
         return []
-    return list(db.session.scalars(_insert_new(rows), execution_options={'populate_existing': True}))
+    return list(db.session.execute(_insert_new(rows)))
 
 
 def _values_row(message: Message) -> tuple[Any, ...]:
@@ -208,11 +211,11 @@ def _active_users(ids: set[int]) -> dict[int, Recipient]:
 
 def _insert_new(rows: list[dict[str, Any]]) -> Any:
     """INSERT … ON CONFLICT (user_id, source) DO NOTHING RETURNING: concurrent jobs never duplicate or fail."""
-    statement = sqlite.insert(Notification).values(rows)
-    return statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(Notification)
+    statement = sqlite.insert(_TABLE).values(rows)
+    return statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(*_TABLE.c)
 
 
-def _schedule_mail(created: list[Notification]) -> None:
+def _schedule_mail(created: list[Created]) -> None:
     """An e-mail after the commit for each new notification whose recipient has an address (when SMTP is set)."""
     if not created or not current_app.config.get('SMTP_HOST'):
         return
