@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from edms.audit.operations import changes, record
 from edms.auth.models import User
@@ -26,7 +26,7 @@ from edms.registry.models import (
     CardStatus,
     CaseFile,
 )
-from edms.registry.operations.journals import issue_number, lock_journal
+from edms.registry.operations.journals import take_number
 from edms.registry.permissions import require_registrar, visible_cards
 from edms.registry.validation import CARD_FIELDS, EDITABLE_AFTER_REGISTRATION, read_card
 
@@ -116,32 +116,35 @@ def _assign_number(
         existing = _duplicates(user, card)
         if existing:
             raise PossibleDuplicate(existing)
-    journal = lock_journal(card.organization_id, card.kind, reg_date.year, journal_id)
-    dept_code = _department_code(card.department_id) if '{dept}' in journal.template else ''
-    card.reg_seq, card.reg_number = issue_number(journal, reg_date, dept_code)
+    department_id = card.department_id
+    journal_id, card.reg_seq, card.reg_number = take_number(
+        card.organization_id, card.kind, reg_date, journal_id, lambda: _department_code(department_id)
+    )
     _refuse_taken_number(card.organization_id, card.reg_number, reg_date.year)
-    card.journal_id, card.reg_date, card.registered_at = journal.id, reg_date, utcnow()
+    card.journal_id, card.reg_date, card.registered_at = journal_id, reg_date, utcnow()
     card.status = CardStatus.registered
     card.received_date = card.received_date or (reg_date if card.kind != CardKind.outgoing else None)
     return {
         'reg_number': card.reg_number,
         'reg_date': reg_date.isoformat(),
-        'journal_id': journal.id,
+        'journal_id': journal_id,
         'duplicate_confirmed': confirm_duplicate,
     }
 
 
+_TAKEN_NUMBER = select(Card.id).where(
+    Card.organization_id == bindparam('organization_id'),
+    Card.reg_number == bindparam('number'),
+    Card.reg_date >= bindparam('first_day'),
+    Card.reg_date <= bindparam('last_day'),
+)
+
+
 def _refuse_taken_number(organization_id: int, number: str, year: int) -> None:
     """A journal number may collide with a number imported from another system; never issue it twice."""
-    taken = db.session.execute(
-        select(Card.id).where(
-            Card.organization_id == organization_id,
-            Card.reg_number == number,
-            Card.reg_date >= date(year, 1, 1),
-            Card.reg_date <= date(year, 12, 31),
-        )
-    ).first()
-    if taken is not None:
+    params = {'organization_id': organization_id, 'number': number}
+    taken = db.session.execute(_TAKEN_NUMBER, {**params, 'first_day': date(year, 1, 1), 'last_day': date(year, 12, 31)})
+    if taken.first() is not None:
         raise NumberTaken(number)
 
 

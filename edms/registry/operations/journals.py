@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, true, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from edms.audit.operations import changes, record
 from edms.core.access import Actor, require_admin_of
@@ -20,6 +22,33 @@ from edms.registry.models import CardKind, Journal
 from edms.registry.numbering import MAX_NUMBER_LENGTH, NumberParts, render, template_problem
 
 JOURNAL_FIELDS = ('kind', 'year', 'name', 'template', 'next_seq', 'is_default', 'is_active')
+_JOURNALS = Journal.__table__
+#: What `lock_journal` accepts, as SQL: the journal of the organization, kind and year, active (and the default one
+#: when the clerk names none). Repeated in the outer WHERE of the updates below, so that a journal changed while the
+#: update waited for its row lock is re-checked, as `SELECT … FOR UPDATE` re-checks it.
+_USABLE = (
+    _JOURNALS.c.organization_id == bindparam('b_organization_id'),
+    _JOURNALS.c.kind == bindparam('b_kind'),
+    _JOURNALS.c.year == bindparam('b_year'),
+    _JOURNALS.c.is_active == true(),
+)
+_DEFAULT = (*_USABLE, _JOURNALS.c.is_default == true())
+_RETURNED = (_JOURNALS.c.id, _JOURNALS.c.template, _JOURNALS.c.next_seq)
+_ADVANCE_DEFAULT = (
+    update(_JOURNALS)
+    .where(_JOURNALS.c.id == select(_JOURNALS.c.id).where(*_DEFAULT).limit(1).scalar_subquery(), *_DEFAULT)
+    .values(next_seq=_JOURNALS.c.next_seq + 1)
+    .returning(*_RETURNED)
+)
+_ADVANCE_CHOSEN = (
+    update(_JOURNALS)
+    .where(_JOURNALS.c.id == bindparam('b_journal_id'), *_USABLE)
+    .values(next_seq=_JOURNALS.c.next_seq + 1)
+    .returning(*_RETURNED)
+)
+_STEP_BACK = (
+    update(_JOURNALS).where(_JOURNALS.c.id == bindparam('b_journal_id')).values(next_seq=_JOURNALS.c.next_seq - 1)
+)
 
 
 def read_journal(raw: Mapping[str, Any], organization_id: int) -> dict[str, Any]:
@@ -178,3 +207,33 @@ def issue_number(journal: Journal, reg_date: date, dept_code: str) -> tuple[int,
         raise NumberTooLong()
     journal.next_seq = seq + 1
     return seq, number
+
+
+def take_number(
+    organization_id: int, kind: CardKind, reg_date: date, journal_id: int | None, dept_code: Callable[[], str]
+) -> tuple[int, int, str]:
+    """Lock the journal and take its next number in one statement; returns (journal id, sequence number, number).
+
+    The same journal and the same guarantees as `lock_journal` + `issue_number` (the row stays locked until the
+    commit, a rollback returns the number), in one `UPDATE … RETURNING` instead of a locking select and a flush.
+    When that finds no journal (none yet for the year, a wrong or closed journal) the classic path runs and opens
+    the year or raises its error. `dept_code` is asked only when the template holds `{dept}`.
+    """
+    params = {'b_organization_id': organization_id, 'b_kind': kind, 'b_year': reg_date.year}
+    if journal_id is None:
+        row = db.session.execute(_ADVANCE_DEFAULT, params).first()
+    else:
+        row = db.session.execute(_ADVANCE_CHOSEN, {**params, 'b_journal_id': journal_id}).first()
+    if row is None:
+        journal = lock_journal(organization_id, kind, reg_date.year, journal_id)
+        seq, number = issue_number(journal, reg_date, dept_code() if '{dept}' in journal.template else '')
+        return journal.id, seq, number
+    seq = row.next_seq - 1
+    number = render(row.template, NumberParts(seq, reg_date, dept_code() if '{dept}' in row.template else ''))
+    if len(number) > MAX_NUMBER_LENGTH:
+        db.session.execute(_STEP_BACK, {'b_journal_id': row.id})  # under our lock: the number is not skipped
+        raise NumberTooLong()
+    loaded = db.session.identity_map.get(identity_key(Journal, row.id))
+    if loaded is not None:  # a journal read earlier in this session shows its new counter
+        set_committed_value(loaded, 'next_seq', row.next_seq)
+    return row.id, seq, number
