@@ -10,10 +10,11 @@ import pytest
 from edms.auth.models import User
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
-from edms.citizen_services.operations import file_application
+from edms.citizen_services.operations import file_application, request_clarification, resubmit
 from edms.citizen_services.operations.legal_cabinets_sending import LegalEntitySendRefused
 from edms.citizen_services.operations.legal_cabinets_staff import (
     add_legal_cabinet_member,
+    change_legal_cabinet_member,
     remove_legal_cabinet_member,
 )
 from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
@@ -42,6 +43,14 @@ def employee(world: World, cabinet: LegalEntityCabinet, rights: list[str] | None
                 world.applicant, locked, me, {'snils': SNILS_B, 'role': 'accountant', 'rights': rights}
             )
     return user
+
+
+def set_rights(world: World, cabinet: LegalEntityCabinet, user: User, rights: list[str]) -> None:
+    """The cabinet's administrator (the head) gives the member exactly `rights`."""
+    with atomic():
+        locked, me = get_legal_cabinet(world.applicant, cabinet.id, lock=True)
+        member = next(row for row in locked.members if row.user_id == user.id)
+        change_legal_cabinet_member(world.applicant, locked, me, member.id, {'role': 'accountant', 'rights': rights})
 
 
 def file_registration(user: User, **options: object) -> Application:
@@ -90,6 +99,24 @@ def test_a_removed_member_is_refused(world: World) -> None:
         remove_legal_cabinet_member(world.applicant, locked, me, member.id)
     with pytest.raises(LegalEntitySendRefused):
         file_registration(user)
+
+
+def test_a_filer_who_lost_send_cannot_resubmit_after_a_clarification(world: World) -> None:
+    cabinet = world.open_legal_cabinet()
+    user = employee(world, cabinet, ['view', 'send'])
+    application = file_registration(user)
+    with atomic():
+        request_clarification(world.ministry_executor, application, 'Уточните юридический адрес.')
+    set_rights(world, cabinet, user, ['view'])
+    corrected = {'signatures': [samples.head_signature()]}
+    with pytest.raises(LegalEntitySendRefused) as error, atomic():
+        resubmit(user, application, samples.legal_entity_cabinet(), **corrected)
+    assert error.value.fields == {'organization.inn': REFUSAL}
+    assert application.status == 'clarification_required'
+    set_rights(world, cabinet, user, ['view', 'send'])
+    with atomic():
+        resubmit(user, application, samples.legal_entity_cabinet(), **corrected)
+    assert application.status == 'in_progress'
 
 
 def test_the_refused_filings_files_are_discarded(world: World) -> None:

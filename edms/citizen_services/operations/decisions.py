@@ -38,11 +38,12 @@ from edms.citizen_services.operations.common import (
     service_of,
     today,
 )
+from edms.citizen_services.operations.legal_cabinets_sending import check_legal_entity_sender
 from edms.citizen_services.operations.outcomes import bring_about
 from edms.citizen_services.operations.stay_validity import issue_validity
 from edms.citizen_services.operations.submission import Draft, Kept, Submission, prepare
 from edms.citizen_services.operations.uploads import APPLICATION_ROLE, UploadedFile
-from edms.citizen_services.permissions import require_applicant_side, require_official
+from edms.citizen_services.permissions import files_on_behalf, require_applicant_side, require_official
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.citizen_services.xml_forms import parse_application_xml
 from edms.core.calendar import business_calendar
@@ -138,6 +139,9 @@ def _resubmit(
     account = application.applicant_user
     draft = Draft(Channel(application.channel), data, utcnow(), signatures, detached, account, stored, xml, kept)
     submission = prepare(service, draft, files)
+    # Whoever resubmits in their own name is held to the cabinet's «send» as at filing: a member who filed and has
+    # since left the legal entity's cabinet or lost the right may no longer correct its application.
+    check_legal_entity_sender(service, submission, None if files_on_behalf(actor) else actor)
     _replace_files(application, service, submission, draft)
     previous = application.deadline
     _move_deadlines(application, service)

@@ -4,7 +4,9 @@ act with the rights the administrator gives them).
 A portal account filing in its own name — the portal's form, the mobile app, the КЭП-signed XML upload or the API —
 an application whose applicant is a legal entity (`applicant_kind` legal_entity) with the ИНН of an existing cabinet
 must be an active member of that cabinet holding «send»; otherwise the application is refused naming the
-organization, and the files it stored are discarded. Decided:
+organization, and the files it stored are discarded. The same holds for the corrected application after a
+clarification (`decisions.resubmit`): a filer who has since left the cabinet or lost «send» cannot correct it.
+Decided:
 
 - no cabinet with the ИНН, nothing to check: the first registration (`legal_entity_cabinet`) creates the cabinet;
 - a registration of an ИНН that has a cabinet (`legal_entity_cabinet` again) is also accepted from the head it names
