@@ -1,7 +1,9 @@
 """Loading the objects an API request works on, with the registry's access rule and no N+1 queries.
 
 A full card takes two queries: the card joined with its authors, links and files (a handful each, so the joined
-rows stay few), then its addressees on first use (a mailing may list hundreds; joined, they would multiply the rows).
+rows stay few), then its addressees (a mailing may list hundreds; joined, they would multiply the rows). Both are
+statements built once: their cache keys are computed once per process, and the addressees' query costs less than the
+lazy load it replaces.
 Measured on PostgreSQL, one joined query costs a third of the three `selectinload` queries it replaces. The
 individual-grant lookup of `registry.queries.get_card` runs only when the plain rule does not already allow.
 """
@@ -10,11 +12,12 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import QueryableAttribute, joinedload, lazyload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from edms.auth.models import User
 from edms.core.db import db
-from edms.registry.models import Card
+from edms.registry.models import Card, CardAddressee
 from edms.registry.permissions import can_see
 from edms.registry.queries import get_card
 
@@ -32,8 +35,10 @@ FULL_CARD = (
     _author(Card.created_by),
     _author(Card.updated_by),
 )
-#: Built once, so that its cache key (a walk over every loader option) is computed once per process, not per request.
 _FULL_CARD_QUERY = select(Card).where(Card.id == bindparam('card_id')).options(*FULL_CARD)
+_ADDRESSEES_QUERY = (
+    select(CardAddressee).where(CardAddressee.card_id == bindparam('card_id')).order_by(CardAddressee.position)
+)
 
 
 def load_card(user: User, card_id: int, *, full: bool = True) -> Card:
@@ -43,5 +48,8 @@ def load_card(user: User, card_id: int, *, full: bool = True) -> Card:
     else:
         card = db.session.get(Card, card_id)
     if card is not None and can_see(user, card, granted=False):
+        if full and 'addressees' not in card.__dict__:  # never over a collection the session already holds
+            addressees = db.session.execute(_ADDRESSEES_QUERY, {'card_id': card.id}).scalars().all()
+            set_committed_value(card, 'addressees', list(addressees))
         return card
     return get_card(user, card_id)
