@@ -176,7 +176,7 @@ def _new_application(
         filed_via_organization_id=None if draft.account is not None else actor.organization_id,
         values=json_values(submission.values),
         signatures=[facts_json(facts) for facts in submission.facts],
-        organization_id=provider.organization_id,
+        organization=provider.organization,
         submitted_at=draft.sent_at,
         deadline=deadline.date,
         deadline_explanation=deadline.explanation,
