@@ -84,7 +84,7 @@ def test_the_201_answered_from_memory_is_what_a_later_read_returns(
 ) -> None:
     body = file_over_api(client, world, trusted)
     db.session.expire_all()
-    again = client.get(f"{API}/applications/{body['id']}", headers=headers(world.applicant))
+    again = client.get(f'{API}/applications/{body["id"]}', headers=headers(world.applicant))
     assert again.status_code == 200
     assert body == again.get_json()
     assert [event['to'] for event in body['events']] == ['in_progress']
