@@ -1,12 +1,15 @@
 """The trust data of verifications, built from the active trust store and its CRLs and cached in the process.
 
 `trust_data(now)` is cheap to call for every verification: the store is read once and kept in the application's
-extensions with a stamp (row counts and the newest change of both tables). Every call compares the stamp with one
-small query on a connection of its own, so a change committed by another process (the CRL job in a worker, an
-administrator on another app server) is seen at once, and rows of an uncommitted transaction never enter the cache.
-Operations that change the store also drop the cache after their commit (`invalidate_trust_data`), as the calendar
-cache does. The parsed trust index and the fingerprint do not depend on `now`: they are computed once per stamp and
-shared by the TrustData of every call.
+extensions with a stamp (row counts, newest change and newest id of both tables). Every call compares the stamp with
+one small statement in the caller's own transaction (READ COMMITTED: each statement sees what is committed), so a
+change committed by another process (the CRL job in a worker, an administrator on another app server) is seen at
+once. The store itself is loaded, with the stamp it is kept under, on a connection of its own, so rows of an
+uncommitted transaction never enter the cache: a transaction that changed the store itself reads another stamp than
+the committed one and gets the committed data (loaded again on each call until it ends). Operations that change the
+store also drop the cache after their commit (`invalidate_trust_data`), as the calendar cache does. The parsed
+trust index and the fingerprint do not depend on `now`: they are computed once per stamp and shared by the TrustData
+of every call.
 """
 
 from __future__ import annotations
@@ -35,12 +38,11 @@ class _Cached:
 def trust_data(now: datetime | None = None) -> TrustData:
     """TrustData of the active store (roots as anchors, intermediates, CRLs of active CAs, accredited) at `now`."""
     now = now or utcnow()
-    with db.engine.connect() as connection:
-        stamp = _stamp(connection)
-        cached: _Cached | None = current_app.extensions.get(_KEY)
-        if cached is None or cached.stamp != stamp:
-            cached = _Cached(stamp, _load(connection))
-            current_app.extensions[_KEY] = cached
+    cached: _Cached | None = current_app.extensions.get(_KEY)
+    if cached is None or cached.stamp != _stamp(db.session.connection()):
+        with db.engine.connect() as connection:
+            cached = _Cached(_stamp(connection), _load(connection))
+        current_app.extensions[_KEY] = cached
     return _at(cached.template, now)
 
 
@@ -50,19 +52,11 @@ def invalidate_trust_data() -> None:
 
 
 def _stamp(connection: Any) -> tuple[Any, ...]:
-    trusted = connection.execute(
-        select(
-            func.count(TrustedCertificate.id), func.max(TrustedCertificate.updated_at), func.max(TrustedCertificate.id)
-        )
-    ).one()
-    crls = connection.execute(
-        select(
-            func.count(CertificateRevocationList.id),
-            func.max(CertificateRevocationList.updated_at),
-            func.max(CertificateRevocationList.id),
-        )
-    ).one()
-    return (*trusted, *crls)
+    """Count, newest change and newest id of the trusted certificates and of the CRLs, in one statement."""
+    values: list[Any] = []
+    for model in (TrustedCertificate, CertificateRevocationList):
+        values += [select(func.count(model.id)), select(func.max(model.updated_at)), select(func.max(model.id))]
+    return tuple(connection.execute(select(*(value.scalar_subquery() for value in values))).one())
 
 
 def _load(connection: Any) -> TrustData:

@@ -8,11 +8,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12 as crypto_pkcs12
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from edms.audit.models import AuditEntry
 from edms.core.access import SYSTEM
 from edms.core.blobs import blob_store
+from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import Forbidden
 from edms.core.tx import atomic
@@ -285,6 +286,41 @@ def test_trust_data_follows_the_store_flags_and_deactivation(app_ctx, test_pki):
     actions = set(db.session.execute(select(AuditEntry.action)).scalars())
     assert {'signatures.trust.add', 'signatures.trust.accredited', 'signatures.trust.deactivate'} <= actions
     assert 'signatures.trust.update' in actions
+
+
+def test_trust_data_sees_a_commit_of_another_process_at_once_and_never_caches_an_uncommitted_change(app_ctx, test_pki):
+    with atomic():
+        root = import_trusted(SYSTEM, test_pki.ca_der('root')).added[0]
+    assert trust_data().anchors == [test_pki.ca_der('root')]
+    table = TrustedCertificate.__table__
+    with db.engine.begin() as other:  # another process: no invalidation of this process's cache
+        other.execute(table.update().where(table.c.id == root.id).values(is_active=False, updated_at=utcnow()))
+    assert trust_data().anchors == []
+    db.session.execute(table.update().where(table.c.id == root.id).values(is_active=True, updated_at=utcnow()))
+    assert trust_data().anchors == []  # this transaction's own change is not committed: not trusted
+    db.session.rollback()
+    assert trust_data().anchors == []
+    with db.engine.begin() as other:
+        other.execute(table.update().where(table.c.id == root.id).values(is_active=True, updated_at=utcnow()))
+    assert trust_data().anchors == [test_pki.ca_der('root')]
+
+
+def test_trust_data_checks_its_stamp_with_one_statement(app_ctx, test_pki):
+    with atomic():
+        import_trusted(SYSTEM, test_pki.ca_der('root'))
+    trust_data()
+    statements: list[str] = []
+
+    def count(_connection: object, _cursor: object, sql: str, *_: object) -> None:
+        statements.append(sql)
+
+    event.listen(db.engine, 'before_cursor_execute', count)
+    try:
+        with atomic():
+            assert trust_data().anchors == [test_pki.ca_der('root')]
+    finally:
+        event.remove(db.engine, 'before_cursor_execute', count)
+    assert len([sql for sql in statements if 'signatures_' in sql]) == 1
 
 
 def _container(pki: TestPki, key_of: str, certificate_of: str | None) -> bytes:

@@ -67,7 +67,36 @@ def new_record(
     signature_name: str = '',
 ) -> VerificationRecord:
     """Store a verification report (flushed, so that it has an id)."""
-    record = VerificationRecord(
+    record = record_row(
+        actor,
+        report,
+        organization_id=organization_id,
+        file_sha256=file_sha256,
+        signature_sha256=signature_sha256,
+        signature=signature,
+        attachment_id=attachment_id,
+        file_name=file_name,
+        signature_name=signature_name,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def record_row(
+    actor: Actor,
+    report: VerificationReport,
+    *,
+    organization_id: int | None,
+    file_sha256: str,
+    signature_sha256: str,
+    signature: AttachmentSignature | None = None,
+    attachment_id: int | None = None,
+    file_name: str = '',
+    signature_name: str = '',
+) -> VerificationRecord:
+    """The row of a verification report, not yet added to the session."""
+    return VerificationRecord(
         organization_id=organization_id,
         attachment_signature_id=signature.id if signature is not None else None,
         attachment_id=attachment_id,
@@ -81,9 +110,6 @@ def new_record(
         checked_at=report.checked_at,
         checked_by_id=actor.id,
     )
-    db.session.add(record)
-    db.session.flush()
-    return record
 
 
 def record_facts(record: VerificationRecord) -> dict[str, Any]:

@@ -7,6 +7,7 @@ stored, logged or journaled. Signing is personal: only the owner of a bound cert
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,8 +29,8 @@ from edms.signatures.models import METHOD_SERVER, AttachmentSignature, UserCerti
 from edms.signatures.operations.common import (
     attachment_bytes,
     certificate_facts,
-    new_record,
     record_facts,
+    record_row,
     sha256_hex,
     signer_summary,
     stored_bytes,
@@ -117,16 +118,74 @@ def store_signature(
     certificate: UserCertificate | None,
 ) -> tuple[AttachmentSignature, VerificationRecord]:
     """Keep the signature file in the blob store, its row, the verification record and the journal entry."""
+    return store_signatures(actor, card, [(attachment, cms, report)], method, certificate)[0]
+
+
+def store_signatures(
+    actor: User,
+    card: Card,
+    signatures: Sequence[tuple[Attachment, bytes, VerificationReport]],
+    method: str,
+    certificate: UserCertificate | None = None,
+) -> list[tuple[AttachmentSignature, VerificationRecord]]:
+    """`store_signature` for several (attachment, signature, report) of one card at once: the signature rows in
+    one insert, their verification records in another."""
+    stored = [blob_store().put_bytes(cms, MAX_SIGNATURE_SIZE) for _, cms, _ in signatures]
+    rows = [
+        _signature_row(actor, card, attachment, cms, blob.sha256, report, method, certificate)
+        for (attachment, cms, report), blob in zip(signatures, stored, strict=True)
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    verifications = [
+        record_row(
+            actor,
+            report,
+            organization_id=card.organization_id,
+            file_sha256=attachment.sha256,
+            signature_sha256=row.signature_sha256,
+            signature=row,
+            attachment_id=attachment.id,
+            file_name=attachment.filename,
+            signature_name=row.signature_filename,
+        )
+        for (attachment, _, report), row in zip(signatures, rows, strict=True)
+    ]
+    db.session.add_all(verifications)
+    db.session.flush()
+    for (attachment, _, report), row, verification in zip(signatures, rows, verifications, strict=True):
+        info = certificate.info if certificate is not None else report.signers[0].certificate
+        facts = {
+            'card_id': card.id,
+            'attachment_id': attachment.id,
+            'filename': attachment.filename,
+            'method': method,
+            **(certificate_facts(info) if info is not None else {'fingerprint': row.signer_fingerprint}),
+            **record_facts(verification),
+        }
+        record(actor, 'signatures.signature.add', row, facts, organization_id=card.organization_id)
+    return list(zip(rows, verifications, strict=True))
+
+
+def _signature_row(
+    actor: User,
+    card: Card,
+    attachment: Attachment,
+    cms: bytes,
+    sha256: str,
+    report: VerificationReport,
+    method: str,
+    certificate: UserCertificate | None,
+) -> AttachmentSignature:
     signer = report.signers[0]
     der = certificate.certificate_der if certificate is not None else signer.certificate_der or b''
     info = certificate.info if certificate is not None else signer.certificate
-    stored = blob_store().put_bytes(cms, MAX_SIGNATURE_SIZE)
-    signature = AttachmentSignature(
+    return AttachmentSignature(
         attachment_id=attachment.id,
         card_id=card.id,
         organization_id=card.organization_id,
         file_sha256=attachment.sha256,
-        signature_sha256=stored.sha256,
+        signature_sha256=sha256,
         signature_size=len(cms),
         signer_certificate_der=der,
         signer_fingerprint=sha256_hex(der),
@@ -139,26 +198,3 @@ def store_signature(
         last_verdict=report.verdict,
         last_verified_at=report.checked_at,
     )
-    db.session.add(signature)
-    db.session.flush()
-    verification = new_record(
-        actor,
-        report,
-        organization_id=card.organization_id,
-        file_sha256=attachment.sha256,
-        signature_sha256=stored.sha256,
-        signature=signature,
-        attachment_id=attachment.id,
-        file_name=attachment.filename,
-        signature_name=signature.signature_filename,
-    )
-    facts = {
-        'card_id': card.id,
-        'attachment_id': attachment.id,
-        'filename': attachment.filename,
-        'method': method,
-        **(certificate_facts(info) if info is not None else {'fingerprint': signature.signer_fingerprint}),
-        **record_facts(verification),
-    }
-    record(actor, 'signatures.signature.add', signature, facts, organization_id=card.organization_id)
-    return signature, verification
