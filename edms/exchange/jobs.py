@@ -4,7 +4,9 @@ mid-job makes RQ run it again — see ../shared/notes/reliability-security-perfo
 `process_inbox_packet(inbox_id)`: the attempt is counted in a transaction of its own, then the packet is processed
 under its row lock in one transaction; when making the drafts is refused (a domain error), that transaction is
 rolled back whole and the packet is quarantined in a new one — nothing is half-registered. Any other error fails
-the job, and RQ retries it.
+the job, and RQ retries it. The receipt it places for the МЭДО folder or an organization served here is delivered
+by the same job once committed (`deliver_here`), not by a job of its own; if the worker dies in between, the outbox
+sweep finds the row still pending.
 
 The sweeps run every minute from the worker (interval jobs of edms/core/schedule.py); each is one indexed query
 (at most 500 ids), a look at the head of the exchange queue and an enqueue per id, and enqueues only jobs that are
@@ -19,6 +21,7 @@ a backlog of thousands of jobs is not doubled by no-op copies every minute.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -28,11 +31,12 @@ from edms.core.errors import DomainError
 from edms.core.jobs import make_queue
 from edms.core.tx import atomic
 from edms.exchange.operations.delivery import deliver_packet, due_packets
-from edms.exchange.operations.delivery_queue import enqueue_delivery
+from edms.exchange.operations.delivery_queue import delivered_here, enqueue_delivery
 from edms.exchange.operations.intake import QUEUE, schedule_processing
 from edms.exchange.operations.processing import begin_attempt, process_packet, quarantine_failed
 from edms.exchange.queries import stuck_packets
 
+logger = logging.getLogger(__name__)
 #: A packet still `received` after this long has lost its job (unless EXCHANGE_STUCK_AFTER says otherwise).
 STUCK_AFTER = timedelta(minutes=15)
 #: A due outbox row is swept once its next attempt is this old (a new row's own job normally takes it first).
@@ -47,12 +51,25 @@ def process_inbox_packet(inbox_id: int) -> None:
     with atomic():
         if not begin_attempt(inbox_id):
             return
-    try:
-        with atomic():
-            process_packet(inbox_id)
-    except DomainError as error:
-        with atomic():
-            quarantine_failed(inbox_id, error)
+    with delivered_here() as receipts:
+        try:
+            with atomic():
+                process_packet(inbox_id)
+        except DomainError as error:
+            with atomic():
+                quarantine_failed(inbox_id, error)
+    deliver_here(receipts)
+
+
+def deliver_here(outbox_ids: list[int]) -> None:
+    """Deliver committed outbox rows in this job, each in its own transaction (as its own job would); one that
+    fails unexpectedly is enqueued for a job of its own instead, and this job goes on."""
+    for outbox_id in outbox_ids:
+        try:
+            deliver_outbox_packet(outbox_id)
+        except Exception:
+            logger.exception('outbox packet %s could not be delivered by the job that placed it', outbox_id)
+            enqueue_delivery(outbox_id)
 
 
 def sweep_inbox() -> int:

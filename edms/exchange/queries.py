@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from edms.auth.models import User
 from edms.core.access import Actor
@@ -61,14 +61,51 @@ def participant_of_organization(organization_id: int | None) -> ExchangeParticip
 
 
 def participant_by_guid(guid: str | None) -> ExchangeParticipant | None:
-    """The active participant with this GUID (compared in lower case)."""
+    """The active participant with this GUID (compared in lower case), with its organization."""
     if not guid:
         return None
     return db.session.execute(
-        select(ExchangeParticipant).where(
-            ExchangeParticipant.guid == guid.strip().lower(), ExchangeParticipant.is_active.is_(True)
-        )
+        select(ExchangeParticipant)
+        .options(joinedload(ExchangeParticipant.organization))
+        .where(ExchangeParticipant.guid == normal_guid(guid), ExchangeParticipant.is_active.is_(True))
     ).scalar_one_or_none()
+
+
+def normal_guid(guid: str) -> str:
+    """A GUID as participants are stored and compared: in lower case, without outer spaces."""
+    return guid.strip().lower()
+
+
+@dataclass(frozen=True)
+class Parties:
+    """The participants a received packet may concern, read in one query: the active local ones (oldest first),
+    the active participant of the sender's GUID and the partner system that posted it — each with its organization."""
+
+    local: list[ExchangeParticipant]
+    sender: ExchangeParticipant | None
+    source: ExchangeParticipant | None
+
+
+def packet_parties(sender_guid: str | None, source_id: int | None) -> Parties:
+    """The Parties of a packet from `sender_guid`, posted by participant `source_id`."""
+    guid = normal_guid(sender_guid) if sender_guid else None
+    wanted = ExchangeParticipant.is_local.is_(True) & ExchangeParticipant.is_active.is_(True)
+    if guid:
+        wanted |= ExchangeParticipant.guid == guid
+    if source_id is not None:
+        wanted |= ExchangeParticipant.id == source_id
+    rows = db.session.execute(
+        select(ExchangeParticipant)
+        .options(joinedload(ExchangeParticipant.organization))
+        .where(wanted)
+        .order_by(ExchangeParticipant.id)
+    ).scalars()
+    found = list(rows)
+    return Parties(
+        local=[participant for participant in found if participant.is_local and participant.is_active],
+        sender=next((p for p in found if guid and p.guid == guid and p.is_active), None),
+        source=next((p for p in found if p.id == source_id), None),
+    )
 
 
 def local_participants() -> list[ExchangeParticipant]:

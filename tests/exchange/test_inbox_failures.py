@@ -22,6 +22,7 @@ from edms.exchange.models import InboxPacket
 from edms.exchange.operations import drafts, processing, receive_packet
 from edms.registry.errors import FileRefused
 from edms.registry.models import Attachment, Card
+from edms.registry.operations.attachments import StoredFile
 from edms.signatures.models import AttachmentSignature
 from scripts.make_test_pki import TestPki
 from tests.exchange.inbox_setup import Exchange, count, inbox_rows, make_exchange, outbox_rows, packet_zip
@@ -34,16 +35,15 @@ def exchange(app_ctx, test_pki: TestPki) -> Exchange:  # noqa: F811
 
 
 def test_a_refusal_while_making_the_draft_keeps_nothing_of_it(exchange: Exchange, monkeypatch: pytest.MonkeyPatch):
-    real = drafts.add_stored_attachment
+    real = drafts.add_stored_attachments
     calls: list[str] = []
 
-    def second_file_refused(actor: Any, card: Card, sha256: str, name: str, description: str = '') -> Attachment:
-        calls.append(name)
-        if len(calls) == 2:
-            raise FileRefused(fields={'file': '«Файл»: отказано.'})
-        return real(actor, card, sha256, name, description)
+    def second_file_refused(actor: Any, card: Card, files: list[StoredFile]) -> list[Attachment]:
+        calls.extend(file.filename for file in files)
+        real(actor, card, files[:1])  # the first file is stored, then the second is refused
+        raise FileRefused(fields={'file': '«Файл»: отказано.'})
 
-    monkeypatch.setattr(drafts, 'add_stored_attachment', second_file_refused)
+    monkeypatch.setattr(drafts, 'add_stored_attachments', second_file_refused)
 
     with atomic():
         receive_packet(packet_zip(exchange), transport='http', source=exchange.partner_node)

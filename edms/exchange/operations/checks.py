@@ -47,10 +47,14 @@ class PreparedFile:
 # --- addressees -------------------------------------------------------------------------------------------------------
 
 
-def resolve_recipients(packet: IncomingPacket) -> list[ExchangeParticipant]:
-    """The organizations served here that the packet is addressed to; PacketRejected unknown_addressee if none."""
+def resolve_recipients(
+    packet: IncomingPacket, local_ones: list[ExchangeParticipant] | None = None
+) -> list[ExchangeParticipant]:
+    """The organizations served here that the packet is addressed to; PacketRejected unknown_addressee if none.
+    `local_ones`: the active local participants when the caller has read them already."""
     sender = packet.sender.participant_uid
-    local = [participant for participant in local_participants() if participant.guid != sender]
+    known = local_participants() if local_ones is None else local_ones
+    local = [participant for participant in known if participant.guid != sender]
     by_guid = {participant.guid: participant for participant in local}
     if packet.destinations:
         steps = [[by_guid.get(destination.uid or '') for destination in packet.destinations]]

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from edms.audit.operations import record
 from edms.auth.models import Role, User, UserRole
@@ -65,8 +65,9 @@ def deliver_packet(outbox_id: int) -> str | None:
     """One delivery attempt; the row's new status, or None when it is not due, gone, or locked by another worker."""
     row = db.session.execute(
         select(OutboxPacket)
+        .options(joinedload(OutboxPacket.destination, innerjoin=True))
         .where(OutboxPacket.id == outbox_id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=OutboxPacket)  # the destination's row is read, not locked
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if row is None or row.status != OutboxStatus.pending.value or row.next_attempt_at > utcnow():

@@ -22,14 +22,16 @@ from edms.exchange.operations.common import ExchangeActor
 from edms.exchange.packets.model import AccessMark, IncomingDocument, IncomingPacket, PacketFile, Signer
 from edms.exchange.packets.reader import SignatureCheck
 from edms.registry.models import Attachment, Card
-from edms.registry.operations import add_stored_attachment, create_card
+from edms.registry.operations import create_card
+from edms.registry.operations.attachments import StoredFile, add_stored_attachments
 from edms.registry.operations.cards import today
 from edms.registry.validation import SUMMARY_MAX
 from edms.routing.matching import sample_of
 from edms.routing.operations import route_card
+from edms.signatures.crypto.report import VerificationReport
 from edms.signatures.models import METHOD_CLIENT
 from edms.signatures.operations.common import sha256_hex
-from edms.signatures.operations.signing import store_signature
+from edms.signatures.operations.signing import store_signatures
 
 MAX_ADDRESSEES = 500
 MAX_PAGES = 100_000
@@ -49,11 +51,19 @@ def make_draft(
     actor = cast(User, ExchangeActor(recipient.organization_id))
     card = create_card(actor, card_values(packet, document, recipient, sender))
     reports = {(check.file_name, check.signature_name): check.report for check in checks}
+    stored = []
     for prepared in files:
         name = original_name(prepared.item)
         description = _description(prepared, document, renamed=name != prepared.item.name)
-        attachment = add_stored_attachment(actor, card, prepared.sha256, name, description)
-        _keep_signatures(actor, card, attachment, prepared, reports)
+        stored.append(StoredFile(prepared.sha256, name, description))
+    attachments = add_stored_attachments(actor, card, stored) if stored else []
+    kept = [
+        signature
+        for prepared, attachment in zip(files, attachments, strict=True)
+        for signature in _kept_signatures(attachment, prepared, reports)
+    ]
+    if kept:
+        store_signatures(actor, card, kept, METHOD_CLIENT)
     route_card(card, sample_of(card))
     return card
 
@@ -146,20 +156,16 @@ def _description(prepared: PreparedFile, document: IncomingDocument, *, renamed:
     return clip(own or (f'Приложение {position}' if position else 'Приложение'), 500)
 
 
-def _keep_signatures(
-    actor: User,
-    card: Card,
+def _kept_signatures(
     attachment: Attachment,
     prepared: PreparedFile,
     reports: dict[tuple[str, str], Any],
-) -> None:
+) -> list[tuple[Attachment, bytes, VerificationReport]]:
     """Each detached signature of the file with its report; a second signature by the same certificate is skipped
     (one signature file per signer per file)."""
-    kept: set[str] = set()
+    kept: dict[str, tuple[Attachment, bytes, VerificationReport]] = {}
     for signature in prepared.item.signatures:
         report = reports[(prepared.item.name, signature.file_name)]
         fingerprint = sha256_hex(report.signers[0].certificate_der or b'')
-        if fingerprint in kept:
-            continue
-        kept.add(fingerprint)
-        store_signature(actor, card, attachment, signature.data, report, METHOD_CLIENT, None)
+        kept.setdefault(fingerprint, (attachment, signature.data, report))
+    return list(kept.values())

@@ -47,7 +47,7 @@ from edms.exchange.packets.notices import (
     build_receipt,
 )
 from edms.exchange.packets.writer_xml import MAX_COMMENT, PacketBuildError
-from edms.exchange.queries import node_participant, participant_by_guid
+from edms.exchange.queries import Parties, node_participant, participant_by_guid
 
 logger = logging.getLogger(__name__)
 #: the nil GUID acknowledges a message whose own GUID could not be read (as the МЭДО gateway does)
@@ -72,21 +72,34 @@ def notice_version(inbox: InboxPacket) -> str:
     return {Generation.V2_7.value: '2.7', Generation.CLASSIC.value: '2.6'}.get(inbox.generation or '', '2.7.1')
 
 
-def sender_of(inbox: InboxPacket) -> ExchangeParticipant | None:
-    """Where answers about the packet go: the participant of its sender GUID, else the partner that posted it."""
-    participant = participant_by_guid(inbox.sender_uid)
-    if participant is None and inbox.source_participant is not None and inbox.source_participant.is_active:
-        participant = inbox.source_participant
+def sender_of(inbox: InboxPacket, parties: Parties | None = None) -> ExchangeParticipant | None:
+    """Where answers about the packet go: the participant of its sender GUID, else the partner that posted it.
+    `parties`: the packet's parties when the caller has read them already (for the packet's own sender GUID)."""
+    participant = parties.sender if parties is not None else participant_by_guid(inbox.sender_uid)
+    source = parties.source if parties is not None else inbox.source_participant
+    if participant is None and source is not None and source.is_active:
+        participant = source
     return participant
 
 
-def queue_receipts(inbox: InboxPacket) -> int:
-    """A receipt for every reception of a processed packet not yet answered; returns how many were placed."""
+def _ours(inbox: InboxPacket, parties: Parties | None) -> ExchangeParticipant | None:
+    """Whom the receipt is from: the packet's recipient, else the node's oldest local participant."""
+    if parties is None:
+        return inbox.recipient_participant or node_participant()
+    if inbox.recipient_participant_id is None:
+        return parties.local[0] if parties.local else None
+    known = next((p for p in parties.local if p.id == inbox.recipient_participant_id), None)
+    return known or inbox.recipient_participant
+
+
+def queue_receipts(inbox: InboxPacket, parties: Parties | None = None) -> int:
+    """A receipt for every reception of a processed packet not yet answered; returns how many were placed.
+    `parties`: the packet's parties (`packet_parties` of its sender GUID and source) when already read."""
     due = inbox.receptions - inbox.receipts
     if due <= 0 or inbox.status == InboxStatus.received.value:
         return 0
     inbox.receipts = inbox.receptions
-    destination, ours = sender_of(inbox), inbox.recipient_participant or node_participant()
+    destination, ours = sender_of(inbox, parties), _ours(inbox, parties)
     if inbox.message_kind == 'acknowledgment' or destination is None or ours is None or destination.id == ours.id:
         return 0
     accepted = inbox.status != InboxStatus.quarantined.value

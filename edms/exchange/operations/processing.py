@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from edms.audit.operations import record
 from edms.core.clock import utcnow
@@ -32,7 +32,7 @@ from edms.exchange.operations.timeline import note_answer
 from edms.exchange.packets.errors import PacketRejected
 from edms.exchange.packets.model import IncomingPacket, PacketKind
 from edms.exchange.packets.reader import read_packet_zip
-from edms.exchange.queries import participant_by_guid
+from edms.exchange.queries import Parties, packet_parties
 
 #: A packet whose processing crashed this many times is quarantined instead of being tried forever.
 MAX_ATTEMPTS = 5
@@ -68,7 +68,20 @@ def locked_packet(inbox_id: int) -> InboxPacket | None:
 
 def begin_attempt(inbox_id: int) -> bool:
     """Count an attempt at a packet still to process (its own transaction, so that crashes are counted too); False
-    when there is nothing to do or the packet has failed too often (it is quarantined then)."""
+    when there is nothing to do or the packet has failed too often (it is quarantined then). The usual case is one
+    statement; the row is read only when the packet is gone, processed already or tried too often."""
+    counted = db.session.execute(
+        update(InboxPacket)
+        .where(
+            InboxPacket.id == inbox_id,
+            InboxPacket.status == InboxStatus.received.value,
+            InboxPacket.attempts < MAX_ATTEMPTS,
+        )
+        .values(attempts=InboxPacket.attempts + 1)
+        .returning(InboxPacket.id)
+    ).first()
+    if counted is not None:
+        return True
     inbox = locked_packet(inbox_id)
     if inbox is None:
         return False
@@ -128,23 +141,48 @@ def _process(inbox: InboxPacket, packet: IncomingPacket) -> None:
         _note(inbox, packet)
         _fold(inbox, original)
         return
-    _note(inbox, packet)
+    parties = packet_parties(packet.sender.participant_uid, inbox.source_participant_id)
     if packet.document is None:  # a notification or a receipt: kept for the timeline of the sender's card
+        _note(inbox, packet)
         with contextlib.suppress(PacketRejected):  # answered by the node when its addressee is not known
-            _address(inbox, resolve_recipients(packet)[0])
-        _accept(inbox, [])
+            _address(inbox, resolve_recipients(packet, parties.local)[0])
+        _accept(inbox, [], parties)
         note_answer(inbox, packet)
         return
-    recipients = resolve_recipients(packet)
-    _address(inbox, recipients[0])
-    checks = check_signatures(packet)
-    inbox.details = {**(inbox.details or {}), 'signatures': signature_facts(checks)}
-    require_acceptable(checks)
-    files = prepare_files(packet.document)
-    sender = participant_by_guid(packet.sender.participant_uid)
-    inbox.card_id = make_draft(packet, recipients[0], sender, files, checks).id
-    copies = [_copy(inbox, other, make_draft(packet, other, sender, files, checks).id) for other in recipients[1:]]
-    _accept(inbox, copies)
+    # What the packet tells about itself is set on its row only once the drafts are made (or the packet refused):
+    # the row is then written by one UPDATE instead of one per flush of the drafts.
+    recipients: list[ExchangeParticipant] = []
+    facts: list[dict[str, Any]] | None = None
+    try:
+        recipients = resolve_recipients(packet, parties.local)
+        checks = check_signatures(packet)
+        facts = signature_facts(checks)
+        require_acceptable(checks)
+        files = prepare_files(packet.document)
+    except PacketRejected:
+        _describe(inbox, packet, recipients, facts)
+        raise
+    card = make_draft(packet, recipients[0], parties.sender, files, checks)
+    _describe(inbox, packet, recipients, facts)
+    inbox.card_id = card.id
+    copies = [
+        _copy(inbox, other, make_draft(packet, other, parties.sender, files, checks).id) for other in recipients[1:]
+    ]
+    _accept(inbox, copies, parties)
+
+
+def _describe(
+    inbox: InboxPacket,
+    packet: IncomingPacket,
+    recipients: list[ExchangeParticipant],
+    signatures: list[dict[str, Any]] | None,
+) -> None:
+    """The packet's own facts, its first addressee and its signatures' verdicts, as far as they are known."""
+    _note(inbox, packet)
+    if recipients:
+        _address(inbox, recipients[0])
+    if signatures is not None:
+        inbox.details = {**(inbox.details or {}), 'signatures': signatures}
 
 
 def _address(inbox: InboxPacket, recipient: ExchangeParticipant) -> None:
@@ -219,10 +257,10 @@ def _copy(inbox: InboxPacket, recipient: ExchangeParticipant, card_id: int) -> I
     return copy
 
 
-def _accept(inbox: InboxPacket, copies: list[InboxPacket]) -> None:
+def _accept(inbox: InboxPacket, copies: list[InboxPacket], parties: Parties | None = None) -> None:
     inbox.status = InboxStatus.accepted.value
     inbox.processed_at = inbox.updated_at = utcnow()
     for item in [inbox, *copies]:
         facts = {'card_id': item.card_id, 'kind': item.message_kind, 'message_uid': item.message_uid}
         record(None, 'exchange.packet.accept', item, facts, organization_id=item.recipient_organization_id)
-    queue_receipts(inbox)
+    queue_receipts(inbox, parties)

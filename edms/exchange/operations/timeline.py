@@ -26,6 +26,7 @@ from edms.exchange.models import (
     DispatchStep,
     ExchangeParticipant,
     InboxPacket,
+    OutboxKind,
     OutboxPacket,
 )
 from edms.exchange.packets.model import IncomingAcknowledgment, IncomingNotification, IncomingPacket, Party
@@ -70,6 +71,8 @@ def note_outbox(
     row: OutboxPacket, step: DispatchStep, text: str = '', *, at: datetime | None = None
 ) -> DispatchEvent | None:
     """Our own step of a document's outbox row (sent, failed) on its dispatch, at `at` (default now)."""
+    if row.kind != OutboxKind.document.value:  # only a document has a dispatch
+        return None
     dispatch = _locked(select(Dispatch).where(Dispatch.outbox_id == row.id))
     if dispatch is None:
         return None
