@@ -1,7 +1,7 @@
 """Exchange benchmark (issue 5): building and signing outgoing packets, and the intake of signed packets by 2 workers.
 
 `python -m scripts.bench.bench_exchange [--packets 2000] [--gost-packets 1000] [--e2e-packets 1000] [--workers 2]
-[--main-kb 100] [--annex-kb 30] [--durable] [--profile 200] [--no-wait]`
+[--main-kb 100] [--annex-kb 30] [--durable] [--profile 200 [--profile-only] [--profile-sql]] [--no-wait]`
 
 On a private PostgreSQL and Redis (AOF on), with the parties of the exchange tests (a partner agency sends to the
 ministry served here; the test PKI's RSA and GOST hierarchies and their CRLs in the trust store):
@@ -18,8 +18,12 @@ ministry served here; the test PKI's RSA and GOST hierarchies and their CRLs in 
 3. end to end: fresh RSA packets received by this process while the workers run, timed from the first reception
    to the last acceptance (reception shares the two cores).
 Then the counts are checked: every packet accepted once, a draft and a receipt for each, nothing quarantined.
-`--profile N` also processes N packets in this process under cProfile and prints where the time goes; `--py-spy`
-samples one worker with py-spy during the RSA intake (CPU only) and prints the functions that take the most.
+`--profile N` also processes 2N RSA and 2N GOST packets in this process as a worker would (the processing job, then
+the delivery jobs it enqueued): N of each plain, printing per packet the CPU of this process and of PostgreSQL, the
+SQL statements (an engine `before_cursor_execute` listener), commits, fsyncs and Redis round trips (`--profile-sql`
+lists one packet's statements), and N under cProfile (`--profile-clock cpu|wall`; the stats are saved for pstats);
+`--profile-only` skips the workers' runs. `--py-spy` samples one worker with py-spy during the RSA intake (CPU only)
+and prints the functions that take the most.
 """
 
 from __future__ import annotations
@@ -33,11 +37,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
 from rq.suspension import resume, suspend
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from edms.core.db import db
 from edms.core.jobs import make_queue, redis_connection
@@ -235,34 +242,148 @@ def check(stack: Stack, expected: int) -> None:
         print(f'check:      every one of {expected} packets accepted once, one draft and one receipt each')
 
 
-def profile(stack: Stack, packets: list[bytes]) -> None:
-    """Process the packets in this process under cProfile (their queued jobs are dropped)."""
-    from edms.exchange.jobs import process_inbox_packet
+@dataclass
+class Costs:
+    """What one pass over some packets cost this process: CPU, SQL statements, commits, fsyncs, Redis round trips."""
 
-    app = stack.app
+    cpu: float = 0.0
+    statements: int = 0
+    commits: int = 0
+    fsyncs: int = 0
+    redis: int = 0
+    sql: list[str] = field(default_factory=list)
+
+    def per(self, count: int) -> str:
+        return (
+            f'{1000 * self.cpu / count:6.1f} ms CPU, {self.statements / count:5.1f} SQL statements, '
+            f'{self.commits / count:4.1f} commits, {self.fsyncs / count:4.1f} fsyncs, '
+            f'{self.redis / count:4.1f} Redis round trips'
+        )
+
+
+@contextmanager
+def counting(app: Flask, costs: Costs) -> Iterator[None]:
+    """Count into `costs` while the block runs in this process: the statements of the app's engine (a
+    `before_cursor_execute` listener), its commits, the `os.fsync` calls and the Redis commands sent (a pipeline is
+    one round trip); the CPU time of this process (`time.process_time`)."""
+    from redis.connection import AbstractConnection
+
+    def statement(_connection: object, _cursor: object, sql: str, *_: object) -> None:
+        costs.statements += 1
+        costs.sql.append(' '.join(sql.split())[:160])
+
+    def commit(*_: object) -> None:
+        costs.commits += 1
+
+    real_fsync, real_send = os.fsync, AbstractConnection.send_packed_command
+
+    def fsync(fd: int) -> None:
+        costs.fsyncs += 1
+        real_fsync(fd)
+
+    def send(self: AbstractConnection, *args: object, **kwargs: object) -> None:
+        costs.redis += 1
+        real_send(self, *args, **kwargs)
+
     with app.app_context():
+        engine = db.engine
+    event.listen(engine, 'before_cursor_execute', statement)
+    event.listen(engine, 'commit', commit)
+    os.fsync, AbstractConnection.send_packed_command = fsync, send  # type: ignore[method-assign]
+    started = time.process_time()
+    try:
+        yield
+    finally:
+        costs.cpu += time.process_time() - started
+        os.fsync, AbstractConnection.send_packed_command = real_fsync, real_send  # type: ignore[method-assign]
+        event.remove(engine, 'before_cursor_execute', statement)
+        event.remove(engine, 'commit', commit)
+
+
+def received_ids(stack: Stack, packets: list[bytes]) -> list[int]:
+    """The packets received in this process (their processing jobs are dropped from the queue)."""
+    with stack.app.app_context():
         ids = []
         for raw in packets:
             with atomic():
                 source = db.session.get(ExchangeParticipant, stack.partner_id)
                 ids.append(receive_packet(raw, transport='http', source=source).id)
         make_queue('exchange').empty()
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.enable()
-        for inbox_id in ids:
+    return ids
+
+
+def queued_deliveries(stack: Stack) -> list[int]:
+    """The outbox ids whose delivery jobs wait in the exchange queue (emptied)."""
+    with stack.app.app_context():
+        queue = make_queue('exchange')
+        jobs = [job for job in queue.get_jobs() if job.func_name == 'edms.exchange.jobs.deliver_outbox_packet']
+        queue.empty()
+    return [int(job.args[0]) for job in jobs]
+
+
+def process_in_process(
+    stack: Stack, ids: list[int], costs: Costs, deliveries: Costs, profiler: cProfile.Profile | None = None
+) -> None:
+    """Run each packet's processing job, then the delivery jobs of what it queued, as a worker would."""
+    from edms.exchange.jobs import deliver_outbox_packet, process_inbox_packet
+
+    app = stack.app
+    for inbox_id in ids:
+        with counting(app, costs), app.app_context():
+            profiler and profiler.enable()
             process_inbox_packet(inbox_id)
-        profiler.disable()
-    seconds = time.perf_counter() - started
-    print(f'profile:    {len(ids)} packets processed in this process in {seconds:.1f} s ({len(ids) / seconds:.1f}/s)')
+            profiler and profiler.disable()
+        outbox = queued_deliveries(stack)
+        with counting(app, deliveries), app.app_context():
+            profiler and profiler.enable()
+            for outbox_id in outbox:
+                deliver_outbox_packet(outbox_id)
+            profiler and profiler.disable()
+
+
+def profile(stack: Stack, name: str, packets: list[bytes], top: int, clock: str, sql: bool) -> None:
+    """Process the packets in this process, half plain (the costs per packet: CPU of this process and of
+    PostgreSQL, statements, commits, fsyncs, Redis round trips), half under cProfile (where the time goes)."""
+    app = stack.app
+    warm, plain, profiled = (
+        packets[:5],
+        packets[5 : 5 + (len(packets) - 5) // 2],
+        packets[5 + (len(packets) - 5) // 2 :],
+    )
+    process_in_process(stack, received_ids(stack, warm), Costs(), Costs())
+    ids = received_ids(stack, plain)
+    costs, deliveries = Costs(), Costs()
+    database = postgres_cpu(app)
+    process_in_process(stack, ids, costs, deliveries)
+    database = (postgres_cpu(app) - database) / len(ids)
+    print(f'profile {name}: {len(ids)} packets processed in this process, per packet:')
+    print(f'  processing job:  {costs.per(len(ids))}')
+    print(f'  receipt delivery: {deliveries.per(len(ids))}')
+    print(f'  PostgreSQL server: {1000 * database:.1f} ms CPU (both jobs; /proc, other clients included)')
+    if sql:
+        one = Costs()
+        process_in_process(stack, received_ids(stack, profiled[:1]), one, one)
+        print(f'  the statements of one packet (both jobs, {one.commits} commits):')
+        for number, statement in enumerate(one.sql, 1):
+            print(f'  {number:3}. {statement}')
+        profiled = profiled[1:]
+    profiler = cProfile.Profile(time.process_time) if clock == 'cpu' else cProfile.Profile()
+    ids = received_ids(stack, profiled)
+    process_in_process(stack, ids, Costs(), Costs(), profiler)
+    print(f'cProfile {name}: {len(ids)} packets (both jobs; {clock} time)')
     stats = pstats.Stats(profiler)
-    stats.sort_stats('cumulative').print_stats(45)
-    stats.sort_stats('tottime').print_stats(25)
+    stats.dump_stats(WORK / f'exchange-profile-{name}.pstats')
+    print(f'(saved to {WORK / f"exchange-profile-{name}.pstats"} for pstats)')
+    stats.sort_stats('cumulative').print_stats(top)
+    stats.sort_stats('tottime').print_stats(top)
 
 
 def run(args: argparse.Namespace, stack: Stack) -> None:
     app = stack.app
     print(f'machine:    {machine()}\npostgresql: {pg_settings(app)}')
+    if args.profile_only:
+        profile_all(args, stack)
+        return
     args.no_wait or wait_for_quiet()
     rsa = timed_build(stack, 'rsa', args.packets, args, 'RSA')
     gost = timed_build(stack, 'gost256', args.gost_packets, args, 'GOST') if args.gost_packets else []
@@ -281,8 +402,13 @@ def run(args: argparse.Namespace, stack: Stack) -> None:
     finally:
         workers.stop_all()
     check(stack, len(rsa) + len(gost) + len(fresh))
-    if args.profile:
-        profile(stack, build_many(stack, 'rsa', args.profile, args.main_kb, args.annex_kb, 'PROF'))
+
+
+def profile_all(args: argparse.Namespace, stack: Stack) -> None:
+    count = 5 + 2 * args.profile
+    for name, user in (('rsa', 'rsa'), ('gost', 'gost256')):
+        packets = build_many(stack, user, count, args.main_kb, args.annex_kb, f'PROF-{name}')
+        profile(stack, name, packets, args.profile_top, args.profile_clock, args.profile_sql)
 
 
 def main() -> None:
@@ -295,11 +421,17 @@ def main() -> None:
     parser.add_argument('--annex-kb', type=int, default=30, help='KiB of the annex')
     parser.add_argument('--durable', action='store_true', help='PostgreSQL with fsync and synchronous_commit on')
     parser.add_argument('--profile', type=int, default=0, metavar='N', help='profile N packets in this process')
+    parser.add_argument('--profile-only', action='store_true', help='only --profile (no workers, no intake runs)')
+    parser.add_argument('--profile-top', type=int, default=40, help='functions listed by cProfile')
+    parser.add_argument('--profile-clock', choices=('cpu', 'wall'), default='cpu', help="cProfile's clock")
+    parser.add_argument('--profile-sql', action='store_true', help="print one packet's SQL statements")
     parser.add_argument('--py-spy', action='store_true', help='sample one worker during the RSA intake')
     parser.add_argument('--no-wait', action='store_true', help='do not wait for a quiet machine')
     args = parser.parse_args()
     with postgres(durable=args.durable) as url, redis_url() as redis, exchange_stack(url, redis) as stack:
         run(args, stack)
+        if args.profile and not args.profile_only:
+            profile_all(args, stack)
 
 
 if __name__ == '__main__':
