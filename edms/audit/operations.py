@@ -31,6 +31,12 @@ _MOVE_HEAD = (
 )
 _INSERT_ENTRIES = insert(AuditEntry.__table__)
 _ENTRY_COLUMNS = ('seq', 'created_at', 'actor_id', 'organization_id', 'action', 'object_type', 'object_id', 'data')
+_ROW_COLUMNS = (*_ENTRY_COLUMNS, 'prev_hash', 'hash')
+#: PostgreSQL: one entry (the usual commit) is inserted and the head moved by one statement, a round trip less
+#: under the head lock.
+_SEAL_ONE = _MOVE_HEAD.add_cte(
+    insert(AuditEntry.__table__).values({name: bindparam(f'e_{name}') for name in _ROW_COLUMNS}).cte('sealed')
+)
 
 
 class Actor(Protocol):
@@ -79,15 +85,13 @@ def seal_pending(session: Session) -> None:
         entry.seq, entry.prev_hash = last_seq + 1, last_hash
         entry.hash = chain_hash(entry.prev_hash, canonical_of(entry))
         last_seq, last_hash = entry.seq, entry.hash
-        rows.append(
-            {
-                **{name: getattr(entry, name) for name in _ENTRY_COLUMNS},
-                'prev_hash': entry.prev_hash,
-                'hash': entry.hash,
-            }
-        )
-    connection.execute(_INSERT_ENTRIES, rows)
-    connection.execute(_MOVE_HEAD, {'new_seq': last_seq, 'new_hash': last_hash})
+        rows.append({name: getattr(entry, name) for name in _ROW_COLUMNS})
+    if len(rows) == 1 and connection.dialect.name == 'postgresql':
+        row = {f'e_{name}': value for name, value in rows[0].items()}
+        connection.execute(_SEAL_ONE, {**row, 'new_seq': last_seq, 'new_hash': last_hash})
+    else:
+        connection.execute(_INSERT_ENTRIES, rows)
+        connection.execute(_MOVE_HEAD, {'new_seq': last_seq, 'new_hash': last_hash})
     loaded = session.identity_map.get(identity_key(AuditHead, HEAD_ID))
     if loaded is not None:  # a head read earlier in this session shows the values just written
         set_committed_value(loaded, 'last_seq', last_seq)
