@@ -33,6 +33,7 @@ import cProfile
 import os
 import pstats
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -252,10 +253,13 @@ class Costs:
     fsyncs: int = 0
     redis: int = 0
     sql: list[str] = field(default_factory=list)
+    samples: list[float] = field(default_factory=list)
 
     def per(self, count: int) -> str:
+        median = 1000 * statistics.median(self.samples) if self.samples else 0.0
         return (
-            f'{1000 * self.cpu / count:6.1f} ms CPU, {self.statements / count:5.1f} SQL statements, '
+            f'{1000 * self.cpu / count:6.1f} ms CPU (median {median:5.1f}), '
+            f'{self.statements / count:5.1f} SQL statements, '
             f'{self.commits / count:4.1f} commits, {self.fsyncs / count:4.1f} fsyncs, '
             f'{self.redis / count:4.1f} Redis round trips'
         )
@@ -294,7 +298,8 @@ def counting(app: Flask, costs: Costs) -> Iterator[None]:
     try:
         yield
     finally:
-        costs.cpu += time.process_time() - started
+        costs.samples.append(time.process_time() - started)
+        costs.cpu += costs.samples[-1]
         os.fsync, AbstractConnection.send_packed_command = real_fsync, real_send  # type: ignore[method-assign]
         event.remove(engine, 'before_cursor_execute', statement)
         event.remove(engine, 'commit', commit)
