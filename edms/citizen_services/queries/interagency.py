@@ -1,7 +1,8 @@
-"""Reading interagency requests: the active provider of a kind of data, one request for the requesting or the
-responding agency (anyone else: not found), the requests of an application, the outgoing and incoming lists with
-filters (status, overdue), the requests the morning reminders name, the kinds of data an application's journal
-already says were not sent, and the ЕГРЮЛ entry a tax service keeps.
+"""Reading interagency requests: the active provider of a kind of data, every provider with its organization and one
+provider (for the system administrator), one request for the requesting or the responding agency (anyone else: not
+found), the requests of an application, the outgoing and incoming lists with filters (status, overdue), the requests
+the morning reminders name, the kinds of data an application's journal already says were not sent, and the ЕГРЮЛ
+entry a tax service keeps.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from edms.audit.models import AuditEntry
 from edms.auth.models import User, UserRole
@@ -27,6 +28,7 @@ from edms.citizen_services.models.interagency import (
     RequestStatus,
 )
 from edms.citizen_services.permissions import DECIDING_ROLES, is_staff
+from edms.core.access import require_system_admin
 from edms.core.db import db
 from edms.core.errors import NotFound
 from edms.core.validation import RawInput
@@ -37,6 +39,11 @@ Side = Literal['outgoing', 'incoming']
 NOT_SENT_ACTION = 'interagency.not_sent'
 FILTER_FIELDS = ('status', 'overdue', 'page')
 PER_PAGE = 50
+
+
+class InteragencyProviderNotFound(NotFound):
+    code = 'interagency_provider_not_found'
+    message = 'Поставщик межведомственных сведений не найден.'
 
 
 class InteragencyRequestNotFound(NotFound):
@@ -72,6 +79,26 @@ def active_interagency_provider(data_kind: str) -> InteragencyProvider | None:
         .limit(1)
     )
     return db.session.execute(query).scalar_one_or_none()
+
+
+def list_interagency_providers(actor: User) -> list[InteragencyProvider]:
+    """Every organization named for a kind of data, with the organization loaded, by kind and id (system
+    administrator)."""
+    require_system_admin(actor)
+    query = (
+        select(InteragencyProvider)
+        .options(joinedload(InteragencyProvider.organization))
+        .order_by(InteragencyProvider.data_kind, InteragencyProvider.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_interagency_provider(actor: User, provider_id: int) -> InteragencyProvider:
+    """A provider for the system administrator; for anyone else it does not exist (like `get_provider`)."""
+    provider = db.session.get(InteragencyProvider, provider_id) if actor.is_system_admin else None
+    if provider is None:
+        raise InteragencyProviderNotFound()
+    return provider
 
 
 def get_request(user: User, request_id: int, side: Side, *, lock: bool = False) -> InteragencyRequest:

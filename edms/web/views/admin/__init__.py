@@ -30,6 +30,7 @@ from edms.web.views.admin import (  # noqa: E402, F401
     exchange,
     journals,
     organizations,
+    providers,
     tokens,
     trust,
     users,
