@@ -15,9 +15,11 @@ from edms.citizen_services.catalogue.definition import ResultValidity
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.errors import ApplicationInvalid, ApplicationNotFound, ApplicationStateConflict
 from edms.citizen_services.models import Application
-from edms.citizen_services.operations import approve, refuse
+from edms.citizen_services.operations import approve, refuse, request_clarification, resubmit
 from edms.citizen_services.operations.stay import annul, request_early_end, request_extension
 from edms.citizen_services.queries.stay import validity_of
+from edms.citizen_services.services.temporary_registration import SERVICE, VALIDITY
+from edms.core.calendar import business_calendar
 from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
@@ -128,6 +130,10 @@ def test_extension_is_a_new_application_prefilled_and_decided_within_a_working_d
     ]
     assert extension.deadline == DURING + timedelta(days=1)
     assert 'рассмотрения заявления о продлении' in extension.deadline_explanation
+    [filed] = extension.events  # filed under the extension's own term: one event, saying so
+    assert filed.comment.startswith(f'Продление регистрации по заявлению № {previous.number} до 05.09.2026: ')
+    assert filed.comment.endswith(f'срок предоставления услуги — {extension.deadline:%d.%m.%Y}.')
+    assert sum(extension.number in text for text in texts_of(world.applicant.id)) == 2  # filed; previous told
     validity = validity_of(previous, DURING)
     assert validity is not None
     assert validity.pending_extension == extension
@@ -141,6 +147,26 @@ def test_extension_is_a_new_application_prefilled_and_decided_within_a_working_d
     assert note is not None
     assert note.note == f'Продлено до 05.09.2026 по заявлению № {extension.number}.'
     assert any('Срок действия продлён до 05.09.2026' in text for text in texts_of(world.applicant.id))
+
+
+def test_a_clarification_of_an_extension_moves_the_extensions_own_term(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    previous = approved(world)
+    on_day(monkeypatch, DURING)  # Tuesday 02.06.2026
+    extension = extend(world, previous, '05.09.2026')
+    with atomic():
+        request_clarification(world.executor, extension, 'Приложите согласие собственника с подписью.')
+    on_day(monkeypatch, DURING + timedelta(days=2))  # Thursday
+    with atomic():
+        resubmit(world.applicant, extension, samples.temporary_registration(), [pdf('owner_consent', b'again')])
+    plans = VALIDITY.extension.deadlines, SERVICE.deadlines  # type: ignore[union-attr]
+    own, main = (
+        plan.after_clarification(business_calendar(), DURING + timedelta(days=1), DURING, DURING + timedelta(days=2))
+        for plan in plans
+    )
+    assert own.date != main.date
+    assert (extension.deadline, extension.deadline_explanation) == (own.date, own.explanation)
 
 
 def test_an_mfc_operator_extends_for_the_applicant_of_an_mfc_application(

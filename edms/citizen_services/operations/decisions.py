@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from edms.audit.operations import record
 from edms.auth.models import User
+from edms.citizen_services.catalogue.deadlines import DeadlinePlan
 from edms.citizen_services.catalogue.definition import (
     CLARIFICATION_REQUIRED,
     DONE,
@@ -168,10 +169,17 @@ def _replace_files(application: Application, service: ServiceDefinition, submiss
     application.signatures = [facts_json(facts) for facts in submission.facts]
 
 
+def _deadline_plan(application: Application, service: ServiceDefinition) -> DeadlinePlan:
+    """The term the application runs under: an extension's own (24 hours for temporary registration), else the
+    service's."""
+    extension = service.validity.extension if service.validity is not None else None
+    return extension.deadlines if application.extends_id is not None and extension is not None else service.deadlines
+
+
 def _move_deadlines(application: Application, service: ServiceDefinition) -> None:
     """The clock ran until the clarification was requested and runs again from today (`after_clarification`)."""
     calendar, requested = business_calendar(), application.clarification_requested_on or today()
-    plan = service.deadlines
+    plan = _deadline_plan(application, service)
     deadline = plan.after_clarification(calendar, application.deadline, requested, today())
     expected = plan.after_clarification(calendar, application.expected_date, requested, today())
     application.deadline, application.deadline_explanation = deadline.date, deadline.explanation

@@ -17,9 +17,12 @@ history, a journal entry and the applicant's notification, in the caller's trans
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from edms.auth.models import Role, User
+from edms.citizen_services.catalogue.deadlines import DeadlinePlan
 from edms.citizen_services.catalogue.definition import IN_PROGRESS, Channel, ServiceDefinition
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.errors import ServiceUnavailable
@@ -43,6 +46,7 @@ from edms.citizen_services.queries import active_provider, portal_account_by_sni
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.citizen_services.xml_forms import parse_application_xml
 from edms.core.calendar import business_calendar
+from edms.core.calendar.days import ru
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import Forbidden, ValidationFailed
@@ -67,12 +71,15 @@ def file_application(
     signatures: Iterable[SignatureFacts] = (),
     detached: Mapping[str, bytes] | None = None,
     on_behalf: Mapping[str, Any] | None = None,
+    extension: Extension | None = None,
 ) -> Application:
     """File an application of the service through `channel`. `signatures` are facts the entry point established
     (an SMS confirmation); `detached` maps a signature role to a CMS signature over the file of the slot with the
-    same name (the owner's consent), verified here. `ApplicationInvalid` names every problem and keeps nothing."""
+    same name (the owner's consent), verified here; `extension` files it as the extension of an earlier result.
+    `ApplicationInvalid` names every problem and keeps nothing."""
     service = get_service(service_code)
-    return _file(actor, service, _channel(channel), data, files, signatures, detached or {}, on_behalf, None)
+    channel_ = _channel(channel)
+    return _file(actor, service, channel_, data, files, signatures, detached or {}, on_behalf, None, extension)
 
 
 def file_application_xml(
@@ -89,7 +96,7 @@ def file_application_xml(
     service = get_service(service_code)
     data = parse_application_xml(service, xml)
     signed = {**(detached or {}), APPLICATION_ROLE: signature}
-    return _file(actor, service, Channel.xml_upload, data, files, (), signed, None, xml)
+    return _file(actor, service, Channel.xml_upload, data, files, (), signed, None, xml, None)
 
 
 def _file(
@@ -102,6 +109,7 @@ def _file(
     detached: Mapping[str, bytes],
     on_behalf: Mapping[str, Any] | None,
     xml: bytes | None,
+    extension: Extension | None,
 ) -> Application:
     block = read_applicant(on_behalf)
     provider = active_provider(service.code)
@@ -111,13 +119,35 @@ def _file(
     draft = Draft(channel, data, utcnow(), tuple(signatures), detached, account, block, xml)
     submission = prepare(service, draft, files)
     check_legal_entity_sender(service, submission, draft.account)
-    application = _new_application(actor, service, provider, draft, submission)
+    plan = extension.deadlines if extension is not None else service.deadlines
+    application = _new_application(actor, service, provider, draft, submission, plan)
     card = make_card(application, service, submission.uploads, submission.verified, xml)
     application.card_id = card.id
     facts = {'service': service.code, 'channel': channel.value, 'card_id': card.id, 'files': len(submission.uploads)}
-    change_status(actor, application, IN_PROGRESS, 'application.file', comment=expected_text(application), facts=facts)
+    comment = expected_text(application)
+    if extension is not None:
+        application.extends_id = extension.previous.id
+        facts |= {'extends': extension.previous.id, 'valid_until': extension.valid_until.isoformat()}
+        comment = f'{extension.said(application)} {comment}'
+    change_status(actor, application, IN_PROGRESS, 'application.file', comment=comment, facts=facts)
     schedule_needed_requests(application)
     return application
+
+
+@dataclass(frozen=True)
+class Extension:
+    """The application extends the result of `previous` until `valid_until`: filed under the extension's own term
+    (`deadlines`), said in its first event."""
+
+    previous: Application
+    deadlines: DeadlinePlan
+    valid_until: date
+
+    def said(self, application: Application) -> str:
+        return (
+            f'Продление регистрации по заявлению № {self.previous.number} до {ru(self.valid_until)}: '
+            f'срок рассмотрения — {ru(application.deadline)}.'
+        )
 
 
 def _channel(value: str) -> Channel:
@@ -155,12 +185,17 @@ def _provider_clerk(actor: User, provider: ServiceProvider) -> bool:
 
 
 def _new_application(
-    actor: User, service: ServiceDefinition, provider: ServiceProvider, draft: Draft, submission: Submission
+    actor: User,
+    service: ServiceDefinition,
+    provider: ServiceProvider,
+    draft: Draft,
+    submission: Submission,
+    plan: DeadlinePlan,
 ) -> Application:
-    """The application row with its number, the applicant, the values and the deadlines (flushed)."""
+    """The application row with its number, the applicant, the values and the deadlines of `plan` (flushed)."""
     calendar, submitted_on = business_calendar(), today()
-    deadline = service.deadlines.deadline(calendar, submitted_on)
-    expected = service.deadlines.expected(calendar, submitted_on)
+    deadline = plan.deadline(calendar, submitted_on)
+    expected = plan.expected(calendar, submitted_on)
     applicant = submission.applicant
     account_id = draft.account.id if draft.account is not None else portal_account_by_snils(applicant.snils)
     application = Application(

@@ -28,9 +28,9 @@ from edms.citizen_services.catalogue.definition import Channel, ResultValidity
 from edms.citizen_services.errors import ApplicationInvalid, ApplicationNotFound, ApplicationStateConflict
 from edms.citizen_services.models import TEXT_MAX, Application
 from edms.citizen_services.models.applications import ResultState
-from edms.citizen_services.operations.common import change_status, expected_text, service_of, today
+from edms.citizen_services.operations.common import service_of, today
 from edms.citizen_services.operations.decisions import lock_application
-from edms.citizen_services.operations.filing import file_application
+from edms.citizen_services.operations.filing import Extension, file_application
 from edms.citizen_services.operations.stay_validity import result_event
 from edms.citizen_services.operations.uploads import UploadedFile
 from edms.citizen_services.permissions import (
@@ -42,7 +42,6 @@ from edms.citizen_services.permissions import (
 from edms.citizen_services.queries.stay import EXPIRED, pending_extension, state_note, state_on
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.blobs import blob_store
-from edms.core.calendar import business_calendar
 from edms.core.calendar.days import ru
 from edms.core.clock import utcnow
 from edms.core.errors import ValidationFailed
@@ -106,6 +105,7 @@ def request_extension(
     sent = {upload.kind for upload in uploads}
     uploads += _carried_files(previous, sent | set(validity.extension.renewed))
     channel, on_behalf = _channel_of(actor, previous)
+    extension = Extension(previous, validity.extension.deadlines, end)
     try:
         application = file_application(
             actor,
@@ -116,10 +116,12 @@ def request_extension(
             signatures=signatures,
             detached=detached,
             on_behalf=on_behalf,
+            extension=extension,
         )
     except ApplicationInvalid as error:
         raise _on_the_form(error, validity) from None
-    _extension_term(actor, application, previous, validity, end)
+    text = f'Подано заявление № {application.number} о продлении регистрации до {ru(end)}.'
+    result_event(actor, previous, 'application.extension_requested', text, {'extension': application.id})
     return application
 
 
@@ -188,27 +190,6 @@ def _on_the_form(error: ApplicationInvalid, validity: ResultValidity) -> Applica
         for problem in error.problems
     ]
     return ApplicationInvalid(problems)
-
-
-def _extension_term(
-    actor: User, application: Application, previous: Application, validity: ResultValidity, end: date
-) -> None:
-    """Link the extension to the previous result and give it the extension's own term (24 hours for temporary
-    registration), said in its history."""
-    assert validity.extension is not None
-    application.extends_id = previous.id
-    plan, calendar, filed_on = validity.extension.deadlines, business_calendar(), today()
-    deadline, expected = plan.deadline(calendar, filed_on), plan.expected(calendar, filed_on)
-    application.deadline, application.deadline_explanation = deadline.date, deadline.explanation
-    application.expected_date, application.expected_explanation = expected.date, expected.explanation
-    comment = (
-        f'Продление регистрации по заявлению № {previous.number} до {ru(end)}: '
-        f'срок рассмотрения — {ru(deadline.date)}. {expected_text(application)}'
-    )
-    facts = {'extends': previous.id, 'valid_until': end.isoformat(), 'deadline': deadline.date.isoformat()}
-    change_status(actor, application, application.status, 'application.extension', comment=comment, facts=facts)
-    text = f'Подано заявление № {application.number} о продлении регистрации до {ru(end)}.'
-    result_event(actor, previous, 'application.extension_requested', text, {'extension': application.id})
 
 
 def request_early_end(actor: User, application: Application, comment: Any = '') -> Application:
