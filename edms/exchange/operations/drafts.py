@@ -64,7 +64,7 @@ def make_draft(
     ]
     if kept:
         store_signatures(actor, card, kept, METHOD_CLIENT)
-    route_card(card, sample_of(card))
+    route_card(card, sample_of(card), new=True)
     return card
 
 
