@@ -225,9 +225,10 @@ def file_card(user: User, card: Card, case_file_id: int) -> Card:
     return card
 
 
-def grant_access(actor: User | None, card: Card, user_id: int, reason: str) -> None:
-    """Let one user see the card (an executor of a restricted card); used by the resolutions module."""
-    exists = db.session.get(CardAccessGrant, (card.id, user_id, reason))
+def grant_access(actor: User | None, card: Card, user_id: int, reason: str, *, new_card: bool = False) -> None:
+    """Let one user see the card (an executor of a restricted card); used by the resolutions and routing modules.
+    `new_card`: the card was created in this transaction, so it has no grant yet to look for."""
+    exists = None if new_card else db.session.get(CardAccessGrant, (card.id, user_id, reason))
     if exists is None:
         db.session.add(CardAccessGrant(card_id=card.id, user_id=user_id, reason=reason))
         record(

@@ -70,7 +70,7 @@ def _apply(card: Card, check: RuleCheck, actor: User | None, new: bool = False) 
     db.session.flush()
     if executor is not None:
         # Granted on a public card too: the executor keeps the card if a clerk restricts it (ДСП) later.
-        grant_access(actor, card, executor.id, GRANT_REASON)
+        grant_access(actor, card, executor.id, GRANT_REASON, new_card=new)
         _notify(card, rule, executor)
     facts = {
         'rule_id': rule.id,
