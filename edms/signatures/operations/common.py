@@ -54,30 +54,9 @@ def signer_summary(info: CertificateInfo | None, fallback: str = '') -> str:
     return ', '.join(part for part in parts if part)[:SUMMARY_MAX]
 
 
-def new_record(
-    actor: Actor,
-    report: VerificationReport,
-    *,
-    organization_id: int | None,
-    file_sha256: str,
-    signature_sha256: str,
-    signature: AttachmentSignature | None = None,
-    attachment_id: int | None = None,
-    file_name: str = '',
-    signature_name: str = '',
-) -> VerificationRecord:
-    """Store a verification report (flushed, so that it has an id)."""
-    record = record_row(
-        actor,
-        report,
-        organization_id=organization_id,
-        file_sha256=file_sha256,
-        signature_sha256=signature_sha256,
-        signature=signature,
-        attachment_id=attachment_id,
-        file_name=file_name,
-        signature_name=signature_name,
-    )
+def new_record(actor: Actor, report: VerificationReport, **row: Any) -> VerificationRecord:
+    """Store a verification report (flushed, so that it has an id); `row` names the rest as `record_row` does."""
+    record = record_row(actor, report, **row)
     db.session.add(record)
     db.session.flush()
     return record
