@@ -43,15 +43,6 @@ Created = Row[Any]
 
 
 @dataclass(frozen=True)
-class Recipient:
-    """What a notification needs of its recipient."""
-
-    id: int
-    organization_id: int
-    email: str | None
-
-
-@dataclass(frozen=True)
 class Message:
     """One notification to create: see `notify`."""
 
@@ -116,30 +107,26 @@ def _insert_for_active(messages: list[Message]) -> list[Created]:
 
 
 def _insert_checked(messages: list[Message]) -> list[Created]:
-    """Other databases: the active recipients read first, then the rows inserted."""
-    users = _active_users({message.recipient_id for message in messages})
-    rows = [_row(message, users[message.recipient_id]) for message in messages if message.recipient_id in users]
+    """Other databases (the embedded default's SQLite): the active recipients read first, then the rows inserted."""
+    recipients = {message.recipient_id for message in messages}
+    active = select(User.id, User.organization_id).where(User.id.in_(recipients), User.is_active.is_(True))
+    organizations: dict[int, int] = {row.id: row.organization_id for row in db.session.execute(active)}
+    names = [name for name, _ in _VALUE_COLUMNS]
+    rows = [dict(zip(names, _values_row(message), strict=True)) for message in messages]
+    rows = [row for row in rows if row['user_id'] in organizations]
     if not rows:
         return []
-    return list(db.session.execute(_insert_new(rows)))
+    for row in rows:
+        if row['organization_id'] is None:
+            row['organization_id'] = organizations[row['user_id']]
+    statement = sqlite.insert(_TABLE).values(rows).on_conflict_do_nothing(index_elements=['user_id', 'source'])
+    return list(db.session.execute(statement.returning(*_TABLE.c)))
 
 
 def _values_row(message: Message) -> tuple[Any, ...]:
+    """The message as the values of `_VALUE_COLUMNS` (the organization None: the recipient's own)."""
     text = _shortened(message.text.strip())
     return (message.recipient_id, message.organization_id, message.kind, text, message.url, message.source, utcnow())
-
-
-def _row(message: Message, user: Recipient) -> dict[str, Any]:
-    organization_id = message.organization_id
-    return {
-        'user_id': user.id,
-        'organization_id': organization_id if organization_id is not None else user.organization_id,
-        'kind': message.kind,
-        'text': _shortened(message.text.strip()),
-        'url': message.url,
-        'source': message.source,
-        'created_at': utcnow(),
-    }
 
 
 def mark_read(user: User, notification_ids: Iterable[int]) -> int:
@@ -197,22 +184,6 @@ def is_relative_url(url: str) -> bool:
 
 def _shortened(text: str) -> str:
     return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + '…'
-
-
-def _active_users(ids: set[int]) -> dict[int, Recipient]:
-    """The active users among `ids`, as the three columns a notification needs (no entity, no relationships)."""
-    ordered, users = sorted(ids), {}
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        query = select(User.id, User.organization_id, User.email).where(User.id.in_(chunk), User.is_active.is_(True))
-        users.update({row.id: Recipient(row.id, row.organization_id, row.email) for row in db.session.execute(query)})
-    return users
-
-
-def _insert_new(rows: list[dict[str, Any]]) -> Any:
-    """INSERT … ON CONFLICT (user_id, source) DO NOTHING RETURNING: concurrent jobs never duplicate or fail."""
-    statement = sqlite.insert(_TABLE).values(rows)
-    return statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(*_TABLE.c)
 
 
 def _schedule_mail(created: list[Created]) -> None:
