@@ -10,6 +10,7 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from edms.auth.models import User
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.core.db import db
 from edms.core.tx import atomic
@@ -48,6 +49,16 @@ def test_the_head_sees_the_cabinet_with_its_staff_and_the_registration_links_to_
     application = page_text(client.get(f'/applications/{cabinet.application_id}').get_data(as_text=True))
     assert 'перейти в кабинет организации' in application
     assert 'Кабинет организации' in page_text(client.get('/applications').get_data(as_text=True))  # the nav link
+
+
+def add_employee(client: FlaskClient, world: World, cabinet: LegalEntityCabinet, role: str) -> User:
+    """A portal account added to the cabinet with `role` by its head through the form (the head stays logged in)."""
+    with atomic():
+        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
+    login(client, world.applicant)
+    response = client.post(f'/legal-cabinets/{cabinet.id}/members', data={'snils': SNILS_B, 'role': role})
+    assert response.status_code == 302
+    return employee
 
 
 def test_staff_added_changed_and_removed_through_the_forms(client: FlaskClient, world: World) -> None:
@@ -120,10 +131,7 @@ def test_another_organizations_cabinet_is_a_404(client: FlaskClient, world: Worl
 
 def test_member_without_rights_is_refused_and_sees_no_forms(client: FlaskClient, world: World) -> None:
     cabinet = world.open_legal_cabinet()
-    with atomic():
-        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
-    login(client, world.applicant)
-    client.post(f'/legal-cabinets/{cabinet.id}/members', data={'snils': SNILS_B, 'role': 'accountant'})
+    employee = add_employee(client, world, cabinet, 'accountant')
     client.post('/logout')
     login(client, employee)
     url = f'/legal-cabinets/{cabinet.id}'
@@ -141,11 +149,8 @@ def test_a_member_holding_delete_who_is_not_an_administrator_cannot_remove_staff
     client: FlaskClient, world: World
 ) -> None:
     cabinet = world.open_legal_cabinet()
-    with atomic():
-        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
-    login(client, world.applicant)
+    employee = add_employee(client, world, cabinet, 'accountant')
     url = f'/legal-cabinets/{cabinet.id}'
-    client.post(f'{url}/members', data={'snils': SNILS_B, 'role': 'accountant'})
     mine = members(cabinet)[employee.id]
     client.post(f'{url}/members/{mine.id}', data={'role': 'accountant', 'rights': ['view', 'delete']})
     assert members(cabinet)[employee.id].can_delete
@@ -161,10 +166,7 @@ def test_member_with_send_files_on_the_legal_entitys_behalf_and_others_may_not(
     client: FlaskClient, world: World
 ) -> None:
     cabinet = world.open_legal_cabinet()
-    with atomic():
-        employee = make_user(world.portal, 'applicant', snils=SNILS_B)
-    login(client, world.applicant)
-    client.post(f'/legal-cabinets/{cabinet.id}/members', data={'snils': SNILS_B, 'role': 'lawyer'})
+    employee = add_employee(client, world, cabinet, 'lawyer')
     member = members(cabinet)[employee.id]
     client.post('/logout')
     login(client, employee)
