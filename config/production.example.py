@@ -1,7 +1,7 @@
 # Production example (copy, adjust, point EDMS_CONFIG at the copy). Secrets are NOT written here: set them in the
 # environment of gunicorn and of the workers, e.g. in a systemd unit's EnvironmentFile readable by the service only:
 #   EDMS_SECRET_KEY=<64 random hex chars>
-#   EDMS_SQLALCHEMY_DATABASE_URI=postgresql+psycopg2://edms:<password>@db.internal:5432/edms
+#   EDMS_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://edms:<password>@db.internal:5432/edms
 #   EDMS_REDIS_URL=redis://redis.internal:6379/0
 #   EDMS_BLOB_DIR=/srv/edms/blobs
 # Processes:
@@ -20,6 +20,8 @@ SESSION_MAX_PER_USER = 5
 MAX_ATTACHMENT_SIZE = 50 * 1024 * 1024
 MAX_CONTENT_LENGTH = 60 * 1024 * 1024
 # jit off and a larger work_mem keep word searches over millions of cards fast (BENCHMARKS.md, section 2).
+# psycopg 3 prepares repeated statements on the server; behind PgBouncer < 1.21 in transaction mode add
+# 'prepare_threshold': None to connect_args.
 SQLALCHEMY_ENGINE_OPTIONS = {
     'pool_pre_ping': True,
     'pool_size': 10,

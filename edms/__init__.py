@@ -11,11 +11,13 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, consumers of domain events, blueprints, CLI."""
     from edms import settings
+    from edms.core.urls import install_converters
     from edms.extensions import init_extensions
     from edms.paths import ROOT
 
     app = Flask(__name__, template_folder=str(ROOT / 'templates'), instance_path=str(ROOT / 'instance'))
     settings.load(app, config)
+    install_converters(app)
     init_extensions(app)
 
     from edms.api import register_api

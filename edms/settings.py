@@ -99,9 +99,22 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     _embedded_defaults(app)
+    app.config['SQLALCHEMY_DATABASE_URI'] = database_url(app.config['SQLALCHEMY_DATABASE_URI'])
     missing = [key for key in REQUIRED_KEYS if not app.config.get(key)]
     if missing:
         raise RuntimeError(f'Missing required configuration: {", ".join(missing)} (set EDMS_{missing[0]})')
+
+
+def database_url(url: str | None) -> str | None:
+    """PostgreSQL URLs go through psycopg 3, the driver installed: `postgresql://`, `postgres://` and the former
+    `postgresql+psycopg2://` name it. psycopg 3 binds parameters on the server and prepares a statement after its
+    fifth run on a connection, so PostgreSQL stops planning the same statements again (a third of their time)."""
+    if url is None:
+        return None
+    for prefix in ('postgresql+psycopg2://', 'postgresql://', 'postgres://'):
+        if url.startswith(prefix):
+            return 'postgresql+psycopg://' + url[len(prefix) :]
+    return url
 
 
 def _embedded_defaults(app: Flask) -> None:

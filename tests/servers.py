@@ -23,9 +23,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-import psycopg2
+import psycopg
 import redis
-from psycopg2 import sql
+from psycopg import sql
 
 __all__ = [
     'PostgresServer',
@@ -112,7 +112,7 @@ class PostgresServer(RunningServer):
 
     def database_url(self, name: str) -> str:
         """SQLAlchemy URL of database `name` on this server."""
-        return f'postgresql+psycopg2://{PG_USER}@{self.host}:{self.port}/{name}'
+        return f'postgresql+psycopg://{PG_USER}@{self.host}:{self.port}/{name}'
 
     def create_database(self, name: str, template: str | None = None) -> str:
         """Create database `name` (optionally as a copy of `template`) and return its SQLAlchemy URL."""
@@ -127,13 +127,8 @@ class PostgresServer(RunningServer):
         self._execute_admin(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)').format(sql.Identifier(name)))
 
     def _execute_admin(self, statement: sql.Composable) -> None:
-        connection = psycopg2.connect(host=self.host, port=self.port, user=PG_USER, dbname='postgres')
-        try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-        finally:
-            connection.close()
+        with psycopg.connect(host=self.host, port=self.port, user=PG_USER, dbname='postgres', autocommit=True) as conn:
+            conn.execute(statement)
 
 
 def free_port() -> int:

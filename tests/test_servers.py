@@ -4,7 +4,7 @@ import socket
 import sys
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 import redis
 
@@ -41,9 +41,9 @@ def test_free_port_is_bindable_on_loopback() -> None:
 def test_postgres_starts_answers_and_stops(tmp_path: Path) -> None:
     server = _started_postgres(tmp_path)
     try:
-        assert server.url == f'postgresql+psycopg2://postgres@127.0.0.1:{server.port}/edms_test'
-        assert server.admin_url == f'postgresql+psycopg2://postgres@127.0.0.1:{server.port}/postgres'
-        connection = psycopg2.connect(host='127.0.0.1', port=server.port, user='postgres', dbname='edms_test')
+        assert server.url == f'postgresql+psycopg://postgres@127.0.0.1:{server.port}/edms_test'
+        assert server.admin_url == f'postgresql+psycopg://postgres@127.0.0.1:{server.port}/postgres'
+        connection = psycopg.connect(host='127.0.0.1', port=server.port, user='postgres', dbname='edms_test')
         try:
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -65,11 +65,11 @@ def test_postgres_creates_and_drops_databases(tmp_path: Path) -> None:
     with _started_postgres(tmp_path) as server:
         url = server.create_database('edms_copy', template='edms_test')
         assert url.endswith(f':{server.port}/edms_copy')
-        connection = psycopg2.connect(host='127.0.0.1', port=server.port, user='postgres', dbname='edms_copy')
+        connection = psycopg.connect(host='127.0.0.1', port=server.port, user='postgres', dbname='edms_copy')
         connection.close()
         server.drop_database('edms_copy')
         server.drop_database('edms_copy')  # absent is fine
-        connection = psycopg2.connect(host='127.0.0.1', port=server.port, user='postgres', dbname='postgres')
+        connection = psycopg.connect(host='127.0.0.1', port=server.port, user='postgres', dbname='postgres')
         try:
             with connection.cursor() as cursor:
                 cursor.execute('select count(*) from pg_database where datname = %s', ('edms_copy',))

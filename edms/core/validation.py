@@ -19,6 +19,8 @@ _DATE_RU = re.compile(r'^(\d{2})\.(\d{2})\.(\d{4})$')
 _DATE_ISO = re.compile(r'^(\d{4})-(\d{2})-(\d{2})$')
 #: Dates outside these years are typing mistakes (and overflow date arithmetic); they are refused.
 MIN_YEAR, MAX_YEAR = 1900, 2100
+#: The largest id (and integer) an INTEGER column holds; larger input is refused before it reaches a query.
+ID_MAX = 2**31 - 1
 #: Control characters a document requisite never contains (tab and line breaks are allowed).
 CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
@@ -79,6 +81,9 @@ class RawInput:
             self.errors.add(name, f'«{label}»: не меньше {min_value}.')
         elif max_value is not None and number > max_value:
             self.errors.add(name, f'«{label}»: не больше {max_value}.')
+        elif abs(number) > ID_MAX:
+            self.errors.add(name, f'«{label}»: слишком большое число (не больше {ID_MAX}).')
+            return None
         return number
 
     def date(self, name: str, label: str, *, required: bool = False) -> date | None:
@@ -138,6 +143,9 @@ class RawInput:
         for item in items:
             if isinstance(item, bool) or not (isinstance(item, int) or (isinstance(item, str) and is_number(item))):
                 self.errors.add(name, f'«{label}»: ожидается список идентификаторов.')
+                return []
+            if not 0 <= int(item) <= ID_MAX:
+                self.errors.add(name, f'«{label}»: идентификатор не может быть больше {ID_MAX}.')
                 return []
             result.append(int(item))
         return result

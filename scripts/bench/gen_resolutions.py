@@ -143,7 +143,8 @@ class Writer:
             data = buffer.getvalue()
             if data:
                 statement = f'COPY {table} ({", ".join(columns)}) FROM STDIN'
-                self.cursor.copy_expert(statement, io.StringIO(data), size=len(data))  # type: ignore[attr-defined]
+                with self.cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+                    copy.write(data)
         self.resolutions, self.assignments, self.pending = io.StringIO(), io.StringIO(), 0
 
 
@@ -350,13 +351,13 @@ def load(app: Flask, staff: Staff, total: int, seed: int, today: date) -> Counte
             _replica_mode(cursor)
             indexes = _drop_indexes(cursor)
             counter = Generator(staff, cards, today, seed, Writer(cursor)).run(total)
-            cursor.execute('SET maintenance_work_mem = %s', ('512MB',))
+            cursor.execute("SET maintenance_work_mem = '512MB'")
             for definition in indexes:
                 cursor.execute(definition)
             for table in TABLES:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
             connection.commit()
-            connection.set_isolation_level(0)  # autocommit: VACUUM cannot run in a transaction
+            connection.driver_connection.autocommit = True  # VACUUM cannot run in a transaction
             for table in TABLES:
                 cursor.execute(f'VACUUM ANALYZE {table}')
         finally:
@@ -367,7 +368,8 @@ def load(app: Flask, staff: Staff, total: int, seed: int, today: date) -> Counte
 def _drop_indexes(cursor: object) -> list[str]:
     """Drop the secondary indexes of both tables; their CREATE statements, to rebuild them after the load."""
     cursor.execute(  # type: ignore[attr-defined]
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN %s AND indexname NOT LIKE 'pk_%%'", (TABLES,)
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT LIKE 'pk_%%'",
+        (list(TABLES),),
     )
     rows = cursor.fetchall()  # type: ignore[attr-defined]
     for name, _ in rows:

@@ -98,7 +98,7 @@ def repeated_number(where: str) -> str:
 
 
 class Store:
-    """Duplicate checks and writes: COPY on the session's psycopg2 connection, or executemany on SQLite."""
+    """Duplicate checks and writes: COPY on the session's psycopg connection, or executemany on SQLite."""
 
     def __init__(self, organization_id: int, now: datetime) -> None:
         self.postgresql = is_postgresql()
@@ -134,8 +134,8 @@ class Store:
         }
 
     def _copy(self, statement: str, payload: bytes) -> None:
-        with self.raw.cursor() as cursor:
-            cursor.copy_expert(statement, io.BytesIO(payload), size=max(len(payload), 1))
+        with self.raw.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(payload)
 
     def _execute(self, statement: str, *, fetch: bool = False) -> list[Any]:
         if self.raw is None:
