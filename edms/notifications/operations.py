@@ -88,22 +88,31 @@ def notify_many(messages: Iterable[Message]) -> list[Created]:
 def _insert_for_active(messages: list[Message]) -> list[Created]:
     """PostgreSQL, one statement: INSERT … SELECT FROM unnest(the messages' columns as arrays) JOIN the active
     recipients … ON CONFLICT (user_id, source) DO NOTHING RETURNING. An inactive user gets nothing, a repeated source
-    is skipped, even by a concurrent job. The arrays are bound values, so the statement is compiled once."""
+    is skipped, even by a concurrent job."""
     columns = zip(*(_values_row(message) for message in messages), strict=True)
-    arrays = (
-        bindparam(f'{name}s', list(values), type_=postgresql.ARRAY(type_))
-        for (name, type_), values in zip(_VALUE_COLUMNS, columns, strict=True)
-    )
+    params = {f'{name}s': list(values) for (name, _), values in zip(_VALUE_COLUMNS, columns, strict=True)}
+    if db.session.autoflush:  # as the ORM would before a query: a recipient added in this transaction is found
+        db.session.flush()
+    return list(db.session.execute(_INSERT_FOR_ACTIVE, params))
+
+
+def _insert_for_active_statement() -> Any:
+    """The statement of `_insert_for_active`, built once: the arrays are bound values and the users a Core table, so
+    each call only binds the values (no statement to build, no cache key to compute, no ORM compilation)."""
+    arrays = (bindparam(f'{name}s', type_=postgresql.ARRAY(type_)) for name, type_ in _VALUE_COLUMNS)
     sent = func.unnest(*arrays).table_valued(*(name for name, _ in _VALUE_COLUMNS)).render_derived(name='sent')
-    organization = func.coalesce(sent.c.organization_id, User.organization_id)
+    users = User.__table__
+    organization = func.coalesce(sent.c.organization_id, users.c.organization_id)
     rows = (
         select(sent.c.user_id, organization, sent.c.kind, sent.c.text, sent.c.url, sent.c.source, sent.c.created_at)
-        .join_from(sent, User, User.id == sent.c.user_id)
-        .where(User.is_active.is_(True))
+        .join_from(sent, users, users.c.id == sent.c.user_id)
+        .where(users.c.is_active.is_(True))
     )
     statement = postgresql.insert(_TABLE).from_select([_TABLE.c[name] for name, _ in _VALUE_COLUMNS], rows)
-    statement = statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(*_TABLE.c)
-    return list(db.session.execute(statement))
+    return statement.on_conflict_do_nothing(index_elements=['user_id', 'source']).returning(*_TABLE.c)
+
+
+_INSERT_FOR_ACTIVE = _insert_for_active_statement()
 
 
 def _insert_checked(messages: list[Message]) -> list[Created]:
