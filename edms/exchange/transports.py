@@ -85,8 +85,9 @@ def _http_failure(error: urllib.error.HTTPError) -> DeliveryFailure:
 
 def write_packet_folder(root: str | os.PathLike[str], mailbox: str, name: str, data: bytes) -> Path:
     """Unpack the packet zip as the folder `<root>/<mailbox>/<name>` atomically: written under a hidden temporary
-    name in the same folder, synced, then renamed (the mail client never sees half a packet). A folder already
-    there is the same packet delivered before a crash: it is left as it is."""
+    name in the same folder, its files and the folder synced, then renamed and the mailbox synced (the mail client
+    never sees half a packet, and a folder it sees survives a crash). A folder already there is the same packet
+    delivered before a crash: it is left as it is."""
     if not _MAILBOX.match(mailbox):
         raise PermanentFailure(f'Почтовый ящик МЭДО «{mailbox}» нельзя использовать как имя каталога.')
     if not _SAFE_NAME.match(name) or name.startswith('.'):
@@ -100,7 +101,6 @@ def write_packet_folder(root: str | os.PathLike[str], mailbox: str, name: str, d
         box.mkdir(parents=True, exist_ok=True)
         temporary.mkdir()
         _unpack(data, temporary)
-        _fsync(box)
         temporary.rename(target)
         _fsync(box)
     except OSError as error:
@@ -112,7 +112,10 @@ def write_packet_folder(root: str | os.PathLike[str], mailbox: str, name: str, d
 
 
 def _unpack(data: bytes, folder: Path) -> None:
-    """Our own packet zip (built by this node) into the folder; still, only plain relative names are written."""
+    """Our own packet zip (built by this node) into the folder; still, only plain relative names are written. Every
+    file is written before the first is synced (the file system then commits their data together rather than one
+    file after the other), then the folders holding them are synced, the innermost first."""
+    written = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if info.is_dir():
@@ -124,13 +127,14 @@ def _unpack(data: bytes, folder: Path) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, 'wb') as file:
                 file.write(archive.read(info))
-                file.flush()
-                os.fsync(file.fileno())
-    _fsync(folder)
+            written.append(path)
+    folders = {parent for path in written for parent in path.parents if parent.is_relative_to(folder)}
+    for path in [*written, *sorted(folders, key=lambda item: len(item.parts), reverse=True)]:
+        _fsync(path)
 
 
-def _fsync(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:

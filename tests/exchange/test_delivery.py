@@ -4,6 +4,7 @@ backoff kept in the row, a permanent refusal, timeouts, idempotent jobs, the dir
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -361,3 +362,32 @@ def test_the_sweep_command_enqueues_due_deliveries(app_ctx: Flask, app: Flask, m
     assert result.exit_code == 0, result.output
     assert 'Поставлено в доставку: 1.' in result.output
     assert enqueued == [outbox_id]
+
+
+def test_the_directory_transport_syncs_the_files_and_folders_before_the_rename_and_the_mailbox_after(
+    app_ctx: Flask, app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setitem(app.config, 'EXCHANGE_OUTBOX_DIR', str(tmp_path))
+    outbox_id = queue_packet(make_nodes(None))
+    uid = outbox(outbox_id).message_uid
+    events: list[str] = []
+    real_fsync, real_rename = os.fsync, Path.rename
+
+    def fsync(descriptor: int) -> None:
+        events.append(os.readlink(f'/proc/self/fd/{descriptor}').removeprefix(str(tmp_path / 'AGENCY_S')))
+        real_fsync(descriptor)
+
+    def rename(self: Path, target: Path) -> Path:
+        events.append('rename')
+        return real_rename(self, target)
+
+    monkeypatch.setattr(os, 'fsync', fsync)
+    monkeypatch.setattr(Path, 'rename', rename)
+    assert jobs.deliver_outbox_packet(outbox_id) == 'sent'
+    synced = [event for event in events if event.startswith('/.tmp-')]
+    temporary = synced[0].split('/')[1]
+    assert events[: len(synced)] == synced  # nothing of the mailbox before the packet's own folder is complete
+    assert sorted(synced[:3]) == sorted(f'/{temporary}/{name}' for name in FILES)
+    assert synced[3:] == [f'/{temporary}/sub', f'/{temporary}']
+    assert events[len(synced) :] == ['rename', '']  # then the mailbox, once, with the final name in it
+    assert (tmp_path / 'AGENCY_S' / uid).is_dir()
