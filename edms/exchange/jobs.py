@@ -49,12 +49,13 @@ ENQUEUE_MARGIN = timedelta(minutes=1)
 
 def process_inbox_packet(inbox_id: int) -> None:
     with atomic():
-        if not begin_attempt(inbox_id):
-            return
+        attempt = begin_attempt(inbox_id)
+    if attempt is None:
+        return
     with delivered_here() as receipts:
         try:
             with atomic():
-                process_packet(inbox_id)
+                process_packet(inbox_id, attempt.sha256)
         except DomainError as error:
             with atomic():
                 quarantine_failed(inbox_id, error)

@@ -10,14 +10,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from edms.core.access import SYSTEM
 from edms.core.db import db
 from edms.core.tx import atomic
 from edms.exchange.jobs import process_inbox_packet
 from edms.exchange.models import InboxPacket, OutboxPacket
-from edms.exchange.operations import create_participant, receive_packet
+from edms.exchange.operations import create_participant, intake, receive_packet
 from edms.exchange.operations.common import stored_bytes, zip_files
 from edms.exchange.packets.model import IncomingPacket, PacketKind
 from edms.exchange.packets.reader import read_packet_zip
@@ -147,6 +147,32 @@ def test_the_same_message_in_other_bytes_is_folded_into_the_first_and_registered
     receipts = outbox_rows()
     assert len(receipts) == 2
     assert {read_outbox(row).acknowledgment.acknowledged_uid for row in receipts} == {str(UID)}
+
+
+def test_the_job_locks_a_second_copy_and_the_first_by_one_statement(
+    exchange: Exchange, monkeypatch: pytest.MonkeyPatch
+):
+    later = datetime.now(UTC).replace(microsecond=0)
+    receive(packet_zip(exchange, uid=UID, created=later - timedelta(minutes=5)), exchange)
+    monkeypatch.setattr(intake, 'schedule_processing', lambda inbox_id: None)
+    second_id = receive(packet_zip(exchange, uid=UID, created=later), exchange)
+    statements: list[str] = []
+
+    def seen(_connection: object, _cursor: object, sql: str, *_: object) -> None:
+        statements.append(sql)
+
+    event.listen(db.engine, 'before_cursor_execute', seen)
+    try:
+        process_inbox_packet(second_id)
+    finally:
+        event.remove(db.engine, 'before_cursor_execute', seen)
+
+    locks = [sql for sql in statements if 'FROM exchange_inbox' in sql and 'FOR UPDATE' in sql]
+    assert len(locks) == 1
+    first, second = inbox_rows()
+    assert (second.id, second.duplicate_of_id, second.card_id) == (second_id, first.id, first.card_id)
+    assert (first.receptions, first.receipts) == (2, 2)
+    assert len(cards()) == 1
 
 
 def test_running_the_job_again_changes_nothing(exchange: Exchange):

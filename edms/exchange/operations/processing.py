@@ -1,5 +1,6 @@
-"""Processing a received packet, under the lock of its inbox row, in one transaction: read it, fold a second copy of
-an already received message into the first, find its addressees among the organizations served here, verify every
+"""Processing a received packet, under the lock of its inbox row, in one transaction: read it (its stored bytes
+never change, so they are read before the lock is taken), fold a second copy of an already received message into the
+first, find its addressees among the organizations served here, verify every
 signature, check its files, make the incoming drafts, acknowledge it. A packet that fails is quarantined with its
 reason and nothing of it is registered; the sender is answered with a negative receipt when known.
 
@@ -9,9 +10,11 @@ Idempotent: a packet already processed is only acknowledged (receptions not yet 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.exc import MultipleResultsFound
 
 from edms.audit.operations import record
 from edms.core.clock import utcnow
@@ -66,8 +69,16 @@ def locked_packet(inbox_id: int) -> InboxPacket | None:
     ).scalar_one_or_none()
 
 
-def begin_attempt(inbox_id: int) -> bool:
-    """Count an attempt at a packet still to process (its own transaction, so that crashes are counted too); False
+@dataclass(frozen=True)
+class Attempt:
+    """A packet to process: `sha256` of its stored bytes, to read before its row is locked (None when the packet was
+    processed already and only its receptions are to be acknowledged)."""
+
+    sha256: str | None
+
+
+def begin_attempt(inbox_id: int) -> Attempt | None:
+    """Count an attempt at a packet still to process (its own transaction, so that crashes are counted too); None
     when there is nothing to do or the packet has failed too often (it is quarantined then). The usual case is one
     statement; the row is read only when the packet is gone, processed already or tried too often."""
     counted = db.session.execute(
@@ -78,35 +89,54 @@ def begin_attempt(inbox_id: int) -> bool:
             InboxPacket.attempts < MAX_ATTEMPTS,
         )
         .values(attempts=InboxPacket.attempts + 1)
-        .returning(InboxPacket.id)
-    ).first()
+        .returning(InboxPacket.sha256)
+    ).scalar()
     if counted is not None:
-        return True
+        return Attempt(counted)
     inbox = locked_packet(inbox_id)
     if inbox is None:
-        return False
+        return None
     if inbox.status == InboxStatus.received.value:
         if inbox.attempts >= MAX_ATTEMPTS:
             message = f'Пакет не удалось обработать за {inbox.attempts} попыток: обратитесь к администратору.'
             quarantine(inbox, PacketRejected('unsupported', message))
-            return False
+            return None
         inbox.attempts += 1
-    return True
+        return Attempt(inbox.sha256)
+    return Attempt(None)
 
 
-def process_packet(inbox_id: int) -> InboxPacket | None:
-    """Process the packet once; a packet already processed only gets its unanswered receptions acknowledged."""
-    inbox = locked_packet(inbox_id)
+def process_packet(inbox_id: int, sha256: str | None = None) -> InboxPacket | None:
+    """Process the packet once; a packet already processed only gets its unanswered receptions acknowledged.
+
+    With `sha256` (of the `Attempt` begun) the stored packet is read before its row is locked — its bytes never
+    change — and the row and the first copy of the same message are locked by one statement."""
+    read = _read(sha256) if sha256 is not None else None
+    inbox, original = _locked(inbox_id, read if isinstance(read, IncomingPacket) else None)
     if inbox is None:
         return None
     if inbox.status != InboxStatus.received.value:
         queue_receipts(inbox)
         return inbox
+    if read is None:
+        read = _read(inbox.sha256)
+        original = _original(inbox, read) if isinstance(read, IncomingPacket) else None
+    if isinstance(read, PacketRejected):
+        quarantine(inbox, read)
+        return inbox
     try:
-        _process(inbox, read_packet_zip(stored_bytes(inbox.sha256)))
+        _process(inbox, read, original)
     except PacketRejected as error:  # raised before anything of the packet was registered
         quarantine(inbox, error)
     return inbox
+
+
+def _read(sha256: str) -> IncomingPacket | PacketRejected:
+    """The stored packet read, or why it cannot be."""
+    try:
+        return read_packet_zip(stored_bytes(sha256))
+    except PacketRejected as error:
+        return error
 
 
 def quarantine_failed(inbox_id: int, error: DomainError) -> InboxPacket | None:
@@ -134,8 +164,7 @@ def quarantine(inbox: InboxPacket, error: PacketRejected) -> None:
     queue_receipts(inbox)
 
 
-def _process(inbox: InboxPacket, packet: IncomingPacket) -> None:
-    original = _original(inbox, packet)
+def _process(inbox: InboxPacket, packet: IncomingPacket, original: InboxPacket | None) -> None:
     if original is not None:
         inbox.duplicate_of_id = original.id
         _note(inbox, packet)
@@ -189,22 +218,48 @@ def _address(inbox: InboxPacket, recipient: ExchangeParticipant) -> None:
     inbox.recipient_participant_id, inbox.recipient_organization_id = recipient.id, recipient.organization_id
 
 
+def _locked(inbox_id: int, packet: IncomingPacket | None) -> tuple[InboxPacket | None, InboxPacket | None]:
+    """The inbox row and, when `packet` (read from it) names its sender, the first received copy of the same message:
+    both locked by one statement."""
+    condition: ColumnElement[bool] = InboxPacket.id == inbox_id
+    first_copy = _first_copy(inbox_id, packet) if packet is not None else None
+    if first_copy is not None:
+        condition = or_(condition, first_copy)
+    rows = db.session.execute(
+        select(InboxPacket).where(condition).with_for_update().execution_options(populate_existing=True)
+    ).scalars()
+    inbox, others = None, []
+    for row in rows:
+        if row.id == inbox_id:
+            inbox = row
+        else:
+            others.append(row)
+    if len(others) > 1:
+        raise MultipleResultsFound('more than one first copy of a message')
+    return inbox, others[0] if others else None
+
+
 def _original(inbox: InboxPacket, packet: IncomingPacket) -> InboxPacket | None:
     """The first received copy of the same message (same sender and message GUID), locked."""
-    if not packet.sender.participant_uid:
+    first_copy = _first_copy(inbox.id, packet)
+    if first_copy is None:
         return None
     return db.session.execute(
-        select(InboxPacket)
-        .where(
-            InboxPacket.sender_uid == packet.sender.participant_uid,
-            InboxPacket.message_uid == packet.message_uid,
-            InboxPacket.parent_id.is_(None),
-            InboxPacket.duplicate_of_id.is_(None),
-            InboxPacket.id != inbox.id,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        select(InboxPacket).where(first_copy).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def _first_copy(inbox_id: int, packet: IncomingPacket) -> ColumnElement[bool] | None:
+    """Which row is the first received copy of the packet's message, if the packet names its sender."""
+    if not packet.sender.participant_uid:
+        return None
+    return and_(
+        InboxPacket.sender_uid == packet.sender.participant_uid,
+        InboxPacket.message_uid == packet.message_uid,
+        InboxPacket.parent_id.is_(None),
+        InboxPacket.duplicate_of_id.is_(None),
+        InboxPacket.id != inbox_id,
+    )
 
 
 def _note(inbox: InboxPacket, packet: IncomingPacket) -> None:
