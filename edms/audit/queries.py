@@ -42,11 +42,13 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     """Recompute every hash in seq order; report the first entry whose link or content does not match."""
     prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
     query = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
-    for entry in db.session.execute(query).scalars():
-        problem = _check_entry(entry, prev_hash, expected_seq)
-        if problem:
-            return ChainReport(checked, entry.seq, problem)
-        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    # Closed on an early return too: psycopg 3 streams through a server-side cursor that must not outlive the call.
+    with db.session.execute(query) as result:
+        for entry in result.scalars():
+            problem = _check_entry(entry, prev_hash, expected_seq)
+            if problem:
+                return ChainReport(checked, entry.seq, problem)
+            prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     return ChainReport(checked)
 
 
