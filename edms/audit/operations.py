@@ -10,6 +10,8 @@ built once, without a unit-of-work flush: the seal runs under the one lock that 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, event, insert, select, update
@@ -49,6 +51,23 @@ class Actor(Protocol):
     def organization_id(self) -> int | None: ...
 
 
+@dataclass(slots=True)
+class PendingEntry:
+    """An entry recorded in this transaction, chained and inserted at the commit: a plain object (the journal is
+    written with Core statements, so an ORM instance would only cost its instrumentation)."""
+
+    created_at: datetime
+    actor_id: int | None
+    organization_id: int | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    data: dict[str, Any]
+    seq: int = 0
+    prev_hash: str = ''
+    hash: str = ''
+
+
 def record(
     actor: Actor | None,
     action: str,
@@ -56,9 +75,9 @@ def record(
     data: dict[str, Any] | None = None,
     *,
     organization_id: int | None = None,
-) -> AuditEntry:
+) -> PendingEntry:
     """Add an entry for `action` on `obj` (a flushed model with `id`, or None) by `actor` (None = the system)."""
-    entry = AuditEntry(
+    entry = PendingEntry(
         created_at=utcnow(),
         actor_id=actor.id if actor else None,
         organization_id=organization_id if organization_id is not None else (actor.organization_id if actor else None),
@@ -111,7 +130,7 @@ def install() -> None:
         event.listen(Session, 'after_soft_rollback', discard_pending)
 
 
-def canonical_of(entry: AuditEntry) -> str:
+def canonical_of(entry: AuditEntry | PendingEntry) -> str:
     """The canonical text of a stored or new entry."""
     return canonical(
         entry.seq,
