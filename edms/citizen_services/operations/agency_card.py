@@ -20,6 +20,7 @@ from edms.citizen_services.catalogue.definition import Channel, ServiceDefinitio
 from edms.citizen_services.models import ApplicantKind, Application, ApplicationFile
 from edms.citizen_services.operations.common import AgencyActor, channel_label, today
 from edms.citizen_services.operations.uploads import StoredUpload, VerifiedSignature
+from edms.core.db import db
 from edms.registry.errors import JournalMissing
 from edms.registry.models import Attachment, Card, DeliveryMethod
 from edms.registry.operations import add_attachment, create_card
@@ -51,9 +52,13 @@ def make_card(
     """The agency's card with every file and signature, registered when a journal allows, routed by the rules."""
     actor = cast(User, AgencyActor(application.organization_id))
     facts = {'application_id': application.id}
-    card = registered_card(actor, card_values(application, service), 'application', facts)
+    # Without autoflushes: the application's number goes with the card's insert, and the routing's rows with the
+    # next flush (the filing's history event); nothing read in between depends on them.
+    with db.session.no_autoflush:
+        card = registered_card(actor, card_values(application, service), 'application', facts)
     add_files(actor, card, application, service, uploads, signatures, xml)
-    route_card(card, sample_of(card, service=service.code), new=True)
+    with db.session.no_autoflush:
+        route_card(card, sample_of(card, service=service.code), new=True)
     return card
 
 
@@ -105,7 +110,13 @@ def add_files(
     rows = []
     uploads = list(uploads)
     stored = [
-        StoredFile(upload.sha256 or '', upload.filename, f'{_label(service, upload.kind)}{note}'[:500])
+        StoredFile(
+            upload.sha256 or '',
+            upload.filename,
+            f'{_label(service, upload.kind)}{note}'[:500],
+            upload.size,
+            upload.content_type,
+        )
         for upload in uploads
     ]
     for upload, attachment in zip(uploads, add_stored_attachments(actor, card, stored), strict=True):

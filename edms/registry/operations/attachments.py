@@ -24,11 +24,15 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 class StoredFile(NamedTuple):
-    """A blob already in the store, to become an attachment under `filename` with `description`."""
+    """A blob already in the store, to become an attachment under `filename` with `description`; `size` and
+    `content_type` when the caller stored the blob in this request and knows them (its type detected from the same
+    bytes by `detect_content_type`), so the file is not opened again."""
 
     sha256: str
     filename: str
     description: str = ''
+    size: int | None = None
+    content_type: str | None = None
 
 
 def clean_filename(name: str) -> str:
@@ -64,7 +68,7 @@ def add_stored_attachments(user: User, card: Card, files: Sequence[StoredFile]) 
         if not store.exists(file.sha256):
             raise BlobMissing(file.sha256)
         path = store.path_for(file.sha256)
-        size = os.path.getsize(path)
+        size = file.size if file.size is not None else os.path.getsize(path)
         if size > limit:
             raise BlobTooLarge(limit)
         attachments.append(_new_attachment(user, card, StoredBlob(file.sha256, size, path), file))
@@ -93,7 +97,7 @@ def _attach(user: User, card: Card, blob: StoredBlob, filename: str, description
 
 def _new_attachment(user: User, card: Card, blob: StoredBlob, file: StoredFile) -> Attachment:
     """The attachment row of a stored blob whose type is allowed; `FileRefused` (and a new blob discarded) else."""
-    content_type = detect_content_type(blob.path) if blob.size else None
+    content_type = file.content_type or (detect_content_type(blob.path) if blob.size else None)
     if content_type is None or content_type not in ALLOWED_TYPES:
         if blob.is_new:
             blob_store().discard(blob.sha256)

@@ -66,8 +66,7 @@ def _apply(card: Card, check: RuleCheck, actor: User | None, new: bool = False) 
     decision.department_id, decision.executor_id = department_id, rule.executor_id
     decision.explanation = explain(check)
     decision.decided_at, decision.decided_by_id = utcnow(), actor.id if actor is not None else None
-    db.session.add(decision)
-    db.session.flush()
+    db.session.add(decision)  # written by the next flush: nothing here needs its id
     if executor is not None:
         # Granted on a public card too: the executor keeps the card if a clerk restricts it (ДСП) later.
         grant_access(actor, card, executor.id, GRANT_REASON, new_card=new)
