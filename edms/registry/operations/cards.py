@@ -132,11 +132,14 @@ def _assign_number(
     }
 
 
-_TAKEN_NUMBER = select(Card.id).where(
-    Card.organization_id == bindparam('organization_id'),
-    Card.reg_number == bindparam('number'),
-    Card.reg_date >= bindparam('first_day'),
-    Card.reg_date <= bindparam('last_day'),
+_CARDS = Card.__table__
+#: On the Core table: a card gets its number only right before it is flushed, so there is nothing to autoflush, and
+#: the statement runs without the ORM's compilation.
+_TAKEN_NUMBER = select(_CARDS.c.id).where(
+    _CARDS.c.organization_id == bindparam('organization_id'),
+    _CARDS.c.reg_number == bindparam('number'),
+    _CARDS.c.reg_date >= bindparam('first_day'),
+    _CARDS.c.reg_date <= bindparam('last_day'),
 )
 
 
