@@ -44,19 +44,20 @@ DELIVERY = {
 
 def make_card(
     application: Application,
+    number: str,
     service: ServiceDefinition,
     uploads: Iterable[StoredUpload],
     signatures: Iterable[VerifiedSignature],
     xml: bytes | None,
 ) -> Card:
-    """The agency's card with every file and signature, registered when a journal allows, routed by the rules."""
+    """The agency's card of the application numbered `number` with every file and signature, registered when a
+    journal allows, routed by the rules."""
     actor = cast(User, AgencyActor(application.organization_id))
     facts = {'application_id': application.id}
-    # Without autoflushes: the application's number goes with the card's insert, and the routing's rows with the
-    # next flush (the filing's history event); nothing read in between depends on them.
-    with db.session.no_autoflush:
-        card = registered_card(actor, card_values(application, service), 'application', facts)
+    card = registered_card(actor, card_values(application, number, service), 'application', facts)
     add_files(actor, card, application, service, uploads, signatures, xml)
+    # Without autoflushes: the routing's rows go with the next flush (the filing's history event); nothing the
+    # routing reads depends on them.
     with db.session.no_autoflush:
         route_card(card, sample_of(card, service=service.code), new=True)
     return card
@@ -74,9 +75,9 @@ def registered_card(actor: User, values: dict[str, object], subject: str, facts:
         return card
 
 
-def card_values(application: Application, service: ServiceDefinition) -> dict[str, object]:
+def card_values(application: Application, number: str, service: ServiceDefinition) -> dict[str, object]:
     summary = (
-        f'{service.title}: заявление № {application.number} ({channel_label(application.channel)}), '
+        f'{service.title}: заявление № {number} ({channel_label(application.channel)}), '
         f'заявитель — {application.applicant_name}'
     )
     person = application.applicant_kind == ApplicantKind.person
@@ -86,7 +87,7 @@ def card_values(application: Application, service: ServiceDefinition) -> dict[st
         'summary': summary[:SUMMARY_MAX],
         'correspondent_type': 'person' if person else 'organization',
         'correspondent_name': application.applicant_name[:511],
-        'sender_number': application.number,
+        'sender_number': number,
         'sender_date': today(),
         'received_date': today(),
         'delivery_method': DELIVERY[Channel(application.channel)].value,

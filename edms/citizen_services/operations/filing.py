@@ -121,8 +121,10 @@ def _file(
     check_legal_entity_sender(service, submission, draft.account)
     plan = extension.deadlines if extension is not None else service.deadlines
     application = _new_application(actor, service, provider, draft, submission, plan)
-    card = make_card(application, service, submission.uploads, submission.verified, xml)
-    application.card_id = card.id
+    number = public_number(application)
+    card = make_card(application, number, service, submission.uploads, submission.verified, xml)
+    # Written with the first event's flush: one update of the application instead of one for each.
+    application.number, application.card_id = number, card.id
     facts = {'service': service.code, 'channel': channel.value, 'card_id': card.id, 'files': len(submission.uploads)}
     comment = expected_text(application)
     if extension is not None:
@@ -192,7 +194,8 @@ def _new_application(
     submission: Submission,
     plan: DeadlinePlan,
 ) -> Application:
-    """The application row with its number, the applicant, the values and the deadlines of `plan` (flushed)."""
+    """The application row with the applicant, the values and the deadlines of `plan` (flushed, so it has the id
+    its number is made of; the caller sets the number)."""
     calendar, submitted_on = business_calendar(), today()
     deadline = plan.deadline(calendar, submitted_on)
     expected = plan.expected(calendar, submitted_on)
@@ -223,5 +226,4 @@ def _new_application(
     )
     db.session.add(application)
     db.session.flush()
-    application.number = public_number(application)
     return application
