@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from edms.auth.models import User
@@ -69,12 +69,20 @@ def get_rule(actor: Actor, rule_id: int) -> RoutingRule:
     return rule
 
 
+#: Built once (routing runs for every incoming card): an execution only binds the organization.
+_RULES = (
+    select(RoutingRule)
+    .where(RoutingRule.organization_id == bindparam('organization_id'))
+    .options(*_RULE_LOADS)
+    .order_by(RoutingRule.position, RoutingRule.id)
+)
+_ACTIVE_RULES = _RULES.where(RoutingRule.is_active.is_(True))
+
+
 def list_rules(organization_id: int, *, active_only: bool = False) -> list[RoutingRule]:
     """The organization's rules in the order they are tried."""
-    query = select(RoutingRule).where(RoutingRule.organization_id == organization_id).options(*_RULE_LOADS)
-    if active_only:
-        query = query.where(RoutingRule.is_active.is_(True))
-    return list(db.session.execute(query.order_by(RoutingRule.position, RoutingRule.id)).scalars())
+    query = _ACTIVE_RULES if active_only else _RULES
+    return list(db.session.execute(query, {'organization_id': organization_id}).scalars())
 
 
 def decision_of(card_id: int) -> RoutingDecision | None:

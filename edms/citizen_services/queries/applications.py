@@ -16,7 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from edms.auth.models import Role, User, UserRole
@@ -171,22 +171,25 @@ def application_of_card(card_id: int) -> Application | None:
     return db.session.execute(select(Application).where(Application.card_id == card_id)).scalar_one_or_none()
 
 
+#: Built once (every filing reads it): an execution only binds the service code.
+_ACTIVE_PROVIDER = (
+    select(ServiceProvider)
+    .join(Organization, Organization.id == ServiceProvider.organization_id)
+    .where(
+        ServiceProvider.service_code == bindparam('service_code'),
+        ServiceProvider.is_active.is_(True),
+        Organization.is_active.is_(True),
+    )
+    .order_by(ServiceProvider.id)
+    .limit(1)
+    # The agency comes along: the new application and its card name it, and the join is there anyway.
+    .options(contains_eager(ServiceProvider.organization))
+)
+
+
 def active_provider(service_code: str) -> ServiceProvider | None:
     """The provider filing uses: the active one of an active organization; the first by id when there are several."""
-    query = (
-        select(ServiceProvider)
-        .join(Organization, Organization.id == ServiceProvider.organization_id)
-        .where(
-            ServiceProvider.service_code == service_code,
-            ServiceProvider.is_active.is_(True),
-            Organization.is_active.is_(True),
-        )
-        .order_by(ServiceProvider.id)
-        .limit(1)
-        # The agency comes along: the new application and its card name it, and the join is there anyway.
-        .options(contains_eager(ServiceProvider.organization))
-    )
-    return db.session.execute(query).scalar_one_or_none()
+    return db.session.execute(_ACTIVE_PROVIDER, {'service_code': service_code}).scalar_one_or_none()
 
 
 def list_providers(actor: User, service_code: str | None = None) -> list[ServiceProvider]:
