@@ -24,6 +24,7 @@ from edms.exchange.packets.reader import read_packet_zip
 from edms.exchange.packets.writer import Participant, build_packet
 from edms.exchange.queries import registration_queue
 from edms.registry.models import AccessMark, Attachment, Card, CardKind, CardStatus, DeliveryMethod
+from edms.registry.operations import attachments as registry_attachments
 from edms.signatures.models import AttachmentSignature, VerificationRecord
 from scripts.make_test_pki import TestPki
 from tests.exchange.inbox_setup import (
@@ -105,6 +106,21 @@ def test_the_main_file_and_the_attachment_become_card_files_with_their_signature
         records = db_all(VerificationRecord, VerificationRecord.attachment_id.in_([f.id for f in files.values()]))
         assert len(records) == 2
         assert all(r.report['signers'][0]['checks'][3]['status'] == 'passed' for r in records)  # the chain
+
+
+def test_the_card_files_take_the_type_and_size_found_when_the_packet_was_checked(
+    exchange: Exchange, monkeypatch: pytest.MonkeyPatch
+):
+    def not_again(path: object) -> None:
+        raise AssertionError(f'{path}: the type was detected when the packet was checked')
+
+    monkeypatch.setattr(registry_attachments, 'detect_content_type', not_again)
+    inbox_id = receive(packet_zip(exchange), exchange)
+
+    with atomic():
+        card_id = db_get(InboxPacket, inbox_id).card_id
+        files = {a.filename: (a.content_type, a.size) for a in db_all(Attachment, Attachment.card_id == card_id)}
+    assert files == {'document.pdf': ('application/pdf', len(PDF)), 'attachment_1.pdf': ('application/pdf', len(ANNEX))}
 
 
 def test_a_positive_receipt_for_the_message_waits_in_the_outbox(exchange: Exchange):

@@ -55,7 +55,7 @@ def make_draft(
     for prepared in files:
         name = original_name(prepared.item)
         description = _description(prepared, document, renamed=name != prepared.item.name)
-        stored.append(StoredFile(prepared.sha256, name, description))
+        stored.append(StoredFile(prepared.sha256, name, description, len(prepared.item.data), prepared.content_type))
     attachments = add_stored_attachments(actor, card, stored) if stored else []
     kept = [
         signature
