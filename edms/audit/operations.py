@@ -9,6 +9,7 @@ built once, without a unit-of-work flush: the seal runs under the one lock that 
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,11 +35,20 @@ _MOVE_HEAD = (
 _INSERT_ENTRIES = insert(AuditEntry.__table__)
 _ENTRY_COLUMNS = ('seq', 'created_at', 'actor_id', 'organization_id', 'action', 'object_type', 'object_id', 'data')
 _ROW_COLUMNS = (*_ENTRY_COLUMNS, 'prev_hash', 'hash')
-#: PostgreSQL: one entry (the usual commit) is inserted and the head moved by one statement, a round trip less
-#: under the head lock.
-_SEAL_ONE = _MOVE_HEAD.add_cte(
-    insert(AuditEntry.__table__).values({name: bindparam(f'e_{name}') for name in _ROW_COLUMNS}).cte('sealed')
-)
+#: PostgreSQL: the entries of a commit (up to this many: nearly always) are inserted and the head moved by one
+#: statement, a round trip less under the head lock.
+_SEAL_MAX = 32
+
+
+@functools.lru_cache(maxsize=_SEAL_MAX)
+def _seal_statement(count: int) -> Any:
+    """The one-statement seal of `count` entries (bound as `e<index>_<column>`), built once per count."""
+    table = AuditEntry.__table__
+    rows = [
+        {name: bindparam(f'e{index}_{name}', type_=table.c[name].type) for name in _ROW_COLUMNS}
+        for index in range(count)
+    ]
+    return _MOVE_HEAD.add_cte(insert(table).values(rows).cte('sealed'))
 
 
 class Actor(Protocol):
@@ -105,9 +115,9 @@ def seal_pending(session: Session) -> None:
         entry.hash = chain_hash(entry.prev_hash, canonical_of(entry))
         last_seq, last_hash = entry.seq, entry.hash
         rows.append({name: getattr(entry, name) for name in _ROW_COLUMNS})
-    if len(rows) == 1 and connection.dialect.name == 'postgresql':
-        row = {f'e_{name}': value for name, value in rows[0].items()}
-        connection.execute(_SEAL_ONE, {**row, 'new_seq': last_seq, 'new_hash': last_hash})
+    if len(rows) <= _SEAL_MAX and connection.dialect.name == 'postgresql':
+        params = {f'e{index}_{name}': value for index, row in enumerate(rows) for name, value in row.items()}
+        connection.execute(_seal_statement(len(rows)), {**params, 'new_seq': last_seq, 'new_hash': last_hash})
     else:
         connection.execute(_INSERT_ENTRIES, rows)
         connection.execute(_MOVE_HEAD, {'new_seq': last_seq, 'new_hash': last_hash})
