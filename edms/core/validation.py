@@ -83,8 +83,9 @@ class RawInput:
             self.errors.add(name, f'«{label}»: не больше {max_value}.')
         elif abs(number) > ID_MAX:
             self.errors.add(name, f'«{label}»: слишком большое число (не больше {ID_MAX}).')
-            return None
-        return number
+        else:
+            return number
+        return None  # out of range: nothing that reads it may take it to a query
 
     def date(self, name: str, label: str, *, required: bool = False) -> date | None:
         value = self._value(name)
@@ -157,6 +158,20 @@ class RawInput:
 def is_number(value: str) -> bool:
     """Only ASCII digits: `'²'.isdigit()` is true, but no register or `int()` takes it."""
     return value.isascii() and value.isdigit()
+
+
+def is_id(value: str) -> bool:
+    """ASCII digits of a number an INTEGER id column holds (a longer one would be a database error, not a miss)."""
+    return is_number(value) and int(value) <= ID_MAX
+
+
+def query_int(value: str) -> int:
+    """`request.args.get(name, type=query_int)`: an integer an INTEGER column holds; ValueError (so the default)
+    otherwise."""
+    number = int(value)
+    if abs(number) > ID_MAX:
+        raise ValueError(value)
+    return number
 
 
 def parse_date(value: Any, *, bounded: bool = True) -> date | None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from edms.core.validation import RawInput, is_number
+from edms.core.validation import RawInput, is_id
 from edms.registry.models.enums import AccessMark, CardKind, CardStatus, CorrespondentType, DeliveryMethod, LinkKind
 
 SUMMARY_MAX = 4000
@@ -118,7 +118,7 @@ def _addressees(form: RawInput, value: Any) -> list[dict[str, Any]]:
             continue
         if len(name) > 511:
             form.errors.add('addressees', '«Адресаты»: наименование адресата не длиннее 511 символов.')
-        if org_id is not None and (isinstance(org_id, bool) or not is_number(str(org_id))):
+        if org_id is not None and (isinstance(org_id, bool) or not is_id(str(org_id))):
             form.errors.add('addressees', '«Адресаты»: идентификатор организации — целое число.')
             return []
         result.append({'name': name, 'organization_id': int(org_id) if org_id is not None else None})
@@ -145,7 +145,7 @@ def _links(form: RawInput, value: Any) -> list[dict[str, Any]]:
             form.errors.add('links', f'«Связанные документы»: неизвестный тип связи «{item.get("kind")}».')
             return []
         card_id = item.get('card_id')
-        if isinstance(card_id, bool) or not is_number(str(card_id)):
+        if isinstance(card_id, bool) or not is_id(str(card_id)):
             form.errors.add('links', '«Связанные документы»: идентификатор карточки — целое число.')
             return []
         result.append({'kind': kind, 'card_id': int(card_id)})

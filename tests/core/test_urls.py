@@ -1,11 +1,12 @@
-"""`<int:…>` in the application's routes takes only numbers an INTEGER id column can hold."""
+"""Ids from URLs, forms and query strings: only numbers an INTEGER id column can hold reach a query."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from edms.core.urls import install_converters
-from edms.core.validation import ID_MAX, RawInput
+from edms.core.validation import ID_MAX, RawInput, is_id, query_int
 
 
 def _app() -> Flask:
@@ -36,3 +37,16 @@ def test_integer_fields_refuse_numbers_no_column_holds() -> None:
         'pages': f'«Листов»: слишком большое число (не больше {ID_MAX}).',
         'ids': f'«Карточки»: идентификатор не может быть больше {ID_MAX}.',
     }
+
+
+def test_is_id_takes_ascii_digits_up_to_the_column_maximum() -> None:
+    assert is_id(str(ID_MAX))
+    assert not is_id(str(ID_MAX + 1))
+    assert not is_id('²')
+    assert not is_id('-1')
+
+
+def test_query_int_refuses_what_no_column_holds() -> None:
+    assert query_int('2026') == 2026
+    with pytest.raises(ValueError, match='99999999999999999999'):
+        query_int('99999999999999999999')

@@ -13,7 +13,7 @@ from edms.auth.sessions import logout as end_session
 from edms.auth.sessions import organizations_for_login
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
-from edms.core.validation import is_number
+from edms.core.validation import is_id
 from edms.web.session import clear_session_cookie, current_user, login_required, set_session_cookie
 
 bp = Blueprint('auth', __name__)
@@ -27,7 +27,7 @@ def login() -> Response | str | tuple[str, int]:
         org_id = values['organization_id']
         with atomic():
             result = check_login(
-                int(org_id) if is_number(org_id) else None,
+                int(org_id) if is_id(org_id) else None,
                 values['login'],
                 request.form.get('password', ''),
                 request.remote_addr or '',

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from edms.audit.models import AuditEntry
 from edms.auth.models import User
 from edms.core.db import db
-from edms.core.validation import is_number, parse_date
+from edms.core.validation import is_id, parse_date
 from edms.registry.models import Card
 from edms.registry.models.enums import (
     ACCESS_MARK_LABELS,
@@ -146,14 +146,14 @@ def raw_card(user: User, values: dict[str, Any]) -> tuple[dict[str, Any], dict[s
 
 def resolve_card_ref(user: User, ref: str) -> tuple[int | None, str | None]:
     """A card id from '#id', a registration number of a visible card, or a bare id; else a problem to show."""
-    if ref.startswith('#') and is_number(ref[1:]):
+    if ref.startswith('#') and is_id(ref[1:]):
         return int(ref[1:]), None
     ids = _ids_by_number(user, ref)
     if len(ids) == 1:
         return ids[0], None
     if len(ids) > 1:
         return None, f'номер «{ref}» есть у нескольких документов, укажите идентификатор в виде #123'
-    if is_number(ref):
+    if is_id(ref):
         return int(ref), None
     return None, f'документ «{ref}» не найден'
 

@@ -18,7 +18,7 @@ from edms.auth.models import User
 from edms.core.blobs import BlobCorrupted, BlobTooLarge
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
-from edms.core.validation import is_number
+from edms.core.validation import is_id
 from edms.directory.queries import department_tree, list_correspondent_organizations
 from edms.exchange.operations import on_card_registered
 from edms.registry.errors import FileRefused, PossibleDuplicate
@@ -276,7 +276,7 @@ def file_into_case(card_id: int) -> Html | Response:
     def run(user: User, card: Card) -> str:
         require_registrar(user)
         case_file_id = request.form.get('case_file_id', '')
-        if not is_number(case_file_id):
+        if not is_id(case_file_id):
             raise ValidationFailed(fields={'case_file_id': '«Дело»: выберите дело из номенклатуры.'})
         file_card(user, card, int(case_file_id))
         return 'Карточка списана в дело.'

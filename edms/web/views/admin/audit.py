@@ -21,7 +21,7 @@ from edms.auth.queries import list_users
 from edms.core.clock import DEFAULT_TIMEZONE
 from edms.core.db import db
 from edms.core.tx import atomic
-from edms.core.validation import is_number, parse_date
+from edms.core.validation import is_id, parse_date
 from edms.directory.queries import list_organizations
 from edms.registry.queries import visible_cards_by_id
 from edms.web.session import current_user
@@ -73,7 +73,7 @@ def _read_filter(values: dict[str, str]) -> tuple[AuditFilter, dict[str, str]]:
     errors: dict[str, str] = {}
     numbers: dict[str, int | None] = {}
     for name, label in (('organization_id', 'Организация'), ('actor_id', 'Пользователь')):
-        numbers[name] = int(values[name]) if is_number(values[name]) else None
+        numbers[name] = int(values[name]) if is_id(values[name]) else None
         if values[name] and numbers[name] is None:
             errors[name] = f'«{label}»: ожидается идентификатор.'
     for name, label in _TEXT_LABELS.items():

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from edms.core.calendar import KIND_LABELS, BusinessCalendar, Deadline, business_calendar
 from edms.core.clock import local_today
 from edms.core.errors import ValidationFailed
-from edms.core.validation import MAX_YEAR, MIN_YEAR, RawInput
+from edms.core.validation import MAX_YEAR, MIN_YEAR, RawInput, query_int
 from edms.directory.calendar import DAY_FIELDS, clear_calendar_day, set_calendar_day
 from edms.web.session import current_user
 from edms.web.views.admin import bp
@@ -147,7 +147,7 @@ def year_months(calendar: BusinessCalendar, year: int) -> list[Month]:
 
 
 def _year() -> int:
-    year = request.args.get('year', type=int)
+    year = request.args.get('year', type=query_int)
     return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else local_today().year
 
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from edms.core.clock import local_today
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
-from edms.core.validation import is_number
+from edms.core.validation import is_number, query_int
 from edms.directory.models import Organization
 from edms.registry.models import CaseFile
 from edms.registry.operations import create_case_file, update_case_file
@@ -34,7 +34,7 @@ CASE_FORM = ('year', 'index', 'title', 'retention_years', 'retention_article', '
 @admin_required
 def case_files(org_id: int) -> str:
     organization = administered_organization(org_id)
-    year = request.args.get('year', type=int) or local_today().year
+    year = request.args.get('year', type=query_int) or local_today().year
     years = sorted({case.year for case in list_case_files(org_id)} | {year, local_today().year}, reverse=True)
     return render_template(
         'admin/case_files.html',

@@ -8,6 +8,7 @@ from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from edms.core.clock import local_today
+from edms.core.validation import query_int
 from edms.directory.models import Organization
 from edms.directory.queries import department_tree
 from edms.registry.models import Journal
@@ -35,7 +36,7 @@ KIND_OPTIONS = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 @admin_required
 def journals(org_id: int) -> str:
     organization = administered_organization(org_id)
-    year = request.args.get('year', type=int)
+    year = request.args.get('year', type=query_int)
     items = list_journals(org_id, year)
     dept = _sample_department_code(org_id)
     previews = {journal.id: preview(journal.template, journal.next_seq, dept) for journal in items}
