@@ -11,7 +11,7 @@ from edms.api.blueprint import bp
 from edms.api.inputs import json_object, query
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
-from edms.core.validation import RawInput
+from edms.core.validation import ID_MAX, RawInput
 from edms.notifications.models import Notification
 from edms.notifications.operations import mark_all_read, mark_read
 from edms.notifications.queries import NotificationPage, list_notifications, unread_count
@@ -19,7 +19,6 @@ from edms.notifications.queries import NotificationPage, list_notifications, unr
 #: At most this many ids in one `POST /notifications/read`.
 MAX_IDS = 1000
 IDS_LABEL = 'Идентификаторы уведомлений'
-MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
 
 
@@ -85,6 +84,6 @@ def _ids(form: RawInput) -> list[int]:
     ids = form.id_list('ids', IDS_LABEL)
     if len(ids) > MAX_IDS:
         form.errors.add('ids', f'«{IDS_LABEL}»: не более {MAX_IDS} за один запрос.')
-    elif any(not 0 < value <= MAX_ID for value in ids):
-        form.errors.add('ids', f'«{IDS_LABEL}»: идентификатор — целое число от 1 до {MAX_ID}.')
+    elif any(not 0 < value <= ID_MAX for value in ids):
+        form.errors.add('ids', f'«{IDS_LABEL}»: идентификатор — целое число от 1 до {ID_MAX}.')
     return ids

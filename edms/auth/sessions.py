@@ -17,6 +17,7 @@ from edms.auth.passwords import verify_password
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import DomainError
+from edms.core.validation import ID_MAX
 from edms.directory.models import Organization
 
 #: last_seen_at is written at most this often, so that reading pages does not write on every request.
@@ -69,7 +70,7 @@ def login(
 
 
 def _find_user(organization_id: int | None, login_name: str) -> User | None:
-    if organization_id is None or not 0 < organization_id < 2**31 or not login_name or len(login_name) > 64:
+    if organization_id is None or not 0 < organization_id <= ID_MAX or not login_name or len(login_name) > 64:
         return None
     query = select(User).where(User.organization_id == organization_id, User.login == login_name.strip().lower())
     return db.session.execute(query.with_for_update()).scalar_one_or_none()
@@ -81,7 +82,7 @@ def _may_log_in(user: User) -> bool:
 
 
 def _existing_organization(organization_id: int | None) -> int | None:
-    if organization_id is None or not 0 < organization_id < 2**31:
+    if organization_id is None or not 0 < organization_id <= ID_MAX:
         return None
     return organization_id if db.session.get(Organization, organization_id) is not None else None
 

@@ -99,16 +99,7 @@ class BlobStore:
     def put_bytes(self, data: bytes, max_size: int) -> StoredBlob:
         """Store `data`; BlobTooLarge if it exceeds `max_size` bytes. Content already stored intact is not written
         again (its hash is known before anything is written)."""
-        if len(data) > max_size:
-            raise BlobTooLarge(max_size)
-        sha256 = hashlib.sha256(data).hexdigest()
-        state = self._state(sha256, len(data))
-        if state:
-            return StoredBlob(sha256, len(data), self.path_for(sha256), is_new=False)
-        with _Upload(self.root) as upload:
-            upload.file.write(data)
-            upload.sync()
-            return self._commit(upload, sha256, len(data), state)
+        return self.put_many([data], max_size)[0]
 
     def _state(self, sha256: str, size: int) -> bool | None:
         """Is the blob stored intact (True), stored corrupted (False) or missing (None)? A file of another size is

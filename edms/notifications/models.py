@@ -15,9 +15,6 @@ URL_MAX = 500
 SOURCE_MAX = 255
 KIND_MAX = 64
 EMAIL_ERROR_MAX = 1000
-#: Ids are 32-bit integers: a larger number names no notification.
-ID_LIMIT = 2**31
-
 #: Russian names of the notification kinds the modules send; an unknown kind is shown as «Уведомление».
 KIND_LABELS: dict[str, str] = {
     'assignment': 'Новое поручение',

@@ -20,8 +20,9 @@ from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.jobs import enqueue
 from edms.core.tx import on_commit
+from edms.core.validation import ID_MAX
 from edms.notifications.errors import NotificationNotFound
-from edms.notifications.models import ID_LIMIT, KIND_MAX, SOURCE_MAX, TEXT_MAX, URL_MAX, Notification
+from edms.notifications.models import KIND_MAX, SOURCE_MAX, TEXT_MAX, URL_MAX, Notification
 
 MAIL_JOB = 'edms.notifications.jobs.send_notification_mail'
 MAIL_QUEUE = 'notifications'
@@ -143,7 +144,7 @@ def mark_read(user: User, notification_ids: Iterable[int]) -> int:
     ids = set(notification_ids)
     if not ids:
         return 0
-    if not all(0 < notification_id < ID_LIMIT for notification_id in ids):
+    if not all(0 < notification_id <= ID_MAX for notification_id in ids):
         raise NotificationNotFound()
     own = set(
         db.session.scalars(select(Notification.id).where(Notification.id.in_(ids), Notification.user_id == user.id))

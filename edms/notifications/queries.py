@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from edms.auth.models import User
 from edms.core.db import db
+from edms.core.validation import ID_MAX
 from edms.notifications.errors import NotificationNotFound
-from edms.notifications.models import ID_LIMIT, Notification
+from edms.notifications.models import Notification
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def list_notifications(user: User, page: int = 1, only_unread: bool = False, per
 
 def get_notification(user: User, notification_id: int) -> Notification:
     """The user's own notification; someone else's is not found (404)."""
-    if not 0 < notification_id < ID_LIMIT:
+    if not 0 < notification_id <= ID_MAX:
         raise NotificationNotFound()
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:

@@ -14,11 +14,12 @@ from edms.auth.models import User
 from edms.core.access import Actor, require_admin_of
 from edms.core.db import db
 from edms.core.errors import FieldErrors, NotFound
+from edms.core.validation import ID_MAX
 from edms.directory.models import Organization
 from edms.routing.errors import RuleNotFound
 from edms.routing.matching import Condition, Sample, check_rule
 from edms.routing.models import RoutingDecision, RoutingRule
-from edms.routing.validation import ID_MAX, LABELS, read_sample
+from edms.routing.validation import LABELS, read_sample
 
 NO_CONDITIONS = 'правило без условий, подходит любой документ'
 #: One query for the rules and the three things each names (many-to-one, so joined); the executor's roles are not

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from edms.core.errors import FieldErrors
-from edms.core.validation import RawInput
+from edms.core.validation import ID_MAX, RawInput
 from edms.registry.models import CardKind, DeliveryMethod
 from edms.routing.models import COMMENT_MAX, CORRESPONDENT_TEXT_MAX, DOCUMENT_KIND_MAX, NAME_MAX, SERVICE_CODE_MAX
 
@@ -51,7 +51,6 @@ LABELS = {
     'kind': 'Вид карточки',
 }
 #: Largest id a column holds (32-bit); a larger number names nothing.
-ID_MAX = 2**31 - 1
 #: A check of the values against the database, adding its messages to the others (all are reported at once).
 Check = Callable[[dict[str, Any], FieldErrors], None]
 

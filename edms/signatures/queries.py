@@ -13,6 +13,7 @@ from edms.core.access import Actor
 from edms.core.blobs import blob_store
 from edms.core.db import db
 from edms.core.errors import NotFound
+from edms.core.validation import ID_MAX
 from edms.registry.models import Attachment, Card
 from edms.registry.queries import get_attachment, get_card
 from edms.signatures.crypto.certs import CertificateInfo
@@ -81,7 +82,7 @@ def own_certificate(user: Actor, certificate_id: object) -> UserCertificate:
         number = int(certificate_id)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise CertificateNotFound() from None
-    certificate = db.session.get(UserCertificate, number) if 0 < number < 2**31 else None
+    certificate = db.session.get(UserCertificate, number) if 0 < number <= ID_MAX else None
     if certificate is None or certificate.user_id != user.id or not certificate.is_active:
         raise CertificateNotFound()
     return certificate

@@ -15,12 +15,11 @@ from edms.audit.operations import changes, record
 from edms.core.access import Actor, require_system_admin
 from edms.core.clock import utcnow
 from edms.core.db import db
-from edms.core.validation import RawInput
+from edms.core.validation import ID_MAX, RawInput
 from edms.directory.models import Organization
 from edms.exchange.models import ADDRESS_MAX, URL_MAX, ExchangeParticipant
 from edms.exchange.packets.writer import MEDO_SERVER
 
-MAX_ID = 2**31 - 1
 FIELDS = ('organization_id', 'guid', 'medo_address', 'endpoint_url', 'is_local', 'is_active')
 _GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 _MAILBOX = re.compile(r'^[A-Z0-9_.\-]+(~[A-Z0-9_.\-]+)?$')
@@ -66,7 +65,7 @@ def _org(values: dict[str, Any]) -> int:
 def _read(raw: Mapping[str, Any], own: ExchangeParticipant | None) -> dict[str, Any]:
     form = RawInput(raw, FIELDS)
     values: dict[str, Any] = {
-        'organization_id': form.integer('organization_id', 'Организация', required=True, min_value=1, max_value=MAX_ID),
+        'organization_id': form.integer('organization_id', 'Организация', required=True, min_value=1, max_value=ID_MAX),
         'guid': form.text('guid', 'GUID участника МЭДО', required=True, max_length=36).lower(),
         'medo_address': form.text('medo_address', 'Адрес МЭДО', required=True, max_length=ADDRESS_MAX).upper(),
         'endpoint_url': form.text('endpoint_url', 'Адрес HTTP-приёма', max_length=URL_MAX) or None,

@@ -118,9 +118,10 @@ def process_packet(inbox_id: int, sha256: str | None = None) -> InboxPacket | No
     if inbox.status != InboxStatus.received.value:
         queue_receipts(inbox)
         return inbox
-    if read is None:
+    if read is None:  # begun as processed already, found still to process: read it under the lock
         read = _read(inbox.sha256)
-        original = _original(inbox, read) if isinstance(read, IncomingPacket) else None
+        if isinstance(read, IncomingPacket):
+            original = _locked(inbox.id, read)[1]
     if isinstance(read, PacketRejected):
         quarantine(inbox, read)
         return inbox
@@ -237,16 +238,6 @@ def _locked(inbox_id: int, packet: IncomingPacket | None) -> tuple[InboxPacket |
     if len(others) > 1:
         raise MultipleResultsFound('more than one first copy of a message')
     return inbox, others[0] if others else None
-
-
-def _original(inbox: InboxPacket, packet: IncomingPacket) -> InboxPacket | None:
-    """The first received copy of the same message (same sender and message GUID), locked."""
-    first_copy = _first_copy(inbox.id, packet)
-    if first_copy is None:
-        return None
-    return db.session.execute(
-        select(InboxPacket).where(first_copy).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
 
 
 def _first_copy(inbox_id: int, packet: IncomingPacket) -> ColumnElement[bool] | None:

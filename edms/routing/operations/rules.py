@@ -18,10 +18,11 @@ from edms.core.access import Actor, require_admin_of
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import FieldErrors, ValidationFailed
+from edms.core.validation import ID_MAX
 from edms.directory.models import Department, Organization
 from edms.routing.models import RoutingRule
 from edms.routing.queries import list_rules
-from edms.routing.validation import ID_MAX, RULE_FIELDS, read_rule
+from edms.routing.validation import RULE_FIELDS, read_rule
 
 DIRECTIONS = ('up', 'down')
 

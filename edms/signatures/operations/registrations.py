@@ -18,7 +18,7 @@ from edms.audit.operations import record
 from edms.auth.models import User
 from edms.core.db import db
 from edms.core.errors import Conflict
-from edms.core.validation import RawInput
+from edms.core.validation import ID_MAX, RawInput
 from edms.registry.models import Attachment, Card, CardStatus
 from edms.registry.queries import get_card
 from edms.signatures.crypto.report import VerificationReport
@@ -110,7 +110,7 @@ def _read_signature(raw: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     method = form.text('method', METHOD_LABEL, max_length=20) or SIMPLE
     if method not in (SIMPLE, QUALIFIED):
         form.errors.add('method', f'«{METHOD_LABEL}»: simple (простая) или qualified (квалифицированная).')
-    certificate_id = form.integer('certificate_id', 'Сертификат', min_value=1, max_value=2**31 - 1)
+    certificate_id = form.integer('certificate_id', 'Сертификат', min_value=1, max_value=ID_MAX)
     password = raw.get('password')
     if password is not None and not isinstance(password, str):
         form.errors.add('password', '«Пароль к контейнеру ключа»: ожидается строка.')

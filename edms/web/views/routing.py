@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from edms.auth.models import User
 from edms.core.errors import NotFound, ValidationFailed
 from edms.core.tx import atomic
-from edms.core.validation import is_number
+from edms.core.validation import ID_MAX, is_number
 from edms.directory.models import Organization
 from edms.registry.models import Card
 from edms.registry.queries import get_card
@@ -25,7 +25,7 @@ from edms.routing.matching import describe, sample_of
 from edms.routing.models import RoutingRule
 from edms.routing.operations import apply_rules, create_rule, delete_rule, move_rule, try_rules, update_rule
 from edms.routing.queries import Trial, get_rule, list_rules
-from edms.routing.validation import ID_MAX, RULE_FIELDS
+from edms.routing.validation import RULE_FIELDS
 from edms.web.session import current_user, login_required
 from edms.web.views.admin.common import admin_required, administered_organization, form_page, read_form, save
 from edms.web.views.cards import card_action
