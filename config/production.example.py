@@ -22,8 +22,8 @@ MAX_CONTENT_LENGTH = 60 * 1024 * 1024
 # jit off and a larger work_mem keep word searches over millions of cards fast (BENCHMARKS.md, section 2).
 # psycopg 3 prepares repeated statements on the server; behind PgBouncer < 1.21 in transaction mode add
 # 'prepare_threshold': None to connect_args.
+# A pooled connection idle over DB_PING_IDLE_SECONDS (default 5) is checked before use; no pool_pre_ping needed.
 SQLALCHEMY_ENGINE_OPTIONS = {
-    'pool_pre_ping': True,
     'pool_size': 10,
     'max_overflow': 10,
     'connect_args': {'options': '-c jit=off -c work_mem=32MB'},

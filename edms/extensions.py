@@ -6,7 +6,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from edms.core.db import db
+from edms.core.db import db, ping_idle_connections
 from edms.paths import ROOT
 
 migrate = Migrate(compare_type=True, directory=str(ROOT / 'migrations'), render_as_batch=True)
@@ -23,5 +23,7 @@ def init_extensions(app: Flask) -> None:
     configure_backends(app.config['SIGNATURE_BACKENDS'])
 
     db.init_app(app)
+    with app.app_context():
+        ping_idle_connections(db.engine, app.config['DB_PING_IDLE_SECONDS'])
     migrate.init_app(app, db)
     csrf.init_app(app)

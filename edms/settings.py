@@ -20,7 +20,10 @@ class Defaults:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {'pool_pre_ping': True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {}
+    #: A pooled PostgreSQL connection idle longer than this many seconds is checked with `SELECT 1` before use
+    #: (`core.db.ping_idle_connections`; SQLAlchemy's `pool_pre_ping` would check it on every use).
+    DB_PING_IDLE_SECONDS: float = 5.0
     BLOB_DIR: str | None = None
     #: Redis URL for RQ; when empty, jobs run synchronously in the calling process.
     REDIS_URL: str = ''

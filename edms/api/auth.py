@@ -12,7 +12,7 @@ from edms.auth.errors import LoginFailed
 from edms.auth.models import User
 from edms.auth.operations import authenticate_token, note_token_use, token_use_is_due
 from edms.core.errors import error_payload
-from edms.core.tx import atomic
+from edms.core.tx import READ_METHODS, atomic, autocommit_reads
 
 #: Endpoints that answer without a token: the API description.
 PUBLIC_ENDPOINTS = frozenset({'api.openapi'})
@@ -24,6 +24,8 @@ def authenticate() -> Response | None:
     g.api_user = None
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
+    if request.method in READ_METHODS:
+        autocommit_reads()
     raw = bearer_token(request.headers.get('Authorization', ''))
     if raw is None:
         return unauthorized(MISSING_TOKEN)

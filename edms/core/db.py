@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edms.core.clock import utcnow
@@ -57,3 +60,40 @@ class CreatedAtMixin:
 def is_postgresql() -> bool:
     """True when the bound database is PostgreSQL (some search and locking paths differ from SQLite)."""
     return db.session.get_bind().dialect.name == 'postgresql'
+
+
+_IDLE_SINCE = 'edms_idle_since'
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled PostgreSQL connection with `SELECT 1` before use when it sat in the pool over `idle_seconds`.
+
+    This replaces SQLAlchemy's `pool_pre_ping`, which pings on every checkout: two round trips (psycopg opens a
+    transaction for it) of an API read's seven. A connection used a moment ago is alive unless the server has just
+    gone; a dead one found by the ping is replaced at once (the pool retries on `DisconnectionError`), and a statement
+    on one that died in between fails and makes the pool drop every connection opened before the failure.
+    """
+    if engine.dialect.name != 'postgresql':
+        return
+    event.listen(engine, 'connect', _mark_idle)
+    event.listen(engine, 'checkin', _mark_idle)
+    event.listen(engine, 'checkout', lambda connection, record, proxy: _ping(connection, record, idle_seconds))
+
+
+def _mark_idle(dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping(dbapi_connection: Any, record: Any, idle_seconds: float) -> None:
+    if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) <= idle_seconds:
+        return
+    autocommit = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True  # no transaction is left open by the ping
+        dbapi_connection.execute('SELECT 1')
+    except Exception as error:
+        raise DisconnectionError(f'the pooled connection is gone: {error}') from error
+    finally:
+        if not dbapi_connection.closed:
+            dbapi_connection.autocommit = autocommit

@@ -10,7 +10,7 @@ from flask import Response, current_app, g, redirect, request, url_for
 
 from edms.auth.models import User
 from edms.auth.sessions import load_session
-from edms.core.tx import atomic
+from edms.core.tx import READ_METHODS, atomic, autocommit_reads
 
 F = TypeVar('F', bound=Callable[..., Any])
 
@@ -25,6 +25,8 @@ def load_user() -> None:
         session = load_session(raw)
     if session is not None:
         g.session, g.user = session, session.user
+        if request.method in READ_METHODS:
+            autocommit_reads()
 
 
 def set_session_cookie(response: Response, token: str) -> None:
