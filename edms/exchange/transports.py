@@ -13,6 +13,7 @@ import io
 import os
 import re
 import shutil
+import time
 import urllib.error
 import uuid
 import zipfile
@@ -25,6 +26,12 @@ from edms.core.http_post import ANSWER_EXCERPT, NetworkFailure, post
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 _MAILBOX = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
 _SAFE_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
+_TEMPORARY_PREFIX = '.tmp-'
+#: A temporary packet folder older than this was left by a writer killed mid-write (a write takes milliseconds).
+STALE_TEMPORARY_SECONDS = 3600
+#: How often one process looks for such leftovers in a mailbox it writes to.
+_SWEEP_EVERY_SECONDS = 600.0
+_last_sweep: dict[Path, float] = {}
 
 
 class DeliveryFailure(Exception):
@@ -96,7 +103,8 @@ def write_packet_folder(root: str | os.PathLike[str], mailbox: str, name: str, d
     target = box / name
     if target.is_dir():
         return target
-    temporary = box / f'.tmp-{uuid.uuid4().hex}-{name}'
+    _remove_stale_temporaries(box)
+    temporary = box / f'{_TEMPORARY_PREFIX}{uuid.uuid4().hex}-{name}'
     try:
         box.mkdir(parents=True, exist_ok=True)
         temporary.mkdir()
@@ -109,6 +117,26 @@ def write_packet_folder(root: str | os.PathLike[str], mailbox: str, name: str, d
             return target
         raise TemporaryFailure(f'Пакет не записан в каталог МЭДО: {error.strerror or error}.') from None
     return target
+
+
+def _remove_stale_temporaries(box: Path) -> None:
+    """Remove the half-written temporary folders that writers killed mid-write left in the mailbox (the mail client
+    skips hidden names, so they only take space); at most once per `_SWEEP_EVERY_SECONDS` per mailbox and process."""
+    now = time.monotonic()
+    if now - _last_sweep.get(box, -_SWEEP_EVERY_SECONDS) < _SWEEP_EVERY_SECONDS:
+        return
+    _last_sweep[box] = now
+    oldest = time.time() - STALE_TEMPORARY_SECONDS
+    try:
+        entries = [entry for entry in os.scandir(box) if entry.name.startswith(_TEMPORARY_PREFIX)]
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime < oldest:
+                shutil.rmtree(entry.path, ignore_errors=True)
+        except FileNotFoundError:
+            continue  # another process removed it first
 
 
 def _unpack(data: bytes, folder: Path) -> None:

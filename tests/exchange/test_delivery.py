@@ -25,7 +25,7 @@ from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.tx import atomic
 from edms.directory.models import Organization
-from edms.exchange import jobs
+from edms.exchange import jobs, transports
 from edms.exchange.models import ExchangeParticipant, OutboxPacket
 from edms.exchange.operations import create_participant, receive_packet
 from edms.exchange.operations.common import stored_bytes, zip_files
@@ -268,6 +268,26 @@ def test_the_directory_transport_writes_the_folder_atomically(
     folder = tmp_path / 'AGENCY_S' / uid
     assert {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob('*') if p.is_file()} == FILES
     assert [p.name for p in (tmp_path / 'AGENCY_S').iterdir()] == [uid]  # no temporary left
+
+
+def test_the_directory_transport_removes_temporary_folders_left_by_killed_writers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    box = tmp_path / 'AGENCY_S'
+    stale, fresh = box / '.tmp-killed-an-hour-ago', box / '.tmp-being-written-now'
+    for folder in (stale, fresh):
+        (folder / 'documents').mkdir(parents=True)
+        (folder / 'documents' / 'message.xml').write_bytes(b'<half/>')
+    two_hours_ago = time.time() - 2 * transports.STALE_TEMPORARY_SECONDS
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    monkeypatch.setattr(transports, '_last_sweep', {})
+
+    transports.write_packet_folder(tmp_path, 'AGENCY_S', 'packet-1', zip_files({'message.xml': b'<m/>'}))
+
+    assert sorted(p.name for p in box.iterdir()) == ['.tmp-being-written-now', 'packet-1']
+    os.utime(fresh, (two_hours_ago, two_hours_ago))
+    transports.write_packet_folder(tmp_path, 'AGENCY_S', 'packet-2', zip_files({'message.xml': b'<m/>'}))
+    assert fresh.exists()  # the mailbox was looked at a moment ago: not again for a while
 
 
 def test_without_endpoint_or_outbox_folder_the_packet_waits(
