@@ -1,10 +1,12 @@
-"""Complaints of applicants (жалобы, 210-ФЗ ст. 11.1–11.2) as data: `citizen_services_complaints`.
+"""Complaints of applicants (жалобы, 210-ФЗ ст. 11.1–11.2) as data: `citizen_services_complaints` and the files the
+applicant sends with one (`citizen_services_complaint_files`).
 
-A complaint concerns an agency (`organization_id`) and, when filed from an application, that application. The model
-allows a complaint without an application (`application_id` None: ст. 11.1 п. 4, a refusal to accept documents,
-leaves no registered application behind), but the operations of this slice file complaints from an application only.
-It is registered in the agency as a citizen appeal card (`card_id`, numbered by the agency's appeals journal) and is
-considered within its own term (`deadline` with its explanation: ст. 11.2 ч. 6, not the 30 days of 59-ФЗ).
+A complaint concerns an agency (`organization_id`) and a service (`service_code`) and, when filed from an application,
+that application; without one (`application_id` None: ст. 11.1 п. 4, a refusal to accept documents, leaves no
+registered application behind) the applicant chose the service and an agency providing it. It is registered in the
+agency as a citizen appeal card (`card_id`, numbered by the agency's appeals journal) and is considered within its own
+term (`deadline` with its explanation: ст. 11.2 ч. 6, not the 30 days of 59-ФЗ). Its files (a scan of the refusal, a
+receipt of a fee demanded) are blobs, each also an attachment of that card (`attachment_id`).
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edms.auth.models import User
-from edms.citizen_services.models.applications import APPLICANT_NAME_MAX, NUMBER_MAX, Application
+from edms.citizen_services.models.applications import APPLICANT_NAME_MAX, NUMBER_MAX, SERVICE_CODE_MAX, Application
 from edms.core.db import CreatedAtMixin, UTCDateTime, db
 from edms.directory.models import Organization
 from edms.registry.models.enums import enum_column
@@ -24,6 +26,8 @@ from edms.registry.models.enums import enum_column
 #: The complaint's text and the decision's text (the card's summary holds 4000 characters).
 COMPLAINT_TEXT_MAX = 4000
 DECISION_TEXT_MAX = 4000
+#: Files one complaint carries at most (each checked like an application's: PDF, JPG or PNG up to 5 MB).
+COMPLAINT_FILES_MAX = 10
 
 
 class ComplaintKind(enum.StrEnum):
@@ -87,6 +91,8 @@ class Complaint(CreatedAtMixin, db.Model):
     #: «Ж-2026-000012»: set right after the first insert from the id; None only within it.
     number: Mapped[str | None] = mapped_column(String(NUMBER_MAX), unique=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey('citizen_services_applications.id'), index=True)
+    #: The service complained about: the application's, or the one chosen when there is no application.
+    service_code: Mapped[str] = mapped_column(String(SERVICE_CODE_MAX), nullable=False)
     #: The agency complained about (it considers the complaint: 210-ФЗ ст. 11.2 ч. 1).
     organization_id: Mapped[int] = mapped_column(ForeignKey('directory_organizations.id'), nullable=False)
     kind: Mapped[ComplaintKind] = mapped_column(enum_column(ComplaintKind, 'complaint_kind'), nullable=False)
@@ -117,6 +123,9 @@ class Complaint(CreatedAtMixin, db.Model):
     applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
     filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    files: Mapped[list[ComplaintFile]] = relationship(
+        back_populates='complaint', order_by='ComplaintFile.id', cascade='all, delete-orphan'
+    )
 
     @property
     def kind_title(self) -> str:
@@ -125,3 +134,22 @@ class Complaint(CreatedAtMixin, db.Model):
     @property
     def status_label(self) -> str:
         return COMPLAINT_STATUS_LABELS[ComplaintStatus(self.status)]
+
+
+class ComplaintFile(CreatedAtMixin, db.Model):
+    """A file sent with the complaint; the bytes are a blob, and the same file is an attachment of the agency's appeal
+    card (`attachment_id`), so the official working from the card sees it."""
+
+    __tablename__ = 'citizen_services_complaint_files'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey('citizen_services_complaints.id', ondelete='CASCADE'), nullable=False, index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey('registry_attachments.id'))
+
+    complaint: Mapped[Complaint] = relationship(back_populates='files')

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.rules.facts import QUALIFIED, AttachmentFile, SignatureFacts
@@ -28,6 +28,16 @@ MAX_FILES = 30
 MAX_SIGNATURE_SIZE = 1024 * 1024
 #: The role of the signature over the application's XML (the «КЭП-signed XML upload» channel).
 APPLICATION_ROLE = 'application'
+
+
+class FileRules(Protocol):
+    """What storing and judging files needs: the allowed types and the size limit (a service's, or a complaint's)."""
+
+    @property
+    def allowed_types(self) -> frozenset[str]: ...
+
+    @property
+    def max_attachment_size(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ class StoredUpload:
     is_new: bool = False
     too_large: bool = False
 
-    def facts(self, service: ServiceDefinition) -> AttachmentFile:
+    def facts(self, service: FileRules) -> AttachmentFile:
         # A file over the limit was not read to its end: its type is not judged, only its size.
         content_type = min(service.allowed_types) if self.too_large else self.content_type
         return AttachmentFile(self.kind, self.filename, self.size, content_type)
@@ -69,7 +79,7 @@ class VerifiedSignature:
     kind: str | None
 
 
-def store_uploads(service: ServiceDefinition, files: Iterable[UploadedFile]) -> list[StoredUpload]:
+def store_uploads(service: FileRules, files: Iterable[UploadedFile]) -> list[StoredUpload]:
     """Every file in the blob store with the service's limit; `ValidationFailed` for more than `MAX_FILES`."""
     files = list(files)
     if len(files) > MAX_FILES:

@@ -1,8 +1,9 @@
 """Reading complaints: the term of consideration (210-ФЗ ст. 11.2 ч. 6) with its explanation, one complaint with the
-access rule, the lists of the applicant, the MFC and the agency, and the complaints of one application.
+access rule and its files, the lists of the applicant, the MFC and the agency, the complaints of one application, and
+the agencies a complaint about a service may concern (its providers).
 
-Who sees a complaint: the applicant's account, the MFC that accepted it, the staff of the agency complained about.
-Everything else is «not found».
+Who sees a complaint and its files: the applicant's account, the MFC that accepted it, the staff of the agency
+complained about. Everything else is «not found».
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from edms.auth.models import User
-from edms.citizen_services.models import Application
-from edms.citizen_services.models.complaints import Complaint, ComplaintKind, ComplaintStatus
+from edms.citizen_services.models import Application, ServiceProvider
+from edms.citizen_services.models.complaints import Complaint, ComplaintFile, ComplaintKind, ComplaintStatus
 from edms.citizen_services.permissions import files_on_behalf, is_staff
 from edms.core.calendar import BusinessCalendar, Deadline
 from edms.core.calendar.days import plural
 from edms.core.clock import local_today
 from edms.core.db import db
 from edms.core.errors import NotFound
+from edms.directory.models import Organization
 
 #: 210-ФЗ ст. 11.2 ч. 6: a complaint is considered within 15 working days of its registration, within 5 working days
 #: when it is about a refusal to accept documents or to correct typos and errors, or about missing the term of
@@ -81,6 +83,30 @@ def get_complaint(user: User, complaint_id: int, *, lock: bool = False) -> Compl
     return complaint
 
 
+def get_complaint_file(complaint: Complaint, file_id: int) -> ComplaintFile:
+    """One of the files of a complaint the user may see; `ComplaintNotFound` for another id."""
+    row = next((item for item in complaint.files if item.id == file_id), None)
+    if row is None:
+        raise ComplaintNotFound('Файл жалобы не найден.')
+    return row
+
+
+def complaint_agencies(service_code: str) -> list[Organization]:
+    """The agencies a complaint about the service without an application may concern: the active organizations that
+    are active providers of the service (those that would have received the application), by short name."""
+    query = (
+        select(Organization)
+        .join(ServiceProvider, ServiceProvider.organization_id == Organization.id)
+        .where(
+            ServiceProvider.service_code == service_code,
+            ServiceProvider.is_active.is_(True),
+            Organization.is_active.is_(True),
+        )
+        .order_by(Organization.short_name, Organization.id)
+    )
+    return list(db.session.execute(query).scalars().unique())
+
+
 def default_complaint_scope(user: User) -> ComplaintScope:
     if is_staff(user):
         return 'agency'
@@ -91,7 +117,9 @@ def list_complaints(user: User, scope: ComplaintScope | None = None, *, limit: i
     """The complaints of a list, the ones under consideration first by their deadline, then the decided newest first."""
     query = _scoped(user, scope or default_complaint_scope(user))
     open_first = (Complaint.status != ComplaintStatus.registered, Complaint.deadline, Complaint.id.desc())
-    query = query.options(selectinload(Complaint.application), selectinload(Complaint.organization))
+    query = query.options(
+        selectinload(Complaint.application), selectinload(Complaint.organization), selectinload(Complaint.files)
+    )
     return list(db.session.execute(query.order_by(*open_first).limit(limit)).scalars())
 
 
