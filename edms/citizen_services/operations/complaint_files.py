@@ -1,10 +1,11 @@
 """The files of a complaint (210-ФЗ ст. 11.1): a scan of the refusal, a receipt of a fee demanded.
 
 At most `COMPLAINT_FILES_MAX` files; each is stored in the blob store and judged by the rule of applicants' files
-(`rules.attachments`: PDF, JPG or PNG as the bytes show, at most 5 MB) through the same code as an application's files
-(`operations.uploads.store_uploads`, `rules.attachments.file_problems`); every problem is said under the field
-`files`. The files of a filed complaint become attachments of its appeal card, added as the system acting in the
-agency, and rows of `ComplaintFile`; a refused complaint discards the blobs it stored.
+(`rules.attachments`: PDF, JPG or PNG as the bytes show, at most 5 MB — or the registry's own limit of a card's file,
+when an installation set it lower) through the same code as an application's files (`operations.uploads.store_uploads`,
+`rules.attachments.file_problems`); every problem is said under the field `files`. The files of a filed complaint
+become attachments of its appeal card, added as the system acting in the agency, and rows of `ComplaintFile`; a
+refused complaint discards the blobs it stored.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import cast
+
+from flask import current_app
 
 from edms.auth.models import User
 from edms.citizen_services.models.complaints import COMPLAINT_FILES_MAX, Complaint, ComplaintFile
@@ -41,7 +44,10 @@ class ComplaintFileRules:
     max_attachment_size: int = MAX_ATTACHMENT_SIZE
 
 
-RULES = ComplaintFileRules()
+def file_rules() -> ComplaintFileRules:
+    """The rule, its size limit never above what the card's attachments take (else a file passing it would fail
+    later at the card without naming the field)."""
+    return ComplaintFileRules(max_attachment_size=min(MAX_ATTACHMENT_SIZE, current_app.config['MAX_ATTACHMENT_SIZE']))
 
 
 def store_files(errors: FieldErrors, files: Sequence[UploadedFile]) -> list[StoredUpload]:
@@ -50,11 +56,12 @@ def store_files(errors: FieldErrors, files: Sequence[UploadedFile]) -> list[Stor
     if len(files) > COMPLAINT_FILES_MAX:
         errors.add(FILES_FIELD, f'«{FILES_LABEL}»: не более {COMPLAINT_FILES_MAX} файлов (приложено {len(files)}).')
         return []
-    uploads = store_uploads(RULES, [UploadedFile(FILES_FIELD, file.filename, file.stream) for file in files])
+    rules = file_rules()
+    uploads = store_uploads(rules, [UploadedFile(FILES_FIELD, file.filename, file.stream) for file in files])
     messages = [
         problem.message
         for upload in uploads
-        for problem in file_problems(FILES_SLOT, upload.facts(RULES), RULES.allowed_types, RULES.max_attachment_size)
+        for problem in file_problems(FILES_SLOT, upload.facts(rules), rules.allowed_types, rules.max_attachment_size)
     ]
     if messages:
         errors.add(FILES_FIELD, ' '.join(messages))
