@@ -9,13 +9,12 @@ built once, without a unit-of-work flush: the seal runs under the one lock that 
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import JSON, Text, bindparam, cast, column, event, func, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -35,20 +34,25 @@ _MOVE_HEAD = (
 _INSERT_ENTRIES = insert(AuditEntry.__table__)
 _ENTRY_COLUMNS = ('seq', 'created_at', 'actor_id', 'organization_id', 'action', 'object_type', 'object_id', 'data')
 _ROW_COLUMNS = (*_ENTRY_COLUMNS, 'prev_hash', 'hash')
-#: PostgreSQL: the entries of a commit (up to this many: nearly always) are inserted and the head moved by one
-#: statement, a round trip less under the head lock.
-_SEAL_MAX = 32
-
-
-@functools.lru_cache(maxsize=_SEAL_MAX)
-def _seal_statement(count: int) -> Any:
-    """The one-statement seal of `count` entries (bound as `e<index>_<column>`), built once per count."""
-    table = AuditEntry.__table__
-    rows = [
-        {name: bindparam(f'e{index}_{name}', type_=table.c[name].type) for name in _ROW_COLUMNS}
-        for index in range(count)
-    ]
-    return _MOVE_HEAD.add_cte(insert(table).values(rows).cte('sealed'))
+#: PostgreSQL: the entries of a commit are inserted and the head moved by one statement, a round trip less under the
+#: head lock. The entries travel as one JSON array expanded by `json_to_recordset`: a statement of one shape for any
+#: number of entries, compiled once (a multi-row VALUES insert has no cache key, and compiling it cost more than
+#: the rest of the seal). Each entry's data is a JSON text inside it, cast back to JSON: `json_to_recordset` cannot
+#: turn a `\u0000` escape into text, and a `json` column keeps it.
+_SEALED_TYPES = {name: Text() if name == 'data' else AuditEntry.__table__.c[name].type for name in _ROW_COLUMNS}
+_SEALED = (
+    func.json_to_recordset(bindparam('entries', type_=JSON))
+    .table_valued(*(column(name, type_) for name, type_ in _SEALED_TYPES.items()))
+    .render_derived(name='entry', with_types=True)
+)
+_SEAL = _MOVE_HEAD.add_cte(
+    insert(AuditEntry.__table__)
+    .from_select(
+        _ROW_COLUMNS,
+        select(*(cast(_SEALED.c[name], JSON) if name == 'data' else _SEALED.c[name] for name in _ROW_COLUMNS)),
+    )
+    .cte('sealed')
+)
 
 
 class Actor(Protocol):
@@ -115,9 +119,9 @@ def seal_pending(session: Session) -> None:
         entry.hash = chain_hash(entry.prev_hash, canonical_of(entry))
         last_seq, last_hash = entry.seq, entry.hash
         rows.append({name: getattr(entry, name) for name in _ROW_COLUMNS})
-    if len(rows) <= _SEAL_MAX and connection.dialect.name == 'postgresql':
-        params = {f'e{index}_{name}': value for index, row in enumerate(rows) for name, value in row.items()}
-        connection.execute(_seal_statement(len(rows)), {**params, 'new_seq': last_seq, 'new_hash': last_hash})
+    if connection.dialect.name == 'postgresql':
+        entries = [_sealed_entry(row) for row in rows]
+        connection.execute(_SEAL, {'entries': entries, 'new_seq': last_seq, 'new_hash': last_hash})
     else:
         connection.execute(_INSERT_ENTRIES, rows)
         connection.execute(_MOVE_HEAD, {'new_seq': last_seq, 'new_hash': last_hash})
@@ -125,6 +129,11 @@ def seal_pending(session: Session) -> None:
     if loaded is not None:  # a head read earlier in this session shows the values just written
         set_committed_value(loaded, 'last_seq', last_seq)
         set_committed_value(loaded, 'last_hash', last_hash)
+
+
+def _sealed_entry(row: dict[str, Any]) -> dict[str, Any]:
+    """An entry's row as an element of `_SEAL`'s JSON array."""
+    return {**row, 'created_at': row['created_at'].isoformat(), 'data': json.dumps(row['data'])}
 
 
 def discard_pending(session: Session, previous_transaction: SessionTransaction) -> None:

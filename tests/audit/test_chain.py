@@ -96,3 +96,15 @@ def test_many_entries_of_one_commit_are_chained_and_the_loaded_head_follows(app_
     assert (head.last_seq, head.last_hash) == (last.seq, last.hash)
     assert last.data == {'n': 4}
     assert verify_chain().ok
+
+
+def test_entries_keep_their_data_exactly_and_any_number_of_them_seals_at_once(app_ctx):
+    odd = {'Поле': 'значение «в кавычках» \\ "двойных"', 'nul': 'a\x00b', 'list': [1, 2.5, None, True], 'emoji': '📄'}
+    with atomic():
+        for n in range(100):
+            record(None, 'batch.action', data={**odd, 'n': n})
+    entries = list(db.session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars())
+    assert [entry.seq for entry in entries] == list(range(1, 101))
+    assert [entry.data for entry in entries] == [{**odd, 'n': n} for n in range(100)]
+    assert all(entry.created_at.tzinfo is not None for entry in entries)
+    assert verify_chain().ok
