@@ -90,15 +90,8 @@ class Subject:
     via_mfc: bool
 
 
-def read_complaint(raw: Mapping[str, Any]) -> tuple[ComplaintKind, str]:
-    """The kind and the text, every problem named by its field."""
-    form = RawInput(raw, COMPLAINT_FIELDS)
-    kind, text = _kind_and_text(form)
-    form.finish()
-    return kind, text
-
-
 def _kind_and_text(form: RawInput) -> tuple[ComplaintKind, str]:
+    """The kind and the text, each problem said in `form` by its field."""
     kind = form.choice('kind', 'Основание жалобы', ComplaintKind, required=True)
     text = form.text('text', 'Текст жалобы', required=True, max_length=COMPLAINT_TEXT_MAX)
     return cast(ComplaintKind, kind), text
