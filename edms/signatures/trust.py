@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from edms.core.clock import utcnow
 from edms.core.db import db
@@ -27,6 +27,18 @@ from edms.signatures.crypto.verify import TrustData
 from edms.signatures.models import CertificateRevocationList, TrustedCertificate
 
 _KEY = 'edms_signature_trust'
+
+
+def _stamp_statement() -> Select[Any]:
+    """Count, newest change and newest id of the trusted certificates and of the CRLs, in one statement."""
+    values: list[Any] = []
+    for model in (TrustedCertificate, CertificateRevocationList):
+        values += [select(func.count(model.id)), select(func.max(model.updated_at)), select(func.max(model.id))]
+    return select(*(value.scalar_subquery() for value in values))
+
+
+#: Built once: the stamp is read before every verification, and building the statement cost more than running it.
+_STAMP = _stamp_statement()
 
 
 @dataclass(frozen=True)
@@ -52,11 +64,7 @@ def invalidate_trust_data() -> None:
 
 
 def _stamp(connection: Any) -> tuple[Any, ...]:
-    """Count, newest change and newest id of the trusted certificates and of the CRLs, in one statement."""
-    values: list[Any] = []
-    for model in (TrustedCertificate, CertificateRevocationList):
-        values += [select(func.count(model.id)), select(func.max(model.updated_at)), select(func.max(model.id))]
-    return tuple(connection.execute(select(*(value.scalar_subquery() for value in values))).one())
+    return tuple(connection.execute(_STAMP).one())
 
 
 def _load(connection: Any) -> TrustData:
