@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from edms.audit.models import AuditEntry
 from edms.auth.models import User
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.models import Application
@@ -20,7 +21,7 @@ from edms.core.tx import atomic
 from edms.registry.models import Attachment
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
-from edms.signatures.models import AttachmentSignature
+from edms.signatures.models import AttachmentSignature, VerificationRecord
 from scripts.make_test_pki import TestPki
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import PDF_BYTES, TEMPORARY_FILES, World, count
@@ -77,6 +78,36 @@ def test_applicant_files_with_files_and_the_owners_signed_consent(
     assert attachment is not None
     assert attachment.filename == 'согласие.pdf'
     assert signature.signer_summary.startswith('Иванов Иван Иванович')
+
+
+def test_filing_inserts_the_application_once_and_links_the_signature_to_its_verification(
+    client: FlaskClient, world: World, trusted: TestPki
+) -> None:
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(' '.join(statement.split()))
+
+    event.listen(db.engine, 'before_cursor_execute', seen)
+    try:
+        body = file_over_api(client, world, trusted)
+    finally:
+        event.remove(db.engine, 'before_cursor_execute', seen)
+    # The id is taken before the card is made: one complete insert, never an update of the new row.
+    assert not [text for text in statements if text.startswith('UPDATE citizen_services_applications')]
+    application = db.session.get(Application, body['id'])
+    assert application is not None
+    assert application.number == body['number']
+    assert (application.number or '').endswith(f'{application.id:06d}')
+    assert application.card_id is not None
+    [signature] = db.session.execute(select(AttachmentSignature)).scalars().all()
+    [verification] = db.session.execute(select(VerificationRecord)).scalars().all()
+    assert verification.attachment_signature_id == signature.id
+    assert verification.signature_name == f'согласие.pdf.{signature.id}.sig' == signature.signature_filename
+    assert (verification.attachment_id, verification.verdict) == (signature.attachment_id, signature.last_verdict)
+    added = db.session.execute(select(AuditEntry).where(AuditEntry.action == 'signatures.signature.add')).scalar_one()
+    assert added.object_id == str(signature.id)
+    assert added.data['verification_id'] == verification.id
 
 
 def test_the_201_answered_from_memory_is_what_a_later_read_returns(

@@ -79,7 +79,8 @@ class Application(CreatedAtMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: «З-2026-000123»: made from the id after the first insert (unique, never reused); None only within the filing.
+    #: «З-2026-000123»: made from the id (unique, never reused), inserted with the row on PostgreSQL; None only
+    #: within the filing elsewhere.
     number: Mapped[str | None] = mapped_column(String(NUMBER_MAX), unique=True)
     service_code: Mapped[str] = mapped_column(String(SERVICE_CODE_MAX), nullable=False)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, 'application_channel'), nullable=False)

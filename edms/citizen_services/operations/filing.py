@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Sequence, select
+
 from edms.auth.models import Role, User
 from edms.citizen_services.catalogue.deadlines import DeadlinePlan
 from edms.citizen_services.catalogue.definition import IN_PROGRESS, Channel, ServiceDefinition
@@ -48,11 +50,13 @@ from edms.citizen_services.xml_forms import parse_application_xml
 from edms.core.calendar import business_calendar
 from edms.core.calendar.days import ru
 from edms.core.clock import utcnow
-from edms.core.db import db
+from edms.core.db import db, is_postgresql
 from edms.core.errors import Forbidden, ValidationFailed
 from edms.directory.models import OrganizationKind
 from edms.registry.permissions import REGISTRAR_ROLES
 
+#: The next application id (PostgreSQL: the sequence of the id column).
+_NEXT_ID = select(Sequence(f'{Application.__tablename__}_id_seq').next_value())
 #: Channels where the applicant files in person, with their own account.
 SELF_SERVICE = (Channel.portal, Channel.mobile, Channel.xml_upload)
 NOT_APPLICANT = 'Подать заявление от своего имени может заявитель с учётной записью портала государственных услуг.'
@@ -123,8 +127,9 @@ def _file(
     application = _new_application(actor, service, provider, draft, submission, plan)
     number = public_number(application)
     card = make_card(application, number, service, submission.uploads, submission.verified, xml)
-    # Written with the first event's flush: one update of the application instead of one for each.
+    # Written with the first event's flush: on PostgreSQL the application's one insert, complete with its files.
     application.number, application.card_id = number, card.id
+    db.session.add(application)
     facts = {'service': service.code, 'channel': channel.value, 'card_id': card.id, 'files': len(submission.uploads)}
     comment = expected_text(application)
     if extension is not None:
@@ -194,8 +199,8 @@ def _new_application(
     submission: Submission,
     plan: DeadlinePlan,
 ) -> Application:
-    """The application row with the applicant, the values and the deadlines of `plan` (flushed, so it has the id
-    its number is made of; the caller sets the number)."""
+    """The application row with the applicant, the values and the deadlines of `plan`, with the id its number is
+    made of (see `_take_id`; the caller sets the number and adds it to the session)."""
     calendar, submitted_on = business_calendar(), today()
     deadline = plan.deadline(calendar, submitted_on)
     expected = plan.expected(calendar, submitted_on)
@@ -215,6 +220,7 @@ def _new_application(
         values=json_values(submission.values),
         signatures=[facts_json(facts) for facts in submission.facts],
         organization=provider.organization,
+        organization_id=provider.organization_id,
         submitted_at=draft.sent_at,
         deadline=deadline.date,
         deadline_explanation=deadline.explanation,
@@ -224,6 +230,16 @@ def _new_application(
         events=[],
         files=[],
     )
-    db.session.add(application)
-    db.session.flush()
+    _take_id(application)
     return application
+
+
+def _take_id(application: Application) -> None:
+    """PostgreSQL: the id from the table's sequence, so the row is inserted once, complete, by the filing's last
+    flush (its card, number and files known) instead of inserted first and updated after. Elsewhere (SQLite) the
+    row is flushed for its id as before."""
+    if is_postgresql():
+        application.id = db.session.execute(_NEXT_ID).scalar_one()
+    else:
+        db.session.add(application)
+        db.session.flush()
