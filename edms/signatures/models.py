@@ -241,6 +241,9 @@ class VerificationRecord(db.Model):
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
 
+    #: The stored signature verified; the relationship orders the inserts when both rows go with one flush.
+    signature: Mapped[AttachmentSignature | None] = relationship()
+
     @property
     def verification_report(self) -> VerificationReport:
         return VerificationReport.from_dict(self.report)

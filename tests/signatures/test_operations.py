@@ -22,6 +22,7 @@ from edms.signatures.crypto import keys
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.errors import WrongPassword
 from edms.signatures.crypto.pkcs12 import export_pkcs12
+from edms.signatures.crypto.verify import verify_detached
 from edms.signatures.errors import (
     AlreadySigned,
     CertificateNotFound,
@@ -39,7 +40,10 @@ from edms.signatures.operations import (
     verify_attachment_signature,
     verify_upload,
 )
+from edms.signatures.operations.common import attachment_bytes
+from edms.signatures.operations.signing import store_signatures
 from edms.signatures.queries import get_signature, get_verification, signature_bytes
+from edms.signatures.trust import trust_data
 from scripts.make_test_pki import TestPki
 from tests.factories import make_card, make_organization, make_user
 from tests.signatures.openssl_tools import openssl, requires_engine, requires_openssl
@@ -334,3 +338,40 @@ def test_restricted_cards_hide_their_signatures_from_users_without_access(minist
         add_client_certificate(user, user, test_pki.user_der('ec'))
     with pytest.raises(CardNotFound):
         add_client_signature(user, attachment, client_sign(test_pki, 'ec', DOCUMENT + b'3'))
+
+
+def test_several_signatures_stored_at_once_each_linked_to_its_verification_record(ministry, test_pki):
+    second = add_file(ministry, DOCUMENT + b' annex', 'приложение.pdf')
+    signed = [
+        (ministry.attachment, client_sign(test_pki, 'rsa')),
+        (second, client_sign(test_pki, 'ec', DOCUMENT + b' annex')),
+    ]
+    with atomic():
+        pairs = store_signatures(
+            ministry.clerk,
+            ministry.card,
+            [
+                (attachment, cms, verify_detached(attachment_bytes(attachment), cms, trust_data()))
+                for attachment, cms in signed
+            ],
+            'client',
+        )
+    db.session.expire_all()
+    assert len(pairs) == 2
+    entries = (
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == 'signatures.signature.add').order_by(AuditEntry.seq)
+        )
+        .scalars()
+        .all()
+    )
+    for (signature, verification), (attachment, cms), entry in zip(pairs, signed, entries, strict=True):
+        stored = db.session.get(AttachmentSignature, signature.id)
+        record = db.session.get(VerificationRecord, verification.id)
+        assert stored is not None
+        assert record is not None
+        assert (stored.attachment_id, stored.signature_sha256) == (attachment.id, hashlib.sha256(cms).hexdigest())
+        assert record.attachment_signature_id == stored.id
+        assert record.signature_name == f'{attachment.filename}.{stored.id}.sig' == stored.signature_filename
+        assert (record.verdict, stored.last_verdict) == ('valid', 'valid')
+        assert (entry.object_id, entry.data['verification_id']) == (str(stored.id), record.id)

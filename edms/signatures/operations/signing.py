@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Sequence as DbSequence
 
 from edms.audit.operations import record
 from edms.auth.models import User
 from edms.core.access import Actor
 from edms.core.blobs import blob_store
 from edms.core.clock import utcnow
-from edms.core.db import db
+from edms.core.db import db, is_postgresql
 from edms.registry.models import Attachment, Card
 from edms.registry.queries import get_attachment
 from edms.signatures.crypto.cms import MAX_SIGNATURE_SIZE, sign_detached
@@ -37,6 +38,11 @@ from edms.signatures.operations.common import (
 )
 from edms.signatures.queries import own_certificate
 from edms.signatures.trust import trust_data
+
+_NEXT_IDS = select(
+    DbSequence(f'{AttachmentSignature.__tablename__}_id_seq').next_value(),
+    DbSequence(f'{VerificationRecord.__tablename__}_id_seq').next_value(),
+).select_from(func.generate_series(1, bindparam('count', type_=Integer)))
 
 NO_CONTAINER_FOR_RECORDS = (
     'Для этого сертификата на сервере нет контейнера с ключом: квалифицированной подписью запись подписывается '
@@ -131,12 +137,16 @@ def store_signatures(
     """`store_signature` for several (attachment, signature, report) of one card at once: the signature rows in
     one insert, their verification records in another."""
     stored = [blob_store().put_bytes(cms, MAX_SIGNATURE_SIZE) for _, cms, _ in signatures]
+    ids = _taken_ids(len(signatures))
     rows = [
         _signature_row(actor, card, attachment, cms, blob.sha256, report, method, certificate)
         for (attachment, cms, report), blob in zip(signatures, stored, strict=True)
     ]
+    for row, (signature_id, _) in zip(rows, ids or (), strict=False):
+        row.id = signature_id
     db.session.add_all(rows)
-    db.session.flush()
+    if ids is None:
+        db.session.flush()
     verifications = [
         record_row(
             actor,
@@ -151,8 +161,13 @@ def store_signatures(
         )
         for (attachment, _, report), row in zip(signatures, rows, strict=True)
     ]
+    for verification, row in zip(verifications, rows, strict=True):
+        verification.signature = row  # inserted after its signature row when both go with one flush
+    for verification, (_, verification_id) in zip(verifications, ids or (), strict=False):
+        verification.id = verification_id
     db.session.add_all(verifications)
-    db.session.flush()
+    if ids is None:
+        db.session.flush()
     for (attachment, _, report), row, verification in zip(signatures, rows, verifications, strict=True):
         info = certificate.info if certificate is not None else report.signers[0].certificate
         facts = {
@@ -165,6 +180,15 @@ def store_signatures(
         }
         record(actor, 'signatures.signature.add', row, facts, organization_id=card.organization_id)
     return list(zip(rows, verifications, strict=True))
+
+
+def _taken_ids(count: int) -> list[tuple[int, int]] | None:
+    """PostgreSQL: the ids of `count` signature rows and of their verification records, taken from their sequences
+    by one statement, so that the rows need no flush of their own (they go with the caller's next flush or the
+    commit). None elsewhere (SQLite): the rows are flushed for their ids."""
+    if not is_postgresql():
+        return None
+    return [(row[0], row[1]) for row in db.session.execute(_NEXT_IDS, {'count': count})]
 
 
 def _signature_row(
@@ -182,6 +206,7 @@ def _signature_row(
     info = certificate.info if certificate is not None else signer.certificate
     return AttachmentSignature(
         attachment_id=attachment.id,
+        attachment=attachment,  # its name is read (`signature_filename`) before the row is flushed
         card_id=card.id,
         organization_id=card.organization_id,
         file_sha256=attachment.sha256,
