@@ -10,17 +10,30 @@ CSP = (
 )
 
 
+_ALWAYS = (
+    ('Content-Security-Policy', CSP),
+    ('X-Frame-Options', 'DENY'),
+    ('X-Content-Type-Options', 'nosniff'),
+    ('Referrer-Policy', 'same-origin'),
+    ('Cross-Origin-Opener-Policy', 'same-origin'),
+)
+_HSTS = ('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+_NO_STORE = ('Cache-Control', 'no-store')
+
+
 def add_security_headers(response: Response) -> Response:
+    """Each header unless the view set its own. (Not `Headers.setdefault`: it raises and catches an exception for
+    every header missing, a tenth of a trivial request's time.)"""
     headers = response.headers
-    headers.setdefault('Content-Security-Policy', CSP)
-    headers.setdefault('X-Frame-Options', 'DENY')
-    headers.setdefault('X-Content-Type-Options', 'nosniff')
-    headers.setdefault('Referrer-Policy', 'same-origin')
-    headers.setdefault('Cross-Origin-Opener-Policy', 'same-origin')
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118  (Headers iterates as (name, value) pairs)
+    wanted = [*_ALWAYS]
     if current_app.config['SESSION_COOKIE_SECURE']:
-        headers.setdefault('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+        wanted.append(_HSTS)
     if not request.path.startswith('/static/'):
-        headers.setdefault('Cache-Control', 'no-store')
+        wanted.append(_NO_STORE)
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 

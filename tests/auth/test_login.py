@@ -157,6 +157,23 @@ def test_security_headers_are_set(client):
     assert response.headers['X-Content-Type-Options'] == 'nosniff'
 
 
+def test_a_header_the_view_set_is_kept_and_each_header_is_sent_once(app, monkeypatch):
+    from flask import Response
+
+    from edms.web.security import add_security_headers
+
+    monkeypatch.setitem(app.config, 'SESSION_COOKIE_SECURE', True)
+    with app.test_request_context('/cards/1/attachments/2'):
+        own = Response('x', headers={'cache-control': 'private, max-age=60', 'X-Frame-Options': 'SAMEORIGIN'})
+        headers = add_security_headers(own).headers
+    assert headers.getlist('Cache-Control') == ['private, max-age=60']
+    assert headers.getlist('X-Frame-Options') == ['SAMEORIGIN']
+    assert headers.getlist('Referrer-Policy') == ['same-origin']
+    assert headers['Strict-Transport-Security'].startswith('max-age=')
+    with app.test_request_context('/static/app.css'):
+        assert 'Cache-Control' not in add_security_headers(Response('x')).headers
+
+
 def test_an_organization_admin_cannot_manage_a_system_administrator(app_ctx):
     from edms.auth.operations import reset_password
     from edms.auth.queries import get_user
