@@ -169,6 +169,7 @@ def gunicorn(
     """gunicorn with `workers` workers on a free loopback port, stopped afterwards; yields (port, master pid)."""
     port = free_port()
     command = [sys.executable, '-m', 'gunicorn', '-w', str(workers), '-k', worker_class, '-b', f'127.0.0.1:{port}']
+    command += ['--no-control-socket']  # another gunicorn of this user (a second benchmark) holds ~/.gunicorn
     if worker_class == 'gthread':
         command += ['--threads', str(threads), '--keep-alive', '30']
     log = (WORK / 'gunicorn.log').open('w')

@@ -9,6 +9,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
@@ -140,6 +142,21 @@ def test_invalid_application_is_one_422_naming_every_problem_and_keeping_nothing
         'signatures.owner_consent',
     ]
     assert 'недопустимый тип файла' in error['fields']['attachments.identity_document']
+    assert count(Application) == 0
+
+
+def test_a_lower_limit_of_the_cards_files_is_the_applications_too(
+    app: Flask, client: FlaskClient, world: World, trusted: TestPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installation's cards take 256 KB files; the service's own rule allows 5 MB. A 300 KB file is refused by the
+    filing with its field named, not later by the agency's card."""
+    monkeypatch.setitem(app.config, 'MAX_ATTACHMENT_SIZE', 256 * 1024)
+    form = temporary_form(trusted)
+    form['files.identity_document'] = (io.BytesIO(PDF_BYTES.ljust(300 * 1024, b' ')), 'паспорт.pdf')
+    response = client.post(f'{API}/applications', data=form, headers=headers(world.applicant))
+    assert response.status_code == 422
+    message = response.get_json()['error']['fields']['attachments.identity_document']
+    assert message.endswith('(файл «паспорт.pdf»): размер больше 0.25 МБ.')
     assert count(Application) == 0
 
 

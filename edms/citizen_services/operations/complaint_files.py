@@ -15,12 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import cast
 
-from flask import current_app
-
 from edms.auth.models import User
 from edms.citizen_services.models.complaints import COMPLAINT_FILES_MAX, Complaint, ComplaintFile
 from edms.citizen_services.operations.common import AgencyActor
-from edms.citizen_services.operations.uploads import StoredUpload, UploadedFile, discard_new, store_uploads
+from edms.citizen_services.operations.uploads import (
+    StoredUpload,
+    UploadedFile,
+    discard_new,
+    store_uploads,
+    within_card_limit,
+)
 from edms.citizen_services.rules.attachments import (
     DEFAULT_TYPES,
     MAX_ATTACHMENT_SIZE,
@@ -47,7 +51,7 @@ class ComplaintFileRules:
 def file_rules() -> ComplaintFileRules:
     """The rule, its size limit never above what the card's attachments take (else a file passing it would fail
     later at the card without naming the field)."""
-    return ComplaintFileRules(max_attachment_size=min(MAX_ATTACHMENT_SIZE, current_app.config['MAX_ATTACHMENT_SIZE']))
+    return ComplaintFileRules(max_attachment_size=within_card_limit(MAX_ATTACHMENT_SIZE))
 
 
 def store_files(errors: FieldErrors, files: Sequence[UploadedFile]) -> list[StoredUpload]:

@@ -26,6 +26,7 @@ from edms.citizen_services.operations.uploads import (
     discard_new,
     store_uploads,
     verify_detached_signatures,
+    with_card_limit,
 )
 from edms.citizen_services.rules.facts import AttachmentFile, SignatureFacts
 from edms.citizen_services.validation import check_application, in_form_order
@@ -70,6 +71,7 @@ class Draft:
 
 def prepare(service: ServiceDefinition, draft: Draft, files: Iterable[UploadedFile]) -> Submission:
     """The checked submission; `ApplicationInvalid` naming every problem (and nothing kept) otherwise."""
+    service = with_card_limit(service)
     uploads = store_uploads(service, files)
     try:
         return _check(service, draft, uploads)

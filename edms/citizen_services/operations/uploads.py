@@ -6,10 +6,13 @@ bytes; each detached signature verified with edms.signatures over the file it si
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import BinaryIO, Protocol
+
+from flask import current_app
 
 from edms.citizen_services.catalogue.definition import ServiceDefinition
 from edms.citizen_services.rules.facts import QUALIFIED, AttachmentFile, SignatureFacts
@@ -77,6 +80,25 @@ class VerifiedSignature:
     cms: bytes
     report: VerificationReport
     kind: str | None
+
+
+def within_card_limit(size: int) -> int:
+    """A file size limit never above what a card's attachment may be (`MAX_ATTACHMENT_SIZE`): the files of an
+    application or a complaint become attachments of the agency's card, and a file passing a larger limit would fail
+    there, without its field named."""
+    return min(size, current_app.config['MAX_ATTACHMENT_SIZE'])
+
+
+def with_card_limit(service: ServiceDefinition) -> ServiceDefinition:
+    """The service as its files are checked here: its size limit lowered to the cards' when an installation set that
+    below the service's own."""
+    limit = within_card_limit(service.max_attachment_size)
+    return service if limit == service.max_attachment_size else _limited(service, limit)
+
+
+@functools.lru_cache(maxsize=64)
+def _limited(service: ServiceDefinition, limit: int) -> ServiceDefinition:
+    return replace(service, max_attachment_size=limit)
 
 
 def store_uploads(service: FileRules, files: Iterable[UploadedFile]) -> list[StoredUpload]:
