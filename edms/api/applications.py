@@ -10,7 +10,7 @@ names every problem at once (`fields` maps each field path to its messages).
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request, send_file, url_for
+from flask import Response, current_app, jsonify, request, url_for
 
 from edms.api import service_providers  # noqa: F401  (routes register on import)
 from edms.api.application_io import (
@@ -47,7 +47,7 @@ from edms.citizen_services.queries import (
     read_filter,
 )
 from edms.citizen_services.rules.facts import SignatureFacts
-from edms.core.blobs import blob_store
+from edms.core.downloads import send_stored
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 
@@ -145,7 +145,7 @@ def get_application_view(application_id: int) -> Response:
 def application_file(application_id: int, file_id: int) -> Response:
     application = get_application(api_user(), application_id)
     row = get_application_file(application, file_id)
-    return _send(row.sha256, row.content_type, row.filename)
+    return send_stored(row.sha256, row.content_type, row.filename)
 
 
 @bp.get('/applications/<int:application_id>/result', endpoint='application_result')
@@ -153,18 +153,7 @@ def application_result(application_id: int) -> Response:
     """The result document (only its bytes verified against the stored sha256 are sent)."""
     application = get_application(api_user(), application_id)
     attachment = get_result_attachment(application)
-    return _send(attachment.sha256, attachment.content_type, attachment.filename)
-
-
-def _send(sha256: str, content_type: str, filename: str) -> Response:
-    return send_file(
-        blob_store().open_verified(sha256),
-        mimetype=content_type,
-        as_attachment=True,
-        download_name=filename,
-        etag=sha256,
-        max_age=0,
-    )
+    return send_stored(attachment.sha256, attachment.content_type, attachment.filename)
 
 
 @bp.post('/applications/<int:application_id>/clarification')

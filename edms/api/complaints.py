@@ -13,13 +13,13 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Response, jsonify, request, send_file, url_for
+from flask import Response, jsonify, request, url_for
 
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
 from edms.api.inputs import json_object, query, refuse_unknown
 from edms.auth.models import User
-from edms.citizen_services.catalogue.registry import catalogue, get_service
+from edms.citizen_services.catalogue.registry import find_service
 from edms.citizen_services.models.complaints import COMPLAINT_ITEMS, COMPLAINT_KIND_LABELS, Complaint, ComplaintFile
 from edms.citizen_services.operations import UploadedFile
 from edms.citizen_services.operations.applicants import BLOCK
@@ -30,6 +30,7 @@ from edms.citizen_services.operations.complaints import (
     decide_complaint,
     file_complaint,
     file_service_complaint,
+    read_service,
 )
 from edms.citizen_services.permissions import is_staff
 from edms.citizen_services.queries import get_application
@@ -41,7 +42,7 @@ from edms.citizen_services.queries.complaints import (
     list_complaints,
 )
 from edms.citizen_services.queries.missed_deadlines import Violation, application_violations
-from edms.core.blobs import blob_store
+from edms.core.downloads import send_stored
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 
@@ -62,12 +63,12 @@ def complaint_json(user: User, complaint: Complaint) -> dict[str, Any]:
     """The complaint as its reader sees it; the agency's card only for the agency's staff."""
     application = complaint.application
     own_staff = is_staff(user) and complaint.organization_id == user.organization_id
-    code = complaint.service_code
+    service = find_service(complaint.service_code)
     return {
         'id': complaint.id,
         'url': url_for('api.get_complaint', complaint_id=complaint.id),
         'number': complaint.number,
-        'service': {'code': code, 'title': get_service(code).title if code in catalogue else None},
+        'service': {'code': complaint.service_code, 'title': service.title if service is not None else None},
         'application': {'id': application.id, 'number': application.number} if application else None,
         'organization': {'id': complaint.organization_id, 'short_name': complaint.organization.short_name},
         'kind': {
@@ -157,11 +158,10 @@ def agencies() -> Response:
     """The agencies a complaint about the service (`?service=`) may concern: its active providers."""
     api_user()
     form = query(('service',))
-    code = form.text('service', 'Услуга', required=True, max_length=64)
-    if code and code not in catalogue:
-        form.errors.add('service', f'«Услуга»: нет услуги с кодом «{code}» в каталоге.')
+    service = read_service(form)
     form.finish()
-    items = [{'id': item.id, 'short_name': item.short_name, 'name': item.name} for item in complaint_agencies(code)]
+    agencies = complaint_agencies(service.code) if service is not None else []
+    items = [{'id': item.id, 'short_name': item.short_name, 'name': item.name} for item in agencies]
     return jsonify({'items': items})
 
 
@@ -169,14 +169,7 @@ def agencies() -> Response:
 def complaint_file(complaint_id: int, file_id: int) -> Response:
     """A file of the complaint (only its bytes verified against the stored sha256 are sent)."""
     row = get_complaint_file(get_complaint(api_user(), complaint_id), file_id)
-    return send_file(
-        blob_store().open_verified(row.sha256),
-        mimetype=row.content_type,
-        as_attachment=True,
-        download_name=row.filename,
-        etag=row.sha256,
-        max_age=0,
-    )
+    return send_stored(row.sha256, row.content_type, row.filename)
 
 
 @bp.get('/complaints', endpoint='list_complaints')

@@ -36,6 +36,10 @@ class ServiceCatalogue:
         except KeyError:
             raise UnknownService from None
 
+    def find(self, code: str | None) -> ServiceDefinition | None:
+        """The service with this code, or None."""
+        return self._services.get(code) if code is not None else None
+
     def __iter__(self) -> Iterator[ServiceDefinition]:
         return iter(list(self._services.values()))
 
@@ -51,6 +55,11 @@ catalogue = ServiceCatalogue(
 def get_service(code: str) -> ServiceDefinition:
     """The service of the catalogue with this code; `UnknownService` otherwise."""
     return catalogue.get(code)
+
+
+def find_service(code: str | None) -> ServiceDefinition | None:
+    """The service of the catalogue with this code, or None (a code stored by a service since removed, or none)."""
+    return catalogue.find(code)
 
 
 def all_services() -> list[ServiceDefinition]:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from edms.audit.operations import record
 from edms.auth.models import Role, User
 from edms.citizen_services.catalogue.definition import ServiceDefinition
-from edms.citizen_services.catalogue.registry import catalogue, get_service
+from edms.citizen_services.catalogue.registry import catalogue, find_service, get_service
 from edms.citizen_services.errors import ApplicationNotFound
 from edms.citizen_services.models import SERVICE_CODE_MAX, Application
 from edms.citizen_services.models.complaints import (
@@ -148,7 +148,7 @@ def file_service_complaint(actor: User, raw: Mapping[str, Any], files: Sequence[
     `on_behalf` ({name, snils, inn}; the portal account with that СНИЛС then sees the complaint)."""
     via_mfc = complains_via_mfc(actor)
     form = RawInput(raw, SERVICE_COMPLAINT_FIELDS)
-    service = _service(form)
+    service = read_service(form)
     organization_id = _agency(form, service)
     kind, text = _kind_and_text(form)
     account_id, name = _complainant(form, actor, via_mfc)
@@ -159,11 +159,12 @@ def file_service_complaint(actor: User, raw: Mapping[str, Any], files: Sequence[
         return _filed(actor, subject, kind, text, uploads)
 
 
-def _service(form: RawInput) -> ServiceDefinition | None:
+def read_service(form: RawInput) -> ServiceDefinition | None:
+    """The service named by the field `service`; a problem said in `form` when it is missing or not in the catalogue."""
     code = form.text('service', 'Услуга', required=True, max_length=SERVICE_CODE_MAX)
     if code and code not in catalogue:
         form.errors.add('service', f'«Услуга»: нет услуги с кодом «{code}» в каталоге.')
-    return get_service(code) if code in catalogue else None
+    return find_service(code)
 
 
 def _agency(form: RawInput, service: ServiceDefinition | None) -> int | None:

@@ -37,12 +37,12 @@ from edms.citizen_services.queries import (
 from edms.citizen_services.results import grouped_values
 from edms.core.clock import local_today
 from edms.core.db import db
+from edms.core.downloads import send_stored
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment, Card
 from edms.signatures.errors import PADES_KEYS
 from edms.web.application_sections import sections
-from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.signatures import credential_errors, my_signing_certificates, signing_credentials
 

@@ -32,10 +32,10 @@ from edms.citizen_services.queries import (
 )
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.db import db
+from edms.core.downloads import send_stored
 from edms.core.errors import Conflict, ValidationFailed
 from edms.registry.models import Attachment
 from edms.web.application_sections import sections
-from edms.web.downloads import send_stored
 from edms.web.lists import filtered_applications, page_url
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import (

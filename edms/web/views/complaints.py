@@ -19,7 +19,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from edms.auth.models import User
-from edms.citizen_services.catalogue.registry import all_services, catalogue, get_service
+from edms.citizen_services.catalogue.registry import all_services, catalogue, find_service, get_service
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.complaints import (
     COMPLAINT_FILES_MAX,
@@ -53,11 +53,11 @@ from edms.citizen_services.queries.complaints import (
     list_complaints,
 )
 from edms.citizen_services.queries.missed_deadlines import Violation, application_violations
+from edms.core.downloads import send_stored
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Card
 from edms.web.application_sections import register_section
-from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_forms import FILES_AGAIN
 
@@ -220,7 +220,7 @@ def create_without_application() -> Html | Response:
 
 def _service_form(via_mfc: bool, values: dict[str, Any], errors: dict[str, str], files_again: bool = False) -> Html:
     code = values.get('service', '')
-    service = get_service(code) if code in catalogue else None
+    service = find_service(code)
     agencies = complaint_agencies(service.code) if service is not None else []
     html = render_template(
         'complaints/new_service.html',
@@ -264,6 +264,11 @@ def file(complaint_id: int, file_id: int) -> Response:
     return send_stored(row.sha256, row.content_type, row.filename)
 
 
+def _service_title(complaint: Complaint) -> str:
+    service = find_service(complaint.service_code)
+    return service.title if service is not None else ''
+
+
 def _page(complaint: Complaint, values: dict[str, Any], errors: dict[str, str], message: str | None) -> Html:
     user = current_user()
     html = render_template(
@@ -272,7 +277,7 @@ def _page(complaint: Complaint, values: dict[str, Any], errors: dict[str, str], 
         overdue=is_overdue(complaint),
         may_decide=may_decide(user, complaint),
         staff=is_staff(user) and complaint.organization_id == user.organization_id,
-        service_title=get_service(complaint.service_code).title if complaint.service_code in catalogue else '',
+        service_title=_service_title(complaint),
         values=values,
         errors=errors,
         message=message,

@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from werkzeug.wrappers import Response
 
 from edms.auth.models import User
+from edms.core.downloads import send_stored
 from edms.core.errors import Forbidden, ValidationFailed
 from edms.core.tx import atomic
 from edms.core.validation import RawInput
@@ -27,7 +28,6 @@ from edms.exchange.packets.notices import REFUSAL_REASONS
 from edms.exchange.queries import get_inbox_packet, quarantine, registration_queue, signature_verdicts
 from edms.registry.models import Card, CardStatus
 from edms.registry.permissions import require_registrar
-from edms.web.downloads import send_stored
 from edms.web.session import current_user, login_required
 from edms.web.views.cards import card_action
 

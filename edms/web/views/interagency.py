@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 
 from edms.auth.models import User
-from edms.citizen_services.catalogue.registry import catalogue, get_service
+from edms.citizen_services.catalogue.registry import find_service
 from edms.citizen_services.interagency_kinds import DATA_KINDS, DEFAULT_LEGAL_BASIS, SUBJECT_LABELS
 from edms.citizen_services.interagency_xml import REJECTION_CODES, read_request
 from edms.citizen_services.models import Application
@@ -148,7 +148,7 @@ def incoming_request(request_id: int) -> str:
 def _incoming_page(row: InteragencyRequest, values: dict[str, str] | None = None, **state: Any) -> str:
     """The request as its XML says it (the responder's view), the answer if given, the forms while it is open."""
     message = read_request(row.request_xml.encode())
-    service = get_service(message.service_code) if message.service_code in catalogue else None
+    service = find_service(message.service_code)
     return render_template(
         'interagency/incoming.html',
         row=row,

@@ -1,4 +1,5 @@
-"""Sending a stored file to the browser: its bytes only after they matched the stored sha256, under its own name."""
+"""Sending a stored file as a download (web pages and the API alike): its bytes only after they matched the stored
+sha256, under its own name."""
 
 from __future__ import annotations
 
