@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask, g
 
+from edms.citizen_services.permissions import is_staff
 from edms.core.clock import to_local
 from edms.web.errors import register_error_pages
 from edms.web.security import add_security_headers, refuse_nul_bytes
@@ -63,6 +64,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters['ru_date'] = ru_date
     app.jinja_env.filters['ru_datetime'] = ru_datetime
     app.jinja_env.globals['current_user'] = lambda: g.get('user')
+    app.jinja_env.globals['is_agency_staff'] = is_staff
     from edms.web import labels
 
     app.jinja_env.globals['labels'] = labels

@@ -29,7 +29,7 @@ from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import PDF_BYTES, World, count
-from tests.factories import login, page_text
+from tests.factories import login, make_user, page_text
 from tests.signatures import conftest as signatures
 from tests.signatures.pdf_helpers import pdftotext
 
@@ -219,6 +219,30 @@ def test_mfc_operator_files_on_behalf_and_prints_the_receipt(
     client.post('/logout')
     login(client, world.applicant)  # the same СНИЛС: the application is in the applicant's cabinet
     assert application.number in client.get('/applications').get_data(as_text=True)
+    # The applicant sees the receipt too, without the operator's button to the MFC's form (a 403 for them).
+    own_receipt = client.get(f'/applications/{application.id}/receipt').get_data(as_text=True)
+    assert application.number in page_text(own_receipt)
+    assert 'Принять следующее заявление' not in own_receipt
+    assert 'Принять следующее заявление' in receipt
+
+
+@pytest.mark.parametrize('who', ['clerk', 'bank_user', 'mfc_clerk'])
+def test_agency_pages_are_in_the_menu_only_of_those_who_may_open_them(
+    client: FlaskClient, world: World, who: str
+) -> None:
+    """An agency's clerk sees «Заявления граждан», «Межведомственные запросы» and «Жалобы» in the menu and may open
+    them; a clerk of a bank or an MFC (an organization filing for applicants) sees none of them: each is a 403."""
+    agency_pages = ('/agency/applications/', '/interagency/outgoing', '/agency/complaints')
+    if who == 'mfc_clerk':
+        with atomic():
+            user = make_user(world.mfc, 'clerk')
+    else:
+        user = getattr(world, who)
+    login(client, user)
+    menu = client.get('/cards/').get_data(as_text=True)
+    for path in agency_pages:
+        opened = client.get(path).status_code
+        assert (f'href="{path}"' in menu, opened) == ((True, 200) if who == 'clerk' else (False, 403)), path
 
 
 def test_mfc_form_requires_the_applicant_and_only_operators_open_it(client: FlaskClient, world: World) -> None:
