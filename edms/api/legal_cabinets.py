@@ -6,6 +6,7 @@ multipart like `POST /applications`, or the КЭП-signed XML with `xml` and `si
 
 The same operations as the browser's pages (`web.views.legal_cabinets`). A cabinet the account is not a member of is
 a 404; a member without the right a 403; a refused input a 422 naming every field; the last administrator kept a 409.
+The staff routes, each change confirmed by an SMS code or a КЭП signature, are in `legal_cabinets_staff`.
 """
 
 from __future__ import annotations
@@ -33,11 +34,6 @@ from edms.citizen_services.operations.legal_cabinets import (
     file_for_legal_cabinet,
     file_xml_for_legal_cabinet,
     update_legal_cabinet,
-)
-from edms.citizen_services.operations.legal_cabinets_staff import (
-    add_legal_cabinet_member,
-    change_legal_cabinet_member,
-    remove_legal_cabinet_member,
 )
 from edms.citizen_services.queries import FILTER_FIELDS, ApplicationFilter, get_application, read_filter
 from edms.citizen_services.queries.legal_cabinets import (
@@ -126,44 +122,6 @@ def update_cabinet(cabinet_id: int) -> Response:
     return jsonify(cabinet_json(cabinet, me, full=True))
 
 
-def _member_answer(cabinet_id: int, member_id: int, status: int = 200) -> tuple[Response, int, dict[str, str]]:
-    cabinet, _ = get_legal_cabinet(api_user(), cabinet_id)
-    member = next(row for row in cabinet.members if row.id == member_id)
-    headers = {'Location': url_for('api.get_legal_cabinet', cabinet_id=cabinet_id)} if status == 201 else {}
-    return jsonify(member_json(member)), status, headers
-
-
-@bp.post('/legal-cabinets/<int:cabinet_id>/members', endpoint='add_legal_cabinet_member')
-def add_member(cabinet_id: int) -> tuple[Response, int, dict[str, str]]:
-    """Add a portal account by `snils` or `inn` with a `role` (and `rights`, else the role's defaults)."""
-    user, body = api_user(), json_object()
-    with atomic():
-        cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-        member_id = add_legal_cabinet_member(user, cabinet, me, body).id
-    return _member_answer(cabinet_id, member_id, 201)
-
-
-@bp.patch('/legal-cabinets/<int:cabinet_id>/members/<int:member_id>', endpoint='change_legal_cabinet_member')
-def change_member(cabinet_id: int, member_id: int) -> tuple[Response, int, dict[str, str]]:
-    """Change the role (kept when not sent) and the rights (the role's defaults when not sent)."""
-    user, body = api_user(), json_object()
-    with atomic():
-        cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-        current = next((row for row in cabinet.active_members if row.id == member_id), None)
-        raw = {'role': current.role.value, **body} if current is not None and 'role' not in body else body
-        change_legal_cabinet_member(user, cabinet, me, member_id, raw)
-    return _member_answer(cabinet_id, member_id)
-
-
-@bp.delete('/legal-cabinets/<int:cabinet_id>/members/<int:member_id>', endpoint='remove_legal_cabinet_member')
-def remove_member(cabinet_id: int, member_id: int) -> tuple[str, int]:
-    user = api_user()
-    with atomic():
-        cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-        remove_legal_cabinet_member(user, cabinet, me, member_id)
-    return '', 204
-
-
 @bp.get('/legal-cabinets/<int:cabinet_id>/journal', endpoint='legal_cabinet_journal')
 def journal(cabinet_id: int) -> Response:
     cabinet, _ = _viewed(cabinet_id)
@@ -209,3 +167,7 @@ def file_application_for_cabinet(cabinet_id: int) -> tuple[Response, int, dict[s
         application_id = application.id
     headers = {'Location': url_for('api.get_application', application_id=application_id)}
     return jsonify(application_json(user, get_application(user, application_id), full=True)), 201, headers
+
+
+# The staff routes register on the same blueprint from their own module (imported last: it reads this module).
+from edms.api import legal_cabinets_staff  # noqa: E402, F401

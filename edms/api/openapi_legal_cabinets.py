@@ -1,6 +1,7 @@
 """Paths and components of the OpenAPI document for legal entities' cabinets (tag `legal-cabinets`, seed 000): the
-token's cabinets, one cabinet with its staff, its details, adding, changing and removing staff, the journal, the
-legal entity's applications and an application filed on its behalf. The shapes are those of `edms.api.legal_cabinets`.
+token's cabinets, one cabinet with its staff, its details, adding, changing and removing staff (each change confirmed
+by an SMS code or a КЭП signature: its text and its code), the journal, the legal entity's applications and an
+application filed on its behalf. The shapes are those of `edms.api.legal_cabinets` and `legal_cabinets_staff`.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from edms.api.openapi_applications import FILE_PARTS, FILING_ERRORS, FILTERS, MULTIPART, taking_submission
+from edms.api.openapi_confirmation import TOO_MANY
 from edms.api.openapi_ops import JSON, READ, WRITE, op, path_param
 from edms.api.openapi_schemas import (
     DATETIME,
@@ -34,6 +36,29 @@ RIGHTS: Schema = {
 ROLE = {**enum_of(LegalCabinetRole), 'description': 'administrator, accountant (бухгалтер), lawyer, operator'}
 
 
+CONFIRMED = (
+    'Изменение вступает в силу только с подтверждением администратора: sms_code — код из СМС, полученный через '
+    'POST /legal-cabinets/{cabinet_id}/staff-changes/sms-code для этого же изменения, или signature — отсоединённая '
+    'подпись CMS его квалифицированным сертификатом (со СНИЛС или ИНН его учётной записи) над текстом изменения из '
+    'POST /legal-cabinets/{cabinet_id}/staff-changes/text. Без подтверждения, с неверным, истёкшим, использованным '
+    'кодом или кодом другого изменения, с недействительной или чужой подписью — 422 в поле sms_code, signature или '
+    'confirmation, и ничего не меняется'
+)
+CONFIRMATION: dict[str, Schema] = {
+    'sms_code': string(12, description='Код из СМС (6 цифр) для этого изменения'),
+    'signature': string(
+        description='Отсоединённая подпись CMS (КЭП администратора) над текстом изменения, в Base64 '
+        '(в multipart/form-data — файлом)'
+    ),
+}
+CHANGE: dict[str, Schema] = {
+    'action': {'type': 'string', 'enum': ['add', 'change', 'remove'], 'description': 'Добавить, изменить, исключить'},
+    'member_id': {**ID, 'description': 'Сотрудник в кабинете (для change и remove)'},
+    'snils': string(14, description='Для add: СНИЛС учётной записи портала'),
+    'inn': string(12, description='Для add: ИНН физического лица, если СНИЛС не указан'),
+    'role': ROLE,
+    'rights': {'type': 'array', 'items': enum_of(LegalCabinetRight), 'description': 'По умолчанию — права роли'},
+}
 DETAILS: dict[str, Schema] = {
     'legal_address': string(1000, description='Юридический адрес'),
     'phone': string(description='Телефон, +7 XXX XXX-XX-XX'),
@@ -82,15 +107,52 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
                 'inn': string(12, description='ИНН физического лица, если СНИЛС не указан'),
                 'role': ROLE,
                 'rights': {**RIGHTS, 'description': f'{RIGHTS["description"]}; по умолчанию — права роли'},
+                **CONFIRMATION,
             },
             ['role'],
         ),
-        'description': 'Нужен СНИЛС или ИНН сотрудника',
+        'description': f'Нужен СНИЛС или ИНН сотрудника. {CONFIRMED}',
     },
-    'LegalCabinetMemberPatch': closed_object(
+    'LegalCabinetMemberPatch': {
+        **closed_object(
+            {
+                'role': {**ROLE, 'description': 'По умолчанию роль не меняется'},
+                'rights': {**RIGHTS, 'description': 'По умолчанию — права роли'},
+                **CONFIRMATION,
+            }
+        ),
+        'description': CONFIRMED,
+    },
+    'LegalCabinetMemberRemoval': {**closed_object(CONFIRMATION), 'description': CONFIRMED},
+    'LegalCabinetStaffChange': {
+        **closed_object(CHANGE, ['action']),
+        'description': 'Изменение сотрудников: add (snils или inn, role, rights), change (member_id, role, rights), '
+        'remove (member_id)',
+    },
+    'LegalCabinetStaffChangeCode': closed_object(
+        {**CHANGE, 'phone': string(32, description='Мобильный телефон администратора, +7 9XX XXX-XX-XX')},
+        ['action', 'phone'],
+    ),
+    'LegalCabinetStaffChangeText': object_schema(
         {
-            'role': {**ROLE, 'description': 'По умолчанию роль не меняется'},
-            'rights': {**RIGHTS, 'description': 'По умолчанию — права роли'},
+            'action': string(description='member_add, member_change, member_remove'),
+            'text': string(description='Канонический текст изменения (UTF-8, переводы строк LF) — его подписывают'),
+            'sha256': string(64, description='SHA-256 текста, hex'),
+            'purpose': string(description='Назначение кода из СМС: legal_cabinet:<id>:staff:<16 hex SHA-256>'),
+        },
+        ['action', 'text', 'sha256', 'purpose'],
+    ),
+    'LegalCabinetStaffChangeCodeSent': object_schema(
+        {
+            'id': ID,
+            'purpose': string(),
+            'phone': string(description='Номер, на который отправлен код, +79XXXXXXXXX'),
+            'expires_at': DATETIME,
+            'attempts_left': integer(),
+            'resend_after': integer(),
+            'action': string(),
+            'text': string(),
+            'sha256': string(64),
         }
     ),
     'LegalCabinetJournal': object_schema(
@@ -130,6 +192,43 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
 
 CABINET_OK = ('200', 'Кабинет организации с сотрудниками', ref('LegalCabinet'))
 MEMBER_OK = ('200', 'Сотрудник', ref('LegalCabinetMember'))
+
+
+def _confirmed(operation: dict[str, Any], body: str) -> dict[str, Any]:
+    """A staff change: its body as JSON or multipart/form-data (the signature as a file part)."""
+    schema = ref(body)
+    operation['requestBody'] = {
+        'required': operation.get('requestBody', {}).get('required', True),
+        'content': {JSON: {'schema': schema}, MULTIPART: {'schema': schema}},
+    }
+    return operation
+
+
+def _code() -> dict[str, Any]:
+    operation = op(
+        'sendLegalCabinetStaffChangeCode',
+        'Отправить код из СМС для подтверждения этого изменения сотрудников (администратор; SMS-шлюз не настроен — '
+        '409 sms_unavailable: подтвердите подписью)',
+        TAG,
+        ('202', 'Код создан и будет отправлен после сохранения', ref('LegalCabinetStaffChangeCodeSent')),
+        errors=(*WRITE, '409'),
+        body='LegalCabinetStaffChangeCode',
+        params=[CABINET_ID],
+    )
+    operation['responses']['429'] = TOO_MANY
+    return operation
+
+
+def _text() -> dict[str, Any]:
+    return op(
+        'getLegalCabinetStaffChangeText',
+        'Текст изменения сотрудников для подписи КЭП и назначение его кода (ничего не меняет)',
+        TAG,
+        ('200', 'Текст изменения', ref('LegalCabinetStaffChangeText')),
+        errors=(*WRITE, '409'),
+        body='LegalCabinetStaffChange',
+        params=[CABINET_ID],
+    )
 
 
 def _filing() -> dict[str, Any]:
@@ -175,33 +274,42 @@ LEGAL_CABINET_PATHS: dict[str, dict[str, Any]] = {
         ),
     },
     '/legal-cabinets/{cabinet_id}/members': {
-        'post': op(
-            'addLegalCabinetMember',
-            'Добавить сотрудника по СНИЛС или ИНН с ролью и правами (администратор)',
-            TAG,
-            ('201', 'Сотрудник добавлен; Location — кабинет', ref('LegalCabinetMember')),
-            errors=WRITE,
-            body='LegalCabinetMemberInput',
-            params=[CABINET_ID],
+        'post': _confirmed(
+            op(
+                'addLegalCabinetMember',
+                'Добавить сотрудника по СНИЛС или ИНН с ролью и правами (администратор, с подтверждением)',
+                TAG,
+                ('201', 'Сотрудник добавлен; Location — кабинет', ref('LegalCabinetMember')),
+                errors=(*WRITE, '409'),
+                params=[CABINET_ID],
+            ),
+            'LegalCabinetMemberInput',
         ),
     },
+    '/legal-cabinets/{cabinet_id}/staff-changes/text': {'post': _text()},
+    '/legal-cabinets/{cabinet_id}/staff-changes/sms-code': {'post': _code()},
     '/legal-cabinets/{cabinet_id}/members/{member_id}': {
-        'patch': op(
-            'changeLegalCabinetMember',
-            'Изменить роль и права сотрудника (администратор)',
-            TAG,
-            MEMBER_OK,
-            errors=(*WRITE, '409'),
-            body='LegalCabinetMemberPatch',
-            params=[CABINET_ID, MEMBER_ID],
+        'patch': _confirmed(
+            op(
+                'changeLegalCabinetMember',
+                'Изменить роль и права сотрудника (администратор, с подтверждением)',
+                TAG,
+                MEMBER_OK,
+                errors=(*WRITE, '409'),
+                params=[CABINET_ID, MEMBER_ID],
+            ),
+            'LegalCabinetMemberPatch',
         ),
-        'delete': op(
-            'removeLegalCabinetMember',
-            'Исключить сотрудника (только администратор с правом «Удаление»)',
-            TAG,
-            ('204', 'Исключён', None),
-            errors=('401', '403', '404', '409'),
-            params=[CABINET_ID, MEMBER_ID],
+        'delete': _confirmed(
+            op(
+                'removeLegalCabinetMember',
+                'Исключить сотрудника (только администратор с правом «Удаление», с подтверждением)',
+                TAG,
+                ('204', 'Исключён', None),
+                errors=('400', '401', '403', '404', '409', '415', '422'),
+                params=[CABINET_ID, MEMBER_ID],
+            ),
+            'LegalCabinetMemberRemoval',
         ),
     },
     '/legal-cabinets/{cabinet_id}/journal': {

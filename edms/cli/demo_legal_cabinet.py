@@ -4,7 +4,9 @@ administrator, and he adds the company's accountant (the portal's `accountant`) 
 the company's applications and files them on its behalf.
 
 The head's qualified signature under the registration is given as the facts a verification would establish (the
-demo PKI issues no certificate naming the company), as the citizen's SMS confirmation is in `demo_services`.
+demo PKI issues no certificate naming the company), as the citizen's SMS confirmation is in `demo_services`. The
+accountant is added by the system-level seeding path (`seed_legal_cabinet_member`, no SMS code or signature: the demo
+loader is not a request of the head's), and the cabinet's journal says so (`confirmation: seed`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from edms.citizen_services.models import Application
 from edms.citizen_services.operations import approve, file_application
 from edms.citizen_services.operations.interagency import send_needed_requests
 from edms.citizen_services.operations.interagency_register import add_egrul_entry
-from edms.citizen_services.operations.legal_cabinets_staff import add_legal_cabinet_member
+from edms.citizen_services.operations.legal_cabinets_staff import seed_legal_cabinet_member
 from edms.citizen_services.queries.interagency import active_interagency_provider
 from edms.citizen_services.queries.legal_cabinets import legal_cabinets_of
 from edms.citizen_services.rules.facts import QUALIFIED, SignatureFacts
@@ -56,7 +58,7 @@ def load_legal_cabinet(executor: User, head: User) -> None:
     approve(executor, application, comment='Сведения совпадают с ЕГРЮЛ.')
     [(cabinet, me)] = legal_cabinets_of(head)
     raw = {'snils': ACCOUNTANT_SNILS, 'role': 'accountant', 'rights': ['view', 'send']}
-    add_legal_cabinet_member(head, cabinet, me, raw)
+    seed_legal_cabinet_member(head, cabinet, me, raw)
 
 
 def _compare_with_egrul(application: Application) -> None:

@@ -2,7 +2,8 @@
 added by СНИЛС or ИНН, changed and removed (the administrator, the last one kept), the journal, the legal entity's
 applications with the list's filters, an application filed on its behalf («send»: JSON refused field by field, the
 КЭП-signed XML accepted); every cabinet endpoint a 404 for a non-member and a 403 for a member without the right;
-and «send» on the ordinary XML filing of a legal entity with a cabinet."""
+and «send» on the ordinary XML filing of a legal entity with a cabinet. Every staff change carries the code the head
+asked for it (`code_for`); the confirmation's own rules are in test_legal_cabinet_confirmation_api.py."""
 
 from __future__ import annotations
 
@@ -20,16 +21,32 @@ from edms.core.tx import atomic
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
 from scripts.make_test_pki import TestPki
+from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World
+from tests.citizen_services.legal_staff import PHONE, quick_codes
 from tests.factories import api_token, make_user
 from tests.signatures import conftest as signatures
 
 #: The citizen-services fixtures and the session's test PKI, shared.
 world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
+__all__ = ['quick_codes', 'test_pki', 'trusted', 'world']
 API = '/api/v1/legal-cabinets'
 SNILS_B, INN_B = '08765430300', '773400211252'
+
+
+@pytest.fixture(autouse=True)
+def _codes(quick_codes: None) -> None:
+    """A code for every staff change of a test."""
+
+
+def code_for(client: FlaskClient, user: User, cabinet_id: int, **change: Any) -> str:
+    """The code `user` asked for this change (`action` and its fields) and read in the app."""
+    url = f'{API}/{cabinet_id}/staff-changes/sms-code'
+    response = client.post(url, json={**change, 'phone': PHONE}, headers=headers(user))
+    assert response.status_code == 202, response.get_json()
+    return notified_code(user)
 
 
 def headers(user: User) -> dict[str, str]:
@@ -55,7 +72,10 @@ def add_staff(
     with atomic():
         user = make_user(world.portal, 'applicant', snils=SNILS_B)
     body = {'snils': '087-654-303 00', 'role': role, 'rights': rights}
-    response = client.post(f'{API}/{cabinet.id}/members', json=body, headers=headers(world.applicant))
+    code = code_for(client, world.applicant, cabinet.id, action='add', **body)
+    response = client.post(
+        f'{API}/{cabinet.id}/members', json={**body, 'sms_code': code}, headers=headers(world.applicant)
+    )
     assert response.status_code == 201, response.get_json()
     return user, response.get_json(), headers(user)
 
@@ -106,6 +126,8 @@ def test_every_cabinet_endpoint_is_404_for_a_non_member(
         ('POST', f'{base}/members', {'json': {'inn': INN_B, 'role': 'operator'}}),
         ('PATCH', item, {'json': {'rights': ['view', 'send']}}),
         ('DELETE', item, {}),
+        ('POST', f'{base}/staff-changes/text', {'json': {'action': 'remove', 'member_id': member['id']}}),
+        ('POST', f'{base}/staff-changes/sms-code', {'json': {'action': 'add', 'inn': INN_B, 'role': 'operator'}}),
         ('GET', f'{base}/journal', {}),
         ('GET', f'{base}/applications', {}),
         ('POST', f'{base}/applications', {'json': {'service': 'legal_entity_cabinet', 'data': {}}}),
@@ -169,7 +191,9 @@ def test_staff_added_by_inn_with_the_roles_default_rights(
 ) -> None:
     with atomic():
         user = make_user(world.portal, 'applicant', inn=INN_B)
-    response = client.post(f'{API}/{cabinet.id}/members', json={'inn': INN_B, 'role': 'lawyer'}, headers=head)
+    code = code_for(client, world.applicant, cabinet.id, action='add', inn=INN_B, role='lawyer')
+    body = {'inn': INN_B, 'role': 'lawyer', 'sms_code': code}
+    response = client.post(f'{API}/{cabinet.id}/members', json=body, headers=head)
     assert response.status_code == 201
     assert response.headers['Location'].endswith(f'{API}/{cabinet.id}')
     body = response.get_json()
@@ -210,10 +234,12 @@ def test_a_members_rights_are_changed_and_the_role_kept(
 ) -> None:
     _, member, _ = add_staff(client, world, cabinet, 'accountant', ['view', 'send'])
     url = f'{API}/{cabinet.id}/members/{member["id"]}'
-    response = client.patch(url, json={'rights': ['view']}, headers=head)
+    code = code_for(client, world.applicant, cabinet.id, action='change', member_id=member['id'], rights=['view'])
+    response = client.patch(url, json={'rights': ['view'], 'sms_code': code}, headers=head)
     assert response.status_code == 200, response.get_json()
     assert (response.get_json()['role'], response.get_json()['rights']) == ('accountant', ['view'])
-    response = client.patch(url, json={'role': 'lawyer'}, headers=head)
+    code = code_for(client, world.applicant, cabinet.id, action='change', member_id=member['id'], role='lawyer')
+    response = client.patch(url, json={'role': 'lawyer', 'sms_code': code}, headers=head)
     assert response.get_json()['rights'] == ['view', 'edit', 'send']
     response = client.patch(url, json={'role': 'chief', 'rights': 'fly', 'note': 1}, headers=head)
     assert response.status_code == 422
@@ -242,7 +268,9 @@ def test_a_member_is_removed_and_loses_the_cabinet(
     response = client.delete(f'{API}/{cabinet.id}/members/{me["id"]}', headers=token)
     assert response.status_code == 403
     assert '«Удаление»' in response.get_json()['error']['message']
-    assert client.delete(f'{API}/{cabinet.id}/members/{member["id"]}', headers=head).status_code == 204
+    code = code_for(client, world.applicant, cabinet.id, action='remove', member_id=member['id'])
+    response = client.delete(f'{API}/{cabinet.id}/members/{member["id"]}', json={'sms_code': code}, headers=head)
+    assert response.status_code == 204
     assert client.get(f'{API}/{cabinet.id}', headers=token).status_code == 404
     assert client.get(API, headers=token).get_json() == {'items': []}
     actions = [row['action'] for row in client.get(f'{API}/{cabinet.id}/journal', headers=head).get_json()['items']]
@@ -323,7 +351,10 @@ def test_the_signed_xml_is_filed_on_the_legal_entitys_behalf_with_send(
         url, data={'service': 'legal_entity_cabinet', 'xml': signed_xml(trusted)['xml']}, headers=token
     )
     assert fields(response) == {'signature': '«signature»: приложите файл подписи.'}
-    client.patch(f'{API}/{cabinet.id}/members/{member["id"]}', json={'rights': ['view']}, headers=head)
+    code = code_for(client, world.applicant, cabinet.id, action='change', member_id=member['id'], rights=['view'])
+    client.patch(
+        f'{API}/{cabinet.id}/members/{member["id"]}', json={'rights': ['view'], 'sms_code': code}, headers=head
+    )
     response = client.post(url, data=signed_xml(trusted), headers=token)
     assert response.status_code == 403
     assert response.get_json()['error']['message'] == 'В кабинете организации у вас нет права «Отправка».'

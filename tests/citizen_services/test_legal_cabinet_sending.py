@@ -1,7 +1,7 @@
 """The «send» right on the ordinary filing paths: once a legal entity has a cabinet, an application in its name filed
 by a portal account in its own name needs that account to be a member holding «send» (refused naming the
 organization otherwise, nothing stored); the first registration, a re-registration by the head it names and a filing
-at the MFC on a visitor's behalf are not held to it."""
+at the MFC on a visitor's behalf are not held to it. The staff changes are confirmed by the administrator's code."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
 from edms.core.tx import atomic
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, blob_count, count, pdf
+from tests.citizen_services.legal_staff import confirmed, quick_codes
 from tests.factories import make_user
 
+__all__ = ['quick_codes']
 SNILS_B = '08765430300'
 REFUSAL = (
     '«ИНН организации»: у организации «Общество с ограниченной ответственностью «Ромашка»» (ИНН 7707083893) есть '
@@ -32,25 +34,28 @@ REFUSAL = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _codes(quick_codes: None) -> None:
+    """A code for every staff change of a test (each is confirmed by the administrator)."""
+
+
 def employee(world: World, cabinet: LegalEntityCabinet, rights: list[str] | None) -> User:
     """A portal account added to the cabinet as an accountant with `rights` (None: not added)."""
     with atomic():
         user = make_user(world.portal, 'applicant', snils=SNILS_B)
     if rights is not None:
-        with atomic():
-            locked, me = get_legal_cabinet(world.applicant, cabinet.id, lock=True)
-            add_legal_cabinet_member(
-                world.applicant, locked, me, {'snils': SNILS_B, 'role': 'accountant', 'rights': rights}
-            )
+        raw = {'snils': SNILS_B, 'role': 'accountant', 'rights': rights}
+        confirmed(world.applicant, cabinet, add_legal_cabinet_member, raw)
     return user
 
 
 def set_rights(world: World, cabinet: LegalEntityCabinet, user: User, rights: list[str]) -> None:
-    """The cabinet's administrator (the head) gives the member exactly `rights`."""
+    """The cabinet's administrator (the head) gives the member exactly `rights` (confirmed by a code)."""
     with atomic():
-        locked, me = get_legal_cabinet(world.applicant, cabinet.id, lock=True)
-        member = next(row for row in locked.members if row.user_id == user.id)
-        change_legal_cabinet_member(world.applicant, locked, me, member.id, {'role': 'accountant', 'rights': rights})
+        locked, _ = get_legal_cabinet(world.applicant, cabinet.id)
+        member_id = next(row.id for row in locked.members if row.user_id == user.id)
+    raw = {'role': 'accountant', 'rights': rights}
+    confirmed(world.applicant, cabinet, change_legal_cabinet_member, member_id, raw)
 
 
 def file_registration(user: User, **options: object) -> Application:
@@ -94,9 +99,9 @@ def test_a_removed_member_is_refused(world: World) -> None:
     cabinet = world.open_legal_cabinet()
     user = employee(world, cabinet, ['view', 'send'])
     with atomic():
-        locked, me = get_legal_cabinet(world.applicant, cabinet.id, lock=True)
-        member = next(row for row in locked.members if row.user_id == user.id)
-        remove_legal_cabinet_member(world.applicant, locked, me, member.id)
+        locked, _ = get_legal_cabinet(world.applicant, cabinet.id)
+        member_id = next(row.id for row in locked.members if row.user_id == user.id)
+    confirmed(world.applicant, cabinet, remove_legal_cabinet_member, member_id)
     with pytest.raises(LegalEntitySendRefused):
         file_registration(user)
 

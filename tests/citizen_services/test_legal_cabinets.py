@@ -2,7 +2,8 @@
 second approval re-binds it, staff added by СНИЛС or ИНН with a role and its default rights, roles and rights
 changed, members removed, each right enforced (view, edit, delete, send), the last administrator kept, the legal
 entity's applications visible to members with «view» and resubmitted by those with «send», every action in the
-cabinet's journal."""
+cabinet's journal. Every staff change is confirmed by the administrator with a one-time code (`legal_staff`); the
+confirmation's own rules are in test_legal_cabinet_confirmation.py."""
 
 from __future__ import annotations
 
@@ -40,8 +41,10 @@ from edms.core.errors import Conflict, Forbidden, ValidationFailed
 from edms.core.tx import atomic
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
+from tests.citizen_services.legal_staff import PLANS, confirmed, quick_codes
 from tests.factories import make_user
 
+__all__ = ['quick_codes']
 ALL = frozenset(LegalCabinetRight)
 SNILS_B, INN_B = '08765430300', '773400211252'
 
@@ -51,8 +54,16 @@ def staff(world: World, snils: str | None = None, inn: str | None = None) -> Use
         return make_user(world.portal, 'applicant', snils=snils, inn=inn)
 
 
+@pytest.fixture(autouse=True)
+def _codes(quick_codes: None) -> None:
+    """A code for every staff change of a test."""
+
+
 def act(user: User, cabinet: LegalEntityCabinet, action: Any, *args: Any, **options: Any) -> Any:
-    """Run a staff or details operation as `user` in one transaction, the cabinet locked as the web does."""
+    """Run a staff or details operation as `user` in one transaction, the cabinet locked as the web does; a staff
+    change confirmed by a code asked for it (a refused change is refused before the code is sent)."""
+    if action in PLANS:
+        return confirmed(user, cabinet, action, *args)
     with atomic():
         locked, me = get_legal_cabinet(user, cabinet.id, lock=True)
         return action(user, locked, me, *args, **options)

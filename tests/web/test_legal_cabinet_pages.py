@@ -1,27 +1,67 @@
 """«Кабинет организации» pages: the list of the account's cabinets, the cabinet's page with its details form and the
 staff's roles × rights matrix, adding, changing and removing staff, forms back filled with messages naming the
 fields, the last administrator kept, the journal and the legal entity's applications, another organization's cabinet
-a 404, and the link from the approved registration's page."""
+a 404, and the link from the approved registration's page. Every staff change is confirmed on its confirmation page
+by a code asked for it (`confirm_by_code`); the confirmation's own rules are in test_legal_cabinet_confirm_pages.py."""
 
 from __future__ import annotations
 
+import html as markup
 import re
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from edms.auth.models import User
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.core.db import db
 from edms.core.tx import atomic
+from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World
+from tests.citizen_services.legal_staff import PHONE, quick_codes
 from tests.factories import login, make_user, page_text
 
 #: The citizen-services fixtures (the agencies, the portal, the MFC), shared.
 world = services.world
+__all__ = ['quick_codes', 'world']
 SNILS_B = '08765430300'
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+@pytest.fixture(autouse=True)
+def _codes(quick_codes: None) -> None:
+    """A code for every staff change of a test."""
+
+
+def confirmation_form(response: Any) -> tuple[str, MultiDict[str, str], str]:
+    """The confirmation page's form: where it posts, its hidden inputs (the change), where «Получить код» posts."""
+    assert response.status_code == 200, response.status_code
+    page = response.get_data(as_text=True)
+    assert 'Подтверждение изменения' in page
+    start = page.index('id="confirm-staff-change"')
+    form = page[start : page.index('</form>', start)]
+    opening = page[page.rindex('<form', 0, start) : start]
+    action = re.search(r'action="([^"]+)"', opening)
+    code_url = re.search(r'formaction="([^"]+)"', form)
+    assert action
+    assert code_url
+    fields = MultiDict([(name, markup.unescape(value)) for name, value in HIDDEN.findall(form)])
+    return markup.unescape(action.group(1)), fields, markup.unescape(code_url.group(1))
+
+
+def confirm_by_code(client: FlaskClient, user: User, response: Any) -> Any:
+    """The confirmation page answered as the administrator does: «Получить код», then the code typed."""
+    action, fields, code_url = confirmation_form(response)
+    sent = client.post(code_url, data=MultiDict([*fields.items(multi=True), ('sms_phone', PHONE)]))
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    assert 'Код отправлен на +7 912 345-67-89' in sent.get_data(as_text=True)
+    code = notified_code(user)
+    return client.post(action, data=MultiDict([*fields.items(multi=True), ('sms_code', code)]))
 
 
 def members(cabinet: LegalEntityCabinet) -> dict[int, LegalCabinetMember]:
@@ -57,6 +97,7 @@ def add_employee(client: FlaskClient, world: World, cabinet: LegalEntityCabinet,
         employee = make_user(world.portal, 'applicant', snils=SNILS_B)
     login(client, world.applicant)
     response = client.post(f'/legal-cabinets/{cabinet.id}/members', data={'snils': SNILS_B, 'role': role})
+    response = confirm_by_code(client, world.applicant, response)
     assert response.status_code == 302
     return employee
 
@@ -68,14 +109,17 @@ def test_staff_added_changed_and_removed_through_the_forms(client: FlaskClient, 
     login(client, world.applicant)
     url = f'/legal-cabinets/{cabinet.id}'
     response = client.post(f'{url}/members', data={'snils': '087-654-303 00', 'role': 'lawyer'})
+    response = confirm_by_code(client, world.applicant, response)
     assert response.status_code == 302
     member = members(cabinet)[employee.id]
     assert (member.role, member.can_edit, member.can_delete) == ('lawyer', True, False)
     response = client.post(f'{url}/members/{member.id}', data={'role': 'operator', 'rights': ['view', 'delete']})
+    response = confirm_by_code(client, world.applicant, response)
     assert response.status_code == 302
     member = members(cabinet)[employee.id]
     assert (member.role, member.can_view, member.can_delete, member.can_send) == ('operator', True, True, False)
-    assert client.post(f'{url}/members/{member.id}/remove').status_code == 302
+    response = confirm_by_code(client, world.applicant, client.post(f'{url}/members/{member.id}/remove'))
+    assert response.status_code == 302
     assert employee.id not in members(cabinet)
     journal = page_text(client.get(f'{url}/journal').get_data(as_text=True))
     for action in ('Кабинет создан по заявлению', 'Добавлен сотрудник', 'Изменены роль и права', 'Сотрудник исключён'):
@@ -152,7 +196,8 @@ def test_a_member_holding_delete_who_is_not_an_administrator_cannot_remove_staff
     employee = add_employee(client, world, cabinet, 'accountant')
     url = f'/legal-cabinets/{cabinet.id}'
     mine = members(cabinet)[employee.id]
-    client.post(f'{url}/members/{mine.id}', data={'role': 'accountant', 'rights': ['view', 'delete']})
+    response = client.post(f'{url}/members/{mine.id}', data={'role': 'accountant', 'rights': ['view', 'delete']})
+    confirm_by_code(client, world.applicant, response)
     assert members(cabinet)[employee.id].can_delete
     client.post('/logout')
     login(client, employee)
@@ -187,7 +232,10 @@ def test_member_with_send_files_on_the_legal_entitys_behalf_and_others_may_not(
     assert 'от имени организации кабинета заявление подаётся с её ИНН' in response.get_data(as_text=True)
     client.post('/logout')
     login(client, world.applicant)
-    client.post(f'/legal-cabinets/{cabinet.id}/members/{member.id}', data={'role': 'lawyer', 'rights': ['view']})
+    response = client.post(
+        f'/legal-cabinets/{cabinet.id}/members/{member.id}', data={'role': 'lawyer', 'rights': ['view']}
+    )
+    confirm_by_code(client, world.applicant, response)
     client.post('/logout')
     login(client, employee)
     assert client.get(url).status_code == 403

@@ -16,7 +16,6 @@ from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
 from edms.citizen_services.operations.legal_cabinets_staff import add_legal_cabinet_member
-from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
 from edms.core.db import db
 from edms.core.tx import atomic
 from edms.signatures.crypto.cms import sign_detached
@@ -25,6 +24,7 @@ from scripts.make_test_pki import TestPki
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, count
+from tests.citizen_services.legal_staff import confirmed
 from tests.factories import login, make_user, page_text
 from tests.signatures import conftest as signatures
 
@@ -47,11 +47,8 @@ def upload(pki: TestPki) -> dict[str, Any]:
 def employee(world: World, cabinet: LegalEntityCabinet, rights: list[str]) -> User:
     with atomic():
         user = make_user(world.portal, 'applicant', snils=SNILS_B)
-    with atomic():
-        locked, me = get_legal_cabinet(world.applicant, cabinet.id, lock=True)
-        add_legal_cabinet_member(
-            world.applicant, locked, me, {'snils': SNILS_B, 'role': 'accountant', 'rights': rights}
-        )
+    raw = {'snils': SNILS_B, 'role': 'accountant', 'rights': rights}
+    confirmed(world.applicant, cabinet, add_legal_cabinet_member, raw)
     return user
 
 

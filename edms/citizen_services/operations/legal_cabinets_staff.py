@@ -2,7 +2,18 @@
 СНИЛС or ИНН with a role (its default rights, or the rights given) and changes a member's role and rights; an
 administrator holding «delete» removes a member («Администратор — управляет пользователями»: «delete» alone, given to
 another role, does not let it remove staff). The cabinet always keeps an administrator holding «edit», so someone can
-manage it. Every change is recorded in the cabinet's journal.
+manage it.
+
+Every change takes effect only once the acting administrator confirms exactly that change with a one-time SMS code
+or a qualified signature (`legal_cabinets_confirmation`): `plan_member_add`, `plan_member_change` and
+`plan_member_remove` check the input and the rights and give the `StaffChange` (its canonical text, its code
+purpose) without changing anything; `add_legal_cabinet_member`, `change_legal_cabinet_member` and
+`remove_legal_cabinet_member` plan the change again under the cabinet's lock, confirm it and apply it. The cabinet's
+journal records the change with how it was confirmed. A wrong code raises `CodeRejected` after counting the attempt:
+the entry point commits that count (nothing else has changed by then) and raises the error after the commit.
+
+`seed_legal_cabinet_member` adds a member without a confirmation: system-level seeding only (the demo data of
+`flask edms seed-demo`); no web or API route calls it, and its journal entry says `{"method": "seed"}`.
 
 The caller loads the cabinet locked with the actor's membership (`queries.legal_cabinets.get_legal_cabinet`).
 """
@@ -23,7 +34,12 @@ from edms.citizen_services.models.legal_cabinets import (
     LegalEntityCabinet,
 )
 from edms.citizen_services.operations.legal_cabinets import audit
-from edms.citizen_services.queries.legal_cabinets import portal_account, require_legal_cabinet_right
+from edms.citizen_services.operations.legal_cabinets_confirmation import (
+    StaffChange,
+    StaffConfirmation,
+    confirm_staff_change,
+)
+from edms.citizen_services.queries.legal_cabinets import portal_account, require_legal_cabinet_right, staff_version
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -85,10 +101,18 @@ def _require_manager(member: LegalCabinetMember) -> None:
     require_legal_cabinet_right(member, LegalCabinetRight.edit)
 
 
-def _keeps_administrator(cabinet: LegalEntityCabinet) -> None:
-    if not any(
-        row.role == LegalCabinetRole.administrator and row.has(LegalCabinetRight.edit) for row in cabinet.members
-    ):
+def _keeps_administrator(
+    cabinet: LegalEntityCabinet, member_id: int, role: LegalCabinetRole | None, rights: frozenset[LegalCabinetRight]
+) -> None:
+    """`Conflict` unless an administrator holding «edit» stays once the member `member_id` has `role` and `rights`
+    (None: removed)."""
+
+    def manages(row: LegalCabinetMember) -> bool:
+        if row.id == member_id:
+            return role == LegalCabinetRole.administrator and LegalCabinetRight.edit in rights
+        return row.role == LegalCabinetRole.administrator and row.has(LegalCabinetRight.edit)
+
+    if not any(manages(row) for row in cabinet.active_members):
         raise Conflict(LAST_ADMINISTRATOR)
 
 
@@ -101,10 +125,28 @@ def _described(member: LegalCabinetMember) -> dict[str, Any]:
     }
 
 
-def add_legal_cabinet_member(
+def _change(
+    action: str, actor: User, cabinet: LegalEntityCabinet, account: User, role: LegalCabinetRole, **more: Any
+) -> StaffChange:
+    return StaffChange(
+        action=action,
+        cabinet_id=cabinet.id,
+        ogrn=cabinet.ogrn,
+        organization=cabinet.name,
+        user_id=account.id,
+        user_name=account.full_name,
+        role=role,
+        actor_id=actor.id,
+        actor_name=actor.full_name,
+        version=staff_version(cabinet),
+        **more,
+    )
+
+
+def plan_member_add(
     actor: User, cabinet: LegalEntityCabinet, me: LegalCabinetMember, raw: Mapping[str, Any]
-) -> LegalCabinetMember:
-    """Add the portal account with this СНИЛС (or personal ИНН) with a role; a removed member comes back."""
+) -> StaffChange:
+    """Adding the portal account with this СНИЛС (or personal ИНН) with a role, checked; nothing changes yet."""
     _require_manager(me)
     form = RawInput(raw, ('snils', 'inn', 'role', 'rights'))
     snils = form.checked('snils', 'СНИЛС сотрудника', _quoted(check_snils), required=False)
@@ -124,14 +166,45 @@ def add_legal_cabinet_member(
     member = next((row for row in cabinet.members if row.user_id == user_id), None)
     if member is not None and member.removed_at is None:
         raise ValidationFailed(fields={field: f'«{"СНИЛС" if snils else "ИНН"} сотрудника»: он уже в кабинете.'})
+    account = db.session.get(User, user_id)
+    if account is None or role is None:  # found above; form.finish() raised without a role
+        raise LegalCabinetMemberNotFound()
+    return _change('member_add', actor, cabinet, account, role, rights=rights)
+
+
+def add_legal_cabinet_member(
+    actor: User,
+    cabinet: LegalEntityCabinet,
+    me: LegalCabinetMember,
+    raw: Mapping[str, Any],
+    confirmation: StaffConfirmation,
+) -> LegalCabinetMember:
+    """Add the portal account with this СНИЛС (or personal ИНН) with a role once the administrator confirmed it; a
+    removed member comes back."""
+    change = plan_member_add(actor, cabinet, me, raw)
+    return _added(actor, cabinet, change, confirm_staff_change(actor, change, confirmation))
+
+
+def seed_legal_cabinet_member(
+    actor: User, cabinet: LegalEntityCabinet, me: LegalCabinetMember, raw: Mapping[str, Any]
+) -> LegalCabinetMember:
+    """`add_legal_cabinet_member` without a confirmation, for system-level seeding only (see the module docstring)."""
+    change = plan_member_add(actor, cabinet, me, raw)
+    return _added(actor, cabinet, change, {'method': 'seed'})
+
+
+def _added(
+    actor: User, cabinet: LegalEntityCabinet, change: StaffChange, confirmed: dict[str, Any]
+) -> LegalCabinetMember:
+    member = next((row for row in cabinet.members if row.user_id == change.user_id), None)
     if member is None:
-        member = LegalCabinetMember(user_id=user_id, role=role)
+        member = LegalCabinetMember(user_id=change.user_id, role=change.role)
         cabinet.members.append(member)
-    member.role, member.removed_at = role, None
+    member.role, member.removed_at = change.role, None
     member.added_by_id, member.added_at = actor.id, utcnow()
-    member.set_rights(rights)
+    member.set_rights(change.rights)
     db.session.flush()
-    audit(actor, 'member_add', cabinet, _described(member))
+    audit(actor, 'member_add', cabinet, {**_described(member), 'confirmation': confirmed})
     return member
 
 
@@ -142,36 +215,66 @@ def _member(cabinet: LegalEntityCabinet, member_id: int) -> LegalCabinetMember:
     return member
 
 
-def change_legal_cabinet_member(
+def plan_member_change(
     actor: User, cabinet: LegalEntityCabinet, me: LegalCabinetMember, member_id: int, raw: Mapping[str, Any]
-) -> LegalCabinetMember:
-    """Change a member's role and rights (the rights given; the new role's defaults when none are sent)."""
+) -> StaffChange:
+    """A member's new role and rights (the rights given; the new role's defaults when none are sent), checked."""
     _require_manager(me)
     member = _member(cabinet, member_id)
     form = RawInput(raw, ('role', 'rights'))
     role = _role(form)
     rights = _rights(form, role)
     form.finish()
+    role = role or member.role
+    _keeps_administrator(cabinet, member.id, role, rights)
+    before = {'member_id': member.id, 'before_role': member.role, 'before_rights': member.rights}
+    return _change('member_change', actor, cabinet, member.user, role, rights=rights, **before)
+
+
+def change_legal_cabinet_member(
+    actor: User,
+    cabinet: LegalEntityCabinet,
+    me: LegalCabinetMember,
+    member_id: int,
+    raw: Mapping[str, Any],
+    confirmation: StaffConfirmation,
+) -> LegalCabinetMember:
+    """Change a member's role and rights once the administrator confirmed it."""
+    change = plan_member_change(actor, cabinet, me, member_id, raw)
+    confirmed = confirm_staff_change(actor, change, confirmation)
+    member = _member(cabinet, member_id)
     before = _described(member)
-    member.role = role or member.role
-    member.set_rights(rights)
-    _keeps_administrator(cabinet)
+    member.role = change.role
+    member.set_rights(change.rights)
     db.session.flush()
-    audit(actor, 'member_change', cabinet, {'user_id': member.user_id, 'before': before, 'after': _described(member)})
+    data = {'user_id': member.user_id, 'before': before, 'after': _described(member), 'confirmation': confirmed}
+    audit(actor, 'member_change', cabinet, data)
     return member
 
 
-def remove_legal_cabinet_member(
-    actor: User, cabinet: LegalEntityCabinet, me: LegalCabinetMember, member_id: int
-) -> LegalCabinetMember:
-    """Remove a member: an administrator holding «delete» (the last administrator stays)."""
+def plan_member_remove(actor: User, cabinet: LegalEntityCabinet, me: LegalCabinetMember, member_id: int) -> StaffChange:
+    """Removing a member: an administrator holding «delete» (the last administrator stays), checked."""
     require_legal_cabinet_right(me, LegalCabinetRight.delete)
     if me.role != LegalCabinetRole.administrator:
         raise Forbidden(REMOVED_BY_ADMINISTRATOR)
     member = _member(cabinet, member_id)
+    _keeps_administrator(cabinet, member.id, None, frozenset())
+    return _change('member_remove', actor, cabinet, member.user, member.role, rights=member.rights, member_id=member.id)
+
+
+def remove_legal_cabinet_member(
+    actor: User,
+    cabinet: LegalEntityCabinet,
+    me: LegalCabinetMember,
+    member_id: int,
+    confirmation: StaffConfirmation,
+) -> LegalCabinetMember:
+    """Remove a member once the administrator confirmed it."""
+    change = plan_member_remove(actor, cabinet, me, member_id)
+    confirmed = confirm_staff_change(actor, change, confirmation)
+    member = _member(cabinet, member_id)
     described = _described(member)
     member.removed_at = utcnow()
-    _keeps_administrator(cabinet)
     db.session.flush()
-    audit(actor, 'member_remove', cabinet, described)
+    audit(actor, 'member_remove', cabinet, {**described, 'confirmation': confirmed})
     return member

@@ -1,6 +1,7 @@
 """Reading legal entities' cabinets: the cabinets a portal account belongs to, one cabinet with the reader's own
 membership (a cabinet the reader is not a member of is «not found»), the per-action right check, the cabinet's
-journal (audit entries about it), the legal entity's applications, a portal account found by СНИЛС or ИНН.
+journal (audit entries about it) and its staff version, the legal entity's applications, a portal account found by
+СНИЛС or ИНН.
 
     cabinet, me = get_legal_cabinet(user, cabinet_id)
     require_legal_cabinet_right(me, LegalCabinetRight.view)
@@ -8,7 +9,7 @@ journal (audit entries about it), the legal entity's applications, a portal acco
 
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from edms.audit.models import AuditEntry
@@ -33,6 +34,10 @@ from edms.directory.models import Organization, OrganizationKind
 #: The object type of the cabinet's audit entries (every action in the cabinet is recorded on the cabinet).
 CABINET_AUDIT_TYPE = LegalEntityCabinet.__tablename__
 JOURNAL_LIMIT = 500
+#: The journal's actions that change the staff (the version a staff change is confirmed for).
+STAFF_ACTIONS = tuple(
+    f'legal_cabinet.{action}' for action in ('create', 'rebind', 'member_add', 'member_change', 'member_remove')
+)
 
 
 class LegalCabinetNotFound(NotFound):
@@ -94,6 +99,17 @@ def legal_cabinet_journal(cabinet: LegalEntityCabinet) -> list[AuditEntry]:
         .limit(JOURNAL_LIMIT)
     )
     return list(db.session.execute(query).scalars())
+
+
+def staff_version(cabinet: LegalEntityCabinet) -> int:
+    """The journal's sequence number of the cabinet's last committed staff change (0 before any): a staff change is
+    confirmed for the staff as of this version."""
+    query = select(func.max(AuditEntry.seq)).where(
+        AuditEntry.object_type == CABINET_AUDIT_TYPE,
+        AuditEntry.object_id == str(cabinet.id),
+        AuditEntry.action.in_(STAFF_ACTIONS),
+    )
+    return int(db.session.execute(query).scalar_one() or 0)
 
 
 def legal_entity_applications(cabinet: LegalEntityCabinet, filters: ApplicationFilter) -> ApplicationPage:

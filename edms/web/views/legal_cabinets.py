@@ -7,7 +7,8 @@ about.
 
 Not the manager's cabinet (МКР, `views.cabinet`). Every cabinet is loaded through `get_legal_cabinet`: a cabinet the
 user is not a member of is a 404. Changes go through the operations in one `atomic()` block and end with a redirect;
-a refused form comes back filled with its messages (422); a conflict (the last administrator) is flashed.
+a refused form comes back filled with its messages (422); a conflict (the last administrator) is flashed. The staff
+forms' routes and their confirmation (SMS code or КЭП) are in `legal_cabinets_staff`, on this blueprint.
 """
 
 from __future__ import annotations
@@ -33,11 +34,6 @@ from edms.citizen_services.operations.legal_cabinets import (
     SERVICE_CODE,
     file_for_legal_cabinet,
     update_legal_cabinet,
-)
-from edms.citizen_services.operations.legal_cabinets_staff import (
-    add_legal_cabinet_member,
-    change_legal_cabinet_member,
-    remove_legal_cabinet_member,
 )
 from edms.citizen_services.queries.legal_cabinets import (
     get_legal_cabinet,
@@ -78,9 +74,6 @@ FIELD_LABELS = {
     'kpp': 'КПП',
     'inn': 'ИНН',
 }
-ADD_FIELDS = ('snils', 'inn', 'role')
-#: The rights matrix of each member's row is always sent, so an empty matrix means «no rights», not «defaults».
-RIGHTS = 'rights'
 FILING_FORM = 'applications/form.html'
 
 
@@ -152,50 +145,6 @@ def details(cabinet_id: int) -> Html | Response:
     except ValidationFailed as error:
         return _page(cabinet_id, details_values=raw, details_errors=error.fields)
     return _done(cabinet_id, 'Сведения организации сохранены.')
-
-
-@bp.post('/legal-cabinets/<int:cabinet_id>/members')
-@login_required
-def add_member(cabinet_id: int) -> Html | Response:
-    user = current_user()
-    raw = {name: request.form.get(name, '').strip() for name in ADD_FIELDS}
-    sent = {name: value for name, value in raw.items() if value or name == 'role'}
-    try:
-        with atomic():
-            cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-            add_legal_cabinet_member(user, cabinet, me, sent)
-    except ValidationFailed as error:
-        return _page(cabinet_id, add_values=raw, add_errors=error.fields)
-    return _done(cabinet_id, 'Сотрудник добавлен в кабинет организации.')
-
-
-@bp.post('/legal-cabinets/<int:cabinet_id>/members/<int:member_id>')
-@login_required
-def change_member(cabinet_id: int, member_id: int) -> Html | Response:
-    user = current_user()
-    raw = {'role': request.form.get('role', ''), RIGHTS: request.form.getlist(RIGHTS)}
-    try:
-        with atomic():
-            cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-            change_legal_cabinet_member(user, cabinet, me, member_id, raw)
-    except ValidationFailed as error:
-        return _page(cabinet_id, member_values={member_id: raw}, member_errors={member_id: error.fields})
-    except Conflict as error:
-        return _conflict(cabinet_id, error)
-    return _done(cabinet_id, 'Роль и права сотрудника сохранены.')
-
-
-@bp.post('/legal-cabinets/<int:cabinet_id>/members/<int:member_id>/remove')
-@login_required
-def remove_member(cabinet_id: int, member_id: int) -> Response:
-    user = current_user()
-    try:
-        with atomic():
-            cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-            remove_legal_cabinet_member(user, cabinet, me, member_id)
-    except Conflict as error:
-        return _conflict(cabinet_id, error)
-    return _done(cabinet_id, 'Сотрудник исключён из кабинета организации.')
 
 
 @bp.get('/legal-cabinets/<int:cabinet_id>/journal')
@@ -308,3 +257,6 @@ def _application_section(user: User, application: Application) -> dict[str, Any]
 
 
 register_section('applicant', 'legal_cabinets/_application_section.html', _application_section)
+
+# The staff routes live on this blueprint in their own module (imported last: it reads this module's helpers).
+from edms.web.views import legal_cabinets_staff  # noqa: E402, F401
