@@ -224,7 +224,9 @@ def profile_filing(app: Flask, parties: Parties, pki: TestPki, count: int, kb: i
     profiler.enable()
     file_all(bodies[count:])
     profiler.disable()
-    print(f'under cProfile (CPU clock): {count} more filings')
+    stats_file = WORK / 'filing.pstats'
+    profiler.dump_stats(stats_file)
+    print(f'under cProfile (CPU clock): {count} more filings (stats in {stats_file})')
     pstats.Stats(profiler).sort_stats('cumulative').print_stats(r'edms/(?!api/applications)', 45)
     pstats.Stats(profiler).sort_stats('tottime').print_stats(30)
 
