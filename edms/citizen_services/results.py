@@ -8,6 +8,9 @@ name, date of birth, identity document, address of stay, period from–to, the r
 and the date of issue. The other services get an honest generic notice: what was applied for, by whom, the decision,
 the application's values grouped as the service defines them. `grouped_values` is the same grouping for the pages.
 
+«Уведомление об аннулировании…» (`annulment_notice`) is the signed notice of an annulled term-limited result, laid out
+and rendered the same way.
+
 No database and no Flask: the caller passes the application, its service and who issues the document.
 """
 
@@ -184,6 +187,59 @@ LAYOUTS: dict[str, Callable[[ServiceDefinition, Application, Issuer], ResultDocu
     'stay_certificate': _temporary_registration,
     'notice': _generic,
 }
+#: What the notice of an annulled result annuls, by the result's layout; another layout names its result's title.
+ANNULLED = {'stay_certificate': 'регистрации по месту пребывания'}
+
+
+@dataclass(frozen=True)
+class Annulment:
+    """What the official decided: the first day the result no longer holds, the reason's label, the comment."""
+
+    annulled_on: date
+    reason: str
+    comment: str | None
+
+
+def annulment_title(service: ServiceDefinition) -> str:
+    """«Уведомление об аннулировании регистрации по месту пребывания» (the file's title on the card)."""
+    return f'Уведомление об аннулировании {ANNULLED.get(service.result.layout, f"документа «{service.result.title}»")}'
+
+
+def annulment_notice(
+    service: ServiceDefinition, application: Application, issuer: Issuer, annulment: Annulment
+) -> ResultDocument:
+    """«Уведомление об аннулировании…» of the application's result: which result (number and date of issue), whose,
+    for which address and period, from which day, why (the reason of the service's list and the comment), by whom."""
+    values, stay = application.values, service.result.layout == 'stay_certificate'
+    word, rest = annulment_title(service).split(' ', 1)
+    issued = ru(to_local(application.decided_at).date()) if application.decided_at else '—'
+    result = f'{service.result.title} № {application.number} от {issued}'
+    name = person_name(values, 'applicant') if stay else application.applicant_name
+    rows = [('Документ', result), ('Заявитель', name)]
+    if stay:
+        rows.append(('Адрес места пребывания', address_text(values, 'stay.address')))
+    if application.valid_from and application.valid_until:
+        rows.append(('Срок действия', f'с {ru(application.valid_from)} по {ru(application.valid_until)}'))
+    rows += [
+        ('Аннулировано с', ru(annulment.annulled_on)),
+        ('Причина аннулирования', annulment.reason),
+        ('Комментарий', annulment.comment or '—'),
+    ]
+    why = annulment.reason[:1].lower() + annulment.reason[1:]
+    lead = f'{result} (заявитель — {name}) аннулировано с {ru(annulment.annulled_on)} по причине: {why}.'
+    closing = (
+        ('Орган, аннулировавший документ', issuer.authority),
+        ('Дата уведомления', ru(issuer.issued_on)),
+        ('Должностное лицо', issuer.official),
+    )
+    return ResultDocument(
+        heading=issuer.authority,
+        title=(word.upper(), rest),
+        number=f'по заявлению № {application.number}',
+        paragraphs=(lead,),
+        groups=(ValueGroup('', tuple(rows)),),
+        closing=closing,
+    )
 
 
 def render_result_pdf(document: ResultDocument) -> bytes:
