@@ -134,6 +134,7 @@ def application_json(user: User, application: Application, *, full: bool = False
         'decided_at': iso(application.decided_at),
         'refusal': _refusal(service, application),
         'result_url': _result_url(application),
+        'annulment_notice_url': _annulment_notice_url(application),
         'card_id': application.card_id
         if is_staff(user) and user.organization_id == application.organization_id
         else None,
@@ -169,6 +170,13 @@ def _result_url(application: Application) -> str | None:
     if application.result_attachment_id is None:
         return None
     return url_for('api.application_result', application_id=application.id)
+
+
+def _annulment_notice_url(application: Application) -> str | None:
+    """The signed notice of an annulled result (`edms.api.stay`)."""
+    if application.annulment_notice_attachment_id is None:
+        return None
+    return url_for('api.application_annulment_notice', application_id=application.id)
 
 
 def event_json(service: ServiceDefinition, event: ApplicationEvent) -> dict[str, Any]:

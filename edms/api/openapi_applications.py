@@ -192,6 +192,7 @@ APPLICATION_SCHEMAS: dict[str, Schema] = {
                 'nullable': True,
             },
             'result_url': string(nullable=True),
+            'annulment_notice_url': string(nullable=True, description='Подписанное уведомление об аннулировании'),
             'card_id': {**integer(nullable=True), 'description': 'Карточка в ведомстве (только для его сотрудников)'},
             'values': {'type': 'object'},
             'events': {'type': 'array', 'items': ref('ApplicationEvent')},

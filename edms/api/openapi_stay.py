@@ -1,6 +1,6 @@
 """Paths and components of the OpenAPI document for the life of a term-limited result (tag `stay`: temporary
-registration's certificate): its validity, the extension, the request to end early, the annulment. The shapes are
-those of `edms.api.stay`."""
+registration's certificate): its validity, the extension, the request to end early, the annulment with the signed
+notice and its download. The shapes are those of `edms.api.stay`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ STAY_SCHEMAS: dict[str, Schema] = {
                     'reason': string(),
                     'comment': string(nullable=True),
                     'by_id': integer(nullable=True),
+                    'notice_url': string(
+                        nullable=True, description='Подписанное уведомление об аннулировании (PDF со штампом ЭП)'
+                    ),
                 }
             )
             | {'nullable': True},
@@ -61,12 +64,27 @@ STAY_SCHEMAS: dict[str, Schema] = {
         {
             'reason': string(description='Код причины из перечня услуги (applicant_request, court_decision…)'),
             'comment': string(TEXT_MAX),
+            'certificate_id': {**ID, 'description': 'Сертификат должностного лица с ключом на сервере (RSA, ECDSA)'},
+            'password': string(description='Пароль контейнера ключа; не сохраняется'),
         },
-        ['reason'],
+        ['reason', 'certificate_id', 'password'],
     ),
 }
 
 VALIDITY_OK = ('200', 'Срок действия и состояние результата', ref('ResultValidity'))
+
+
+def _notice_download() -> dict[str, Any]:
+    operation = op(
+        'getAnnulmentNotice',
+        'Подписанное уведомление об аннулировании (заявитель, МФЦ, ведомство)',
+        TAG,
+        ('200', 'PDF уведомления с подписью внутри документа', None),
+        errors=(*READ, '409'),
+        params=[APPLICATION_ID],
+    )
+    operation['responses']['200']['content'] = {'application/pdf': {'schema': string(format='binary')}}
+    return operation
 
 
 def _extension() -> dict[str, Any]:
@@ -108,7 +126,9 @@ STAY_PATHS: dict[str, dict[str, Any]] = {
     '/applications/{application_id}/annulment': {
         'post': op(
             'annulResult',
-            'Аннулировать результат с причиной из перечня и комментарием (ведомство)',
+            'Аннулировать результат с причиной из перечня и комментарием (ведомство): уведомление об аннулировании '
+            'подписывается сертификатом должностного лица (PAdES со штампом); неверный пароль или непригодный '
+            'сертификат — 422 с полем password или certificate_id, результат не меняется',
             TAG,
             VALIDITY_OK,
             errors=(*WRITE, '409'),
@@ -116,4 +136,5 @@ STAY_PATHS: dict[str, dict[str, Any]] = {
             params=[APPLICATION_ID],
         )
     },
+    '/applications/{application_id}/annulment-notice': {'get': _notice_download()},
 }

@@ -1,9 +1,11 @@
 """The life of a term-limited result in the API (temporary registration's certificate): its validity, the extension
 (multipart: `end_date`, the renewed files as `files.<slot>`, their signatures as `signatures.<role>`; or JSON
-`{end_date}`), the applicant's request to end early and the official's annulment.
+`{end_date}`), the applicant's request to end early, the official's annulment (`{reason, comment, certificate_id,
+password}`: the official's certificate signs «Уведомление об аннулировании…») and the download of that signed notice.
 
-Another applicant's or organization's application is a 404; a refused extension is a 422 listing every problem (as
-a refused filing), a refused annulment a 422 naming each field; an annulled, extended or expired result a 409.
+Another applicant's or organization's application is a 404 (the notice too); a refused extension is a 422 listing
+every problem (as a refused filing), a refused annulment a 422 naming each field (a wrong password is `password`'s, an
+unusable certificate `certificate_id`'s); an annulled, extended or expired result a 409.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from edms.citizen_services.models import Application
 from edms.citizen_services.operations.common import today
 from edms.citizen_services.operations.stay import END_DATE, annul, request_early_end, request_extension
 from edms.citizen_services.queries import get_application
-from edms.citizen_services.queries.stay import validity_of
+from edms.citizen_services.queries.stay import annulment_notice, validity_of
+from edms.core.downloads import send_stored
 from edms.core.tx import atomic
+
+ANNULMENT_FIELDS = ('reason', 'comment', 'certificate_id', 'password')
 
 
 def validity_json(application: Application) -> dict[str, Any]:
@@ -56,6 +61,9 @@ def _annulment(application: Application) -> dict[str, Any]:
         'reason': application.annulment_reason,
         'comment': application.annulment_comment,
         'by_id': application.annulled_by_id,
+        'notice_url': url_for('api.application_annulment_notice', application_id=application.id)
+        if application.annulment_notice_attachment_id
+        else None,
     }
 
 
@@ -92,8 +100,19 @@ def early_end(application_id: int) -> Response:
 
 @bp.post('/applications/<int:application_id>/annulment', endpoint='annul_result')
 def annulment(application_id: int) -> Response:
+    """Annul with a reason of the service's list and a comment; the official's certificate signs the notice."""
     user, body = api_user(), json_object()
-    refuse_unknown(body, ('reason', 'comment'))
+    refuse_unknown(body, ANNULMENT_FIELDS)
+    credentials = {'certificate_id': body.get('certificate_id'), 'password': body.get('password')}
     with atomic():
-        annul(user, get_application(user, application_id, lock=True), body.get('reason'), body.get('comment') or '')
+        application = get_application(user, application_id, lock=True)
+        annul(user, application, body.get('reason'), body.get('comment') or '', **credentials)
     return jsonify(validity_json(get_application(user, application_id)))
+
+
+@bp.get('/applications/<int:application_id>/annulment-notice', endpoint='application_annulment_notice')
+def annulment_notice_file(application_id: int) -> Response:
+    """The signed notice of the annulment (its bytes verified against the stored sha256), for whoever sees the
+    application."""
+    attachment = annulment_notice(get_application(api_user(), application_id))
+    return send_stored(attachment.sha256, attachment.content_type, attachment.filename)

@@ -1,7 +1,8 @@
 """The stay registration's life over the API: the validity (matching its OpenAPI schema), the extension with the
 owner's signed consent (multipart, 201 with the new application) or one 422 listing the problems, the request to
-end early, the annulment with a reason of the list (422 naming the field otherwise, 409 when already annulled), and
-404 for another applicant or organization."""
+end early, the annulment with a reason of the list and the official's certificate (422 naming the field otherwise,
+409 when already annulled; `test_stay_annulment_notice` checks the signed notice), and 404 for another applicant or
+organization."""
 
 from __future__ import annotations
 
@@ -16,13 +17,18 @@ from edms.core.clock import local_today
 from edms.core.tx import atomic
 from scripts.make_test_pki import TestPki
 from tests.api.schema_check import SchemaChecker
-from tests.citizen_services import samples
+from tests.citizen_services import annulment_signer, samples
+from tests.citizen_services.annulment_signer import Signer
 from tests.citizen_services.conftest import PDF_BYTES, TEMPORARY_FILES, World, pdf
 from tests.citizen_services.test_applications_api import consent_bytes, headers, sign
 from tests.citizen_services.test_stay_lifecycle import DURING, approved, on_day
 
+signer = annulment_signer.signer  # the fixture: the executor with a certificate for the annulment's notice
 
-def test_validity_early_end_and_annulment(client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_validity_early_end_and_annulment(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
+) -> None:
     application = approved(world)
     on_day(monkeypatch, DURING)
     url = f'/api/v1/applications/{application.id}'
@@ -34,14 +40,16 @@ def test_validity_early_end_and_annulment(client: FlaskClient, world: World, mon
     early = client.post(f'{url}/early-end', json={'comment': 'Уезжаю'}, headers=headers(world.applicant))
     assert early.status_code == 200
     assert early.get_json()['early_end_requested_at'] is not None
-    wrong = client.post(f'{url}/annulment', json={'reason': 'whim'}, headers=headers(world.executor))
+    body = {'reason': 'whim', **signer.credentials}
+    wrong = client.post(f'{url}/annulment', json=body, headers=headers(signer.user))
     assert wrong.status_code == 422
     assert '«Причина аннулирования»' in wrong.get_json()['error']['fields']['reason']
-    done = client.post(f'{url}/annulment', json={'reason': 'applicant_request'}, headers=headers(world.executor))
+    body['reason'] = 'applicant_request'
+    done = client.post(f'{url}/annulment', json=body, headers=headers(signer.user))
     assert done.status_code == 200
     SchemaChecker(client).check(done.get_json(), 'ResultValidity')
     assert done.get_json()['note'].startswith('Аннулировано с 02.06.2026 по причине: заявление гражданина')
-    again = client.post(f'{url}/annulment', json={'reason': 'applicant_request'}, headers=headers(world.executor))
+    again = client.post(f'{url}/annulment', json=body, headers=headers(signer.user))
     assert again.status_code == 409
 
 
@@ -52,7 +60,8 @@ def test_another_applicant_or_agency_gets_404(
     on_day(monkeypatch, DURING)
     url = f'/api/v1/applications/{application.id}'
     assert client.get(f'{url}/validity', headers=headers(world.other_applicant)).status_code == 404
-    annul = client.post(f'{url}/annulment', json={'reason': 'court_decision'}, headers=headers(world.tax_executor))
+    body = {'reason': 'court_decision', 'certificate_id': 1, 'password': 'x'}
+    annul = client.post(f'{url}/annulment', json=body, headers=headers(world.tax_executor))
     assert annul.status_code == 404
     extend = client.post(f'{url}/extension', json={'end_date': '01.08.2026'}, headers=headers(world.other_applicant))
     assert extend.status_code == 404

@@ -1,6 +1,7 @@
 """The life of a stay registration certificate: its validity set on approval from the service's data, the derived
 «expired», the extension (a new application of the same service checked by its own rules, decided within its own
-term, the previous result marked extended), the applicant's request to end early and the official's annulment."""
+term, the previous result marked extended), the applicant's request to end early and the official's annulment (signed
+with the official's certificate: `test_stay_annulment_notice` checks the notice itself)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,15 @@ from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.notifications.models import Notification
-from tests.citizen_services import samples
+from tests.citizen_services import annulment_signer, samples
+from tests.citizen_services.annulment_signer import Signer
 from tests.citizen_services.conftest import PDF_BYTES, World, pdf
 
 START = samples.START  # 10.03.2026
 END = START + timedelta(days=89)  # 07.06.2026
 DURING = END - timedelta(days=5)  # a day of the registration, in the past of the real clock
 NEW_START = END + timedelta(days=1)
+signer = annulment_signer.signer  # the fixture: the executor with a certificate for the annulment's notice
 
 
 def on_day(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
@@ -262,12 +265,12 @@ def test_an_expired_registrations_extension_keeps_the_90_days_and_a_new_end_afte
 
 
 def test_an_annulled_registration_is_not_extended_after_its_end_either(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
 ) -> None:
     previous = approved(world)
     on_day(monkeypatch, DURING)
     with atomic():
-        annul(world.executor, previous, 'owner_withdrawal')
+        annul(signer.user, previous, 'owner_withdrawal', **signer.credentials)
     on_day(monkeypatch, END + timedelta(days=1))
     assert not validity_of(previous, END + timedelta(days=1)).may_extend  # type: ignore[union-attr]
     with pytest.raises(ApplicationStateConflict, match='аннулирована'):
@@ -285,12 +288,12 @@ def test_a_pending_or_foreign_registration_is_not_extended(world: World, monkeyp
 
 
 def test_annulment_names_the_reason_notifies_and_forbids_extension(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
 ) -> None:
     application = approved(world)
     on_day(monkeypatch, DURING)
     with atomic():
-        annul(world.executor, application, 'court_decision', 'Решение суда № 2-123/2026')
+        annul(signer.user, application, 'court_decision', 'Решение суда № 2-123/2026', **signer.credentials)
     assert (application.result_state, application.annulled_on) == ('annulled', DURING)
     assert application.annulled_by_id == world.executor.id
     validity = validity_of(application, DURING)
@@ -305,7 +308,7 @@ def test_annulment_names_the_reason_notifies_and_forbids_extension(
     with pytest.raises(ApplicationStateConflict, match='аннулирована'):
         extend(world, application, '01.08.2026')
     with pytest.raises(ApplicationStateConflict, match='аннулирована'), atomic():
-        annul(world.executor, application, 'court_decision')
+        annul(signer.user, application, 'court_decision', **signer.credentials)
 
 
 @pytest.mark.parametrize('reason', ['', 'whim', None])
@@ -313,9 +316,11 @@ def test_annulment_needs_a_reason_of_the_list(world: World, monkeypatch: pytest.
     application = approved(world)
     on_day(monkeypatch, DURING)
     with pytest.raises(ValidationFailed) as raised, atomic():
-        annul(world.executor, application, reason, 'x' * 5000)
+        annul(world.executor, application, reason, 'x' * 5000, certificate_id='', password='')
     assert '«Причина аннулирования»' in raised.value.fields['reason']
     assert '«Комментарий»' in raised.value.fields['comment']
+    assert '«Сертификат»' in raised.value.fields['certificate_id']
+    assert '«Пароль к контейнеру ключа»' in raised.value.fields['password']
     assert application.result_state == 'valid'
 
 
@@ -323,19 +328,19 @@ def test_another_agency_or_the_applicant_cannot_annul(world: World, monkeypatch:
     application = approved(world)
     on_day(monkeypatch, DURING)
     with pytest.raises(ApplicationNotFound), atomic():
-        annul(world.tax_executor, application, 'court_decision')
+        annul(world.tax_executor, application, 'court_decision', certificate_id=1, password='x')
     with pytest.raises(ApplicationNotFound), atomic():
-        annul(world.applicant, application, 'applicant_request')
+        annul(world.applicant, application, 'applicant_request', certificate_id=1, password='x')
 
 
 def test_an_extension_of_a_registration_annulled_meanwhile_is_not_approved(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
 ) -> None:
     previous = approved(world)
     on_day(monkeypatch, DURING)
     extension = extend(world, previous, '01.08.2026')
     with atomic():
-        annul(world.executor, previous, 'owner_withdrawal')
+        annul(signer.user, previous, 'owner_withdrawal', **signer.credentials)
     with pytest.raises(ApplicationStateConflict, match='аннулирована или продлена'), atomic():
         approve(world.executor, extension, PDF_BYTES)
     db.session.refresh(extension)
@@ -344,7 +349,7 @@ def test_an_extension_of_a_registration_annulled_meanwhile_is_not_approved(
 
 
 def test_the_applicant_asks_to_end_early_and_the_official_is_told(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
 ) -> None:
     application = approved(world)
     on_day(monkeypatch, DURING)
@@ -360,5 +365,5 @@ def test_the_applicant_asks_to_end_early_and_the_official_is_told(
     with pytest.raises(ApplicationStateConflict, match='уже подано'), atomic():
         request_early_end(world.applicant, application)
     with atomic():
-        annul(world.executor, application, 'applicant_request')
+        annul(signer.user, application, 'applicant_request', **signer.credentials)
     assert application.result_state == 'annulled'

@@ -18,9 +18,12 @@ from edms.core.db import db
 from edms.core.schedule import get_periodic_job
 from edms.core.tx import atomic
 from edms.notifications.models import Notification
-from tests.citizen_services import samples
+from tests.citizen_services import annulment_signer, samples
+from tests.citizen_services.annulment_signer import Signer
 from tests.citizen_services.conftest import World
 from tests.citizen_services.test_stay_lifecycle import END, approved, extend, on_day
+
+signer = annulment_signer.signer  # the fixture: the executor with a certificate for the annulment's notice
 
 
 def reminders_of(user_id: int) -> list[str]:
@@ -106,12 +109,12 @@ def test_no_ended_notice_after_a_week(world: World, monkeypatch: pytest.MonkeyPa
 
 
 def test_a_registration_annulled_after_the_due_list_was_read_is_not_reminded(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
 ) -> None:
     application = approved(world)
     on_day(monkeypatch, END - timedelta(days=7))
     with atomic():
-        annul(world.executor, db.session.get(Application, application.id), 'owner_withdrawal')
+        annul(signer.user, db.session.get(Application, application.id), 'owner_withdrawal', **signer.credentials)
     with atomic():
         assert remind(application.id, END - timedelta(days=7)) == 0
     assert reminders_of(world.applicant.id) == []
@@ -125,13 +128,13 @@ def test_the_mfc_operator_who_filed_it_is_reminded_too(world: World, monkeypatch
 
 
 def test_no_reminder_for_an_extension_filed_or_an_annulled_registration(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
 ) -> None:
     extended, annulled = approved(world), approved(world)
     on_day(monkeypatch, END - timedelta(days=10))
     extend(world, extended, '01.08.2026')
     with atomic():
-        annul(world.executor, annulled, 'owner_withdrawal')
+        annul(signer.user, annulled, 'owner_withdrawal', **signer.credentials)
     assert run_on(monkeypatch, END - timedelta(days=7)) == 0
     assert reminders_of(world.applicant.id) == []
     db.session.refresh(extended)

@@ -1,7 +1,7 @@
 """The stay registration's life in the browser: the applicant's section (period, days left, «Продлить регистрацию»,
 «Снять с учёта досрочно»), the extension form (filed, or back filled with the messages next to their fields), the
-request to end early, the agency's section and annulment form; another organization's or applicant's application is
-not found on these routes."""
+request to end early, the agency's section and annulment form (signed with the official's certificate; without one
+the form is not offered); another organization's or applicant's application is not found on these routes."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from edms.core.clock import local_today
 from edms.core.db import db
 from edms.core.tx import atomic
 from scripts.make_test_pki import TestPki
+from tests.citizen_services import annulment_signer, samples
 from tests.citizen_services import conftest as services
-from tests.citizen_services import samples
+from tests.citizen_services.annulment_signer import PASSWORD, Signer
 from tests.citizen_services.conftest import PDF_BYTES, TEMPORARY_FILES, World, pdf
 from tests.citizen_services.test_stay_lifecycle import DURING, END, approved, on_day
 from tests.factories import login
@@ -27,6 +28,7 @@ from tests.web.test_application_pages import CONSENT, signed_consent
 
 #: The citizen-services fixtures (the agencies, the portal, the MFC) and the session's test PKI, shared.
 world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
+signer = annulment_signer.signer  # the executor with a certificate for the annulment's notice
 
 
 def stored(application_id: int) -> Application:
@@ -67,11 +69,13 @@ def test_an_expired_registration_offers_the_extension_only(
     assert 'Новый срок начнётся со дня подачи заявления' in form.get_data(as_text=True)
 
 
-def test_an_annulled_registration_offers_nothing(client, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_annulled_registration_offers_nothing(
+    client, world: World, monkeypatch: pytest.MonkeyPatch, signer: Signer
+) -> None:
     application = approved(world)
     on_day(monkeypatch, DURING)
     with atomic():
-        annul(world.executor, application, 'owner_withdrawal')
+        annul(signer.user, application, 'owner_withdrawal', **signer.credentials)
     login(client, world.applicant)
     assert 'Продлить регистрацию' not in client.get(f'/applications/{application.id}').get_data(as_text=True)
     refused = client.get(f'/stay/applications/{application.id}/extend')
@@ -122,24 +126,45 @@ def test_the_agency_annuls_with_a_reason_and_the_applicant_sees_it(
     client,
     world: World,
     monkeypatch: pytest.MonkeyPatch,
+    signer: Signer,
 ) -> None:
     application = approved(world)
     on_day(monkeypatch, DURING)
-    login(client, world.executor)
+    login(client, signer.user)
     html = client.get(f'/agency/applications/{application.id}').get_data(as_text=True)
     assert 'Срок действия результата' in html
     assert 'Причина аннулирования' in html
-    empty = client.post(f'/stay/agency/{application.id}/annul', data={'reason': '', 'comment': 'Суд'})
+    assert 'Пароль к контейнеру ключа' in html
+    credentials = {'certificate_id': str(signer.certificate_id), 'password': PASSWORD}
+    empty = client.post(f'/stay/agency/{application.id}/annul', data={'reason': '', 'comment': 'Суд', **credentials})
     assert empty.status_code == 422
     assert '«Причина аннулирования»: выберите причину из перечня' in empty.get_data(as_text=True)
     assert 'Суд</textarea>' in empty.get_data(as_text=True)
-    done = client.post(f'/stay/agency/{application.id}/annul', data={'reason': 'court_decision', 'comment': 'Суд'})
+    no_password = client.post(f'/stay/agency/{application.id}/annul', data={'reason': 'court_decision'})
+    assert no_password.status_code == 422
+    assert '«Пароль к контейнеру ключа»: введите пароль.' in no_password.get_data(as_text=True)
+    assert stored(application.id).result_state == 'valid'
+    data = {'reason': 'court_decision', 'comment': 'Суд', **credentials}
+    done = client.post(f'/stay/agency/{application.id}/annul', data=data)
     assert done.status_code == 302
     assert stored(application.id).result_state == 'annulled'
     login(client, world.applicant)
     html = client.get(f'/applications/{application.id}').get_data(as_text=True)
     assert 'Аннулировано с 02.06.2026 по причине: вступившее в законную силу решение суда. Суд' in html
+    assert 'Уведомление об аннулировании' in html
     assert 'Продлить регистрацию' not in html
+
+
+def test_without_a_certificate_the_annulment_form_says_where_to_add_one(
+    client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = approved(world)
+    on_day(monkeypatch, DURING)
+    login(client, world.executor)
+    for url in (f'/agency/applications/{application.id}', f'/stay/agency/{application.id}/annul'):
+        html = client.get(url).get_data(as_text=True)
+        assert 'id="annul-no-certificate"' in html
+        assert 'id="annul-form"' not in html
 
 
 def test_another_organization_or_applicant_gets_404(client, world: World, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -129,6 +129,8 @@ class Application(CreatedAtMixin, db.Model):
     annulled_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
     annulment_reason: Mapped[str | None] = mapped_column(String(64))
     annulment_comment: Mapped[str | None] = mapped_column(Text)
+    #: The signed «Уведомление об аннулировании…» on the agency's card, the file the applicant's side downloads.
+    annulment_notice_attachment_id: Mapped[int | None] = mapped_column(ForeignKey('registry_attachments.id'))
     #: The applicant asked to end the result early (the official then annuls it).
     early_end_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     early_end_comment: Mapped[str | None] = mapped_column(Text)

@@ -31,6 +31,7 @@ from edms.citizen_services.models.applications import ResultState
 from edms.citizen_services.operations.common import service_of, today
 from edms.citizen_services.operations.decisions import lock_application
 from edms.citizen_services.operations.filing import Extension, file_application
+from edms.citizen_services.operations.signed_results import CERTIFICATE, PASSWORD, sign_annulment_notice
 from edms.citizen_services.operations.stay_validity import result_event
 from edms.citizen_services.operations.uploads import UploadedFile
 from edms.citizen_services.permissions import (
@@ -40,6 +41,7 @@ from edms.citizen_services.permissions import (
     require_official,
 )
 from edms.citizen_services.queries.stay import EXPIRED, pending_extension, state_note, state_on
+from edms.citizen_services.results import Annulment
 from edms.citizen_services.rules.facts import SignatureFacts
 from edms.core.blobs import blob_store
 from edms.core.calendar.days import ru
@@ -52,6 +54,9 @@ from edms.directory.models import OrganizationKind
 END_DATE = 'end_date'
 END_LABEL = 'Новая дата окончания'
 ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
+#: The signed notice of an annulment on the applicant's side (the web route `stay.annulment_notice_file`).
+NOTICE_URL = '/stay/applications/{id}/annulment-notice'
+NOTICE_TEXT = 'Уведомление об аннулировании, подписанное должностным лицом, доступно для скачивания.'
 
 
 def term_limited(application: Application) -> ResultValidity:
@@ -216,22 +221,38 @@ def request_early_end(actor: User, application: Application, comment: Any = '') 
     return application
 
 
-def annul(official: User, application: Application, reason: Any, comment: Any = '') -> Application:
-    """The official annuls a valid result from today for a reason of the service's list, with a comment."""
+def annul(
+    official: User, application: Application, reason: Any, comment: Any = '', *, certificate_id: Any, password: Any
+) -> Application:
+    """The official annuls a valid result from today for a reason of the service's list, with a comment, and signs
+    «Уведомление об аннулировании…» with their certificate (`certificate_id`, the container's `password`): the notice
+    is kept on the agency's card, the applicant's side is told and downloads it. A refused certificate or password
+    names its field and, raised before the caller's commit, leaves the result valid."""
     require_official(official, application)
     lock_application(application)
     validity = term_limited(application)
-    form = RawInput({'reason': reason, 'comment': comment})
+    form = RawInput({'reason': reason, 'comment': comment, CERTIFICATE: certificate_id, PASSWORD: password})
     codes = [item.code for item in validity.annulment_reasons]
     if reason not in codes:
         form.errors.add('reason', f'«Причина аннулирования»: выберите причину из перечня ({", ".join(codes)}).')
     text = form.text('comment', 'Комментарий', max_length=TEXT_MAX)
+    certificate = form.integer(CERTIFICATE, 'Сертификат', required=True, min_value=1)
+    if not isinstance(password, str) or not password:
+        form.errors.add(PASSWORD, '«Пароль к контейнеру ключа»: введите пароль.')
     form.finish()
     require_valid(application, 'Аннулировать регистрацию')
     application.result_state, application.annulled_on = ResultState.annulled, today()
     application.annulled_at, application.annulled_by_id = utcnow(), official.id
     application.annulment_reason, application.annulment_comment = str(reason), text or None
+    annulment = Annulment(application.annulled_on, validity.annulment_reason(str(reason)).text, text or None)
+    notice = sign_annulment_notice(official, application, annulment, certificate, str(password))
+    application.annulment_notice_attachment_id = notice.id
     note = state_note(application, validity)
-    facts = {'reason': reason, 'annulled_on': application.annulled_on.isoformat()}
-    result_event(official, application, 'application.annul', note, facts)
+    facts = {
+        'reason': reason,
+        'annulled_on': application.annulled_on.isoformat(),
+        'notice_attachment_id': notice.id,
+    }
+    url = NOTICE_URL.format(id=application.id)
+    result_event(official, application, 'application.annul', f'{note} {NOTICE_TEXT}', facts, url=url)
     return application

@@ -78,9 +78,10 @@ def result_event(
     facts: Mapping[str, Any] | None = None,
     *,
     recipients: Iterable[int] | None = None,
+    url: str | None = None,
 ) -> ApplicationEvent:
     """A change of the result: an event in the history (the status stays), the journal entry and the notice to the
-    applicant's side (or to `recipients`), once per event."""
+    applicant's side (or to `recipients`), once per event, pointing at the application's page (or at `url`)."""
     event = ApplicationEvent(
         from_status=application.status, to_status=application.status, at=utcnow(), actor_id=actor.id, comment=text
     )
@@ -94,7 +95,7 @@ def result_event(
         sorted(applicant_side(application) if recipients is None else set(recipients)),
         kind=NOTIFICATION_KIND,
         text=f'{title} по заявлению № {application.number}: {text}'[:1000],
-        url=APPLICATION_URL.format(id=application.id),
+        url=url or APPLICATION_URL.format(id=application.id),
         source=f'application:{application.id}:event:{event.id}',
     )
     return event

@@ -1,6 +1,7 @@
 """Reads of a term-limited result (temporary registration's certificate and any service whose definition has a
 `validity`): its state on a date (valid, extended, annulled, or expired — a valid one past its last day), what may be
-done with it, the extension waiting for a decision, and the results due for an expiry reminder."""
+done with it, the extension waiting for a decision, the signed notice of its annulment, and the results due for an
+expiry reminder."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from edms.citizen_services.catalogue.definition import (
     ResultValidity,
 )
 from edms.citizen_services.catalogue.registry import get_service
+from edms.citizen_services.errors import ApplicationNotFound
 from edms.citizen_services.models import Application
 from edms.citizen_services.models.applications import ResultState
 from edms.core.calendar.days import plural, ru
 from edms.core.db import db
+from edms.registry.models import Attachment
 
 EXPIRED = 'expired'
 STATE_LABELS = {
@@ -95,6 +98,15 @@ def validity_of(application: Application, day: date) -> Validity | None:
         extends=_get(application.extends_id),
         extended_by=_get(application.extended_by_id),
     )
+
+
+def annulment_notice(application: Application) -> Attachment:
+    """The signed «Уведомление об аннулировании…» (the caller checked who may see the application);
+    `ApplicationNotFound` when the result was not annulled with one."""
+    attachment = db.session.get(Attachment, application.annulment_notice_attachment_id or 0)
+    if attachment is None:
+        raise ApplicationNotFound('Уведомление об аннулировании не найдено.')
+    return attachment
 
 
 def state_note(application: Application, definition: ResultValidity) -> str:

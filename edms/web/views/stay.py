@@ -2,7 +2,9 @@
 applicant's application page (the period, the days left, the state, «Продлить регистрацию», «Снять с учёта
 досрочно») and on the agency's page (the period, the applicant's request to end early, the annulment form), plus
 the forms' own pages: the extension (a new end date, the renewed owner's consent with its signature file), the
-request to end early and the annulment, each coming back filled with every message next to its field.
+request to end early and the annulment (a reason, a comment and the official's certificate with its password: the
+signed «Уведомление об аннулировании…»), each coming back filled (the password never) with every message next to its
+field; and the download of the signed notice for everyone who sees the application.
 
 Another organization's application, or another applicant's, is «not found» on every route.
 """
@@ -32,16 +34,22 @@ from edms.citizen_services.operations.stay import (
 from edms.citizen_services.operations.uploads import MAX_SIGNATURE_SIZE
 from edms.citizen_services.permissions import DECIDING_ROLES, is_staff, require_applicant_side
 from edms.citizen_services.queries import get_application
-from edms.citizen_services.queries.stay import Validity, days_left_text, validity_of
+from edms.citizen_services.queries.stay import Validity, annulment_notice, days_left_text, validity_of
 from edms.citizen_services.rules.problems import attachment_path, signature_path
+from edms.core.downloads import send_stored
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
+from edms.signatures.errors import PADES_KEYS
+from edms.signatures.models import UserCertificate
 from edms.web.application_sections import register_section
 from edms.web.session import current_user, login_required
 from edms.web.views.applications_render import refusal
+from edms.web.views.signatures import my_signing_certificates
 
 bp = Blueprint('stay', __name__, url_prefix='/stay')
 Html = str | tuple[str, int]
+#: The annulment form's key for the signing credentials' macro (its messages stand in this form only).
+ANNUL_FORM = 'annul'
 
 
 def _applicant_context(user: User, application: Application) -> dict[str, Any] | None:
@@ -62,7 +70,18 @@ def _agency_context(user: User, application: Application) -> dict[str, Any] | No
     if validity is None or definition is None:
         return None
     decides = is_staff(user) and user.has_role(*DECIDING_ROLES)
-    return {'validity': validity, 'definition': definition, 'decides': decides, 'days_left_text': days_left_text}
+    return {
+        'validity': validity,
+        'definition': definition,
+        'decides': decides,
+        'certificates': _pades_certificates() if decides and validity.may_annul else [],
+        'days_left_text': days_left_text,
+    }
+
+
+def _pades_certificates() -> list[UserCertificate]:
+    """The user's certificates that can sign inside a PDF (the approval's signing form offers the same)."""
+    return [item for item in my_signing_certificates() if item.key_algorithm in PADES_KEYS]
 
 
 register_section('applicant', 'stay/_applicant.html', _applicant_context)
@@ -187,24 +206,33 @@ def early_end(application_id: int) -> Html | Response:
 @bp.route('/agency/<int:application_id>/annul', methods=['GET', 'POST'])
 @login_required
 def annulment(application_id: int) -> Html | Response:
-    """The official annuls the result with a reason of the service's list and a comment."""
+    """The official annuls the result with a reason of the service's list and a comment, signing the notice."""
     user = current_user()
     application = _agency_side(user, application_id)
     definition = _definition(application)
     requested = definition.applicant_request if application.early_end_requested_at else ''
-    values = {'reason': request.form.get('reason', requested or ''), 'comment': request.form.get('comment', '')}
+    values = {
+        'reason': request.form.get('reason', requested or ''),
+        'comment': request.form.get('comment', ''),
+        'certificate_id': request.form.get('certificate_id', '').strip(),
+        'form': ANNUL_FORM,
+    }
     if request.method == 'GET':
         return _annul_page(application, definition, values, {}, None)
     try:
         with atomic():
             locked = get_application(user, application_id, lock=True)
-            annul(user, locked, values['reason'], values['comment'])
+            credentials = {'certificate_id': values['certificate_id'], 'password': request.form.get('password', '')}
+            annul(user, locked, values['reason'], values['comment'], **credentials)
     except (Forbidden, NotFound):
         raise
     except DomainError as error:
         message = None if isinstance(error, ValidationFailed) else error.message
         return _annul_page(application, definition, values, error.fields, message), error.status
-    flash(f'Результат по заявлению № {application.number} аннулирован; заявитель уведомлён.', 'success')
+    flash(
+        f'Результат по заявлению № {application.number} аннулирован; уведомление подписано и направлено заявителю.',
+        'success',
+    )
     return redirect(url_for('agency_applications.show', application_id=application_id))
 
 
@@ -220,7 +248,17 @@ def _annul_page(
         application=application,
         definition=definition,
         validity=_current(application),
+        certificates=_pades_certificates(),
         values=values,
         errors=errors,
         message=message,
     )
+
+
+@bp.get('/applications/<int:application_id>/annulment-notice')
+@login_required
+def annulment_notice_file(application_id: int) -> Response:
+    """The signed notice of the annulment, for everyone who sees the application (its applicant, the MFC it came
+    through, the agency's staff); anyone else gets «not found»."""
+    attachment = annulment_notice(get_application(current_user(), application_id))
+    return send_stored(attachment.sha256, attachment.content_type, attachment.filename)
