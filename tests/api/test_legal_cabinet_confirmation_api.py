@@ -230,3 +230,14 @@ def test_openapi_describes_the_confirmation(client: FlaskClient) -> None:
         assert {'sms_code', 'signature'} <= set(schemas[name]['properties'])
     removal = paths['/legal-cabinets/{cabinet_id}/members/{member_id}']['delete']['requestBody']['content']
     assert set(removal) == {'application/json', 'multipart/form-data'}
+
+
+def test_codes_asked_too_often_are_a_429_with_retry_after(
+    client: FlaskClient, cabinet: LegalEntityCabinet, head: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr('edms.auth.confirmation_codes.RESEND_SECONDS', 60)
+    assert ask(client, cabinet, head, action='add', **ADD).status_code == 202
+    again = ask(client, cabinet, head, action='add', **ADD)
+    assert again.status_code == 429
+    assert 50 <= int(again.headers['Retry-After']) <= 61
+    assert again.get_json()['error']['code'] == 'too_many_codes'

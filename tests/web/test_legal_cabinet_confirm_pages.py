@@ -19,6 +19,8 @@ from werkzeug.datastructures import MultiDict
 
 from edms.auth.confirmation import ConfirmationCode
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
+from edms.citizen_services.operations.legal_cabinets_staff import seed_legal_cabinet_member
+from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
 from edms.core.db import db
 from edms.core.tx import atomic
 from scripts.make_test_pki import TestPki
@@ -212,3 +214,14 @@ def test_a_wrong_phone_comes_back_on_its_field(client: FlaskClient, world: World
     assert feedback(page, 'sms_phone') == '«Номер телефона»: мобильный номер в формате +7 9XX XXX-XX-XX.'
     assert 'value="+7 495 123-45-67"' in page
     assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_the_journal_says_a_seeded_member_was_added_by_the_system_without_a_confirmation(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet
+) -> None:
+    with atomic():
+        locked, me = get_legal_cabinet(world.applicant, cabinet.id, lock=True)
+        seed_legal_cabinet_member(world.applicant, locked, me, {'snils': SNILS_B, 'role': 'accountant'})
+    login(client, world.applicant)
+    journal = page_text(client.get(f'/legal-cabinets/{cabinet.id}/journal').get_data(as_text=True))
+    assert 'Внесено при начальном заполнении данных системой, без подтверждения' in journal
