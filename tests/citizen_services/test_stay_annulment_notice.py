@@ -2,7 +2,8 @@
 месту пребывания» (the certificate's number and date, the applicant, the address, the day from which it is annulled,
 the reason's label and the comment, the agency and the official), keeps it on the agency's card signed inside the PDF
 by the official's certificate (PAdES, valid for pdfsig), journals its id with the annulment and tells the applicant
-where to download it; a wrong password or an unusable certificate names its field and changes nothing. The notice is
+where to download it; a wrong password or an unusable certificate names its field and changes nothing, as does a card
+already filed into a case (the registry adds no file to it). The notice is
 downloaded by the applicant, the MFC it came through and the agency's staff, in the browser and over the API; anyone
 else gets a 404."""
 
@@ -24,7 +25,9 @@ from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.notifications.models import Notification
-from edms.registry.models import Attachment
+from edms.registry.errors import CardStateConflict
+from edms.registry.models import Attachment, Card
+from edms.registry.operations.cards import file_card
 from scripts.make_test_pki import TestPki
 from tests.citizen_services import annulment_signer, samples
 from tests.citizen_services.annulment_signer import PASSWORD, Signer
@@ -32,7 +35,7 @@ from tests.citizen_services.conftest import World
 from tests.citizen_services.test_applications_api import headers
 from tests.citizen_services.test_results import ISSUER, content
 from tests.citizen_services.test_stay_lifecycle import DURING, END, approved, on_day
-from tests.factories import login
+from tests.factories import login, make_case_file
 from tests.signatures.pdf_helpers import nss_database, pdfsig, pdftotext
 
 COURT = 'вступившее в законную силу решение суда'
@@ -152,6 +155,21 @@ def test_a_certificate_of_another_official_is_not_usable(
     with pytest.raises(ValidationFailed) as raised, atomic():
         annul(world.manager, application, 'court_decision', **signer.credentials)
     assert '«Сертификат»' in raised.value.fields['certificate_id']
+    assert_unchanged(application.id, before)
+
+
+def test_a_card_filed_into_a_case_takes_no_notice_and_the_result_stays_valid(
+    world: World, signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry adds no file to a card «в деле»: the annulment is refused as a conflict, nothing changes."""
+    application = approved(world)
+    with atomic():
+        card = db.session.get(Card, application.card_id)
+        file_card(world.clerk, card, make_case_file(world.migration).id)  # type: ignore[arg-type]
+    on_day(monkeypatch, DURING)
+    before = attachment_count()
+    with pytest.raises(CardStateConflict, match='в деле'), atomic():
+        annul(signer.user, stored(application.id), 'court_decision', **signer.credentials)
     assert_unchanged(application.id, before)
 
 
