@@ -3,9 +3,8 @@
 the reason's label and the comment, the agency and the official), keeps it on the agency's card signed inside the PDF
 by the official's certificate (PAdES, valid for pdfsig), journals its id with the annulment and tells the applicant
 where to download it; a wrong password or an unusable certificate names its field and changes nothing, as does a card
-already filed into a case (the registry adds no file to it). The notice is
-downloaded by the applicant, the MFC it came through and the agency's staff, in the browser and over the API; anyone
-else gets a 404."""
+already filed into a case (the registry adds no file to it). The notice is downloaded by the applicant, the MFC it
+came through and the agency's staff, in the browser and over the API; anyone else gets a 404."""
 
 from __future__ import annotations
 
