@@ -75,6 +75,9 @@ def test_the_page_shows_the_change_and_the_code_goes_to_the_phone(
     client: FlaskClient, world: World, cabinet: LegalEntityCabinet
 ) -> None:
     login(client, world.applicant)
+    assert 'после подтверждения: кодом из СМС или квалифицированной электронной подписью' in page_text(
+        client.get(f'/legal-cabinets/{cabinet.id}').get_data(as_text=True)
+    )
     response = start(client, cabinet)
     page = response.get_data(as_text=True)
     shown = page_text(page)
