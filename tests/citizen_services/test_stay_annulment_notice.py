@@ -2,9 +2,9 @@
 месту пребывания» (the certificate's number and date, the applicant, the address, the day from which it is annulled,
 the reason's label and the comment, the agency and the official), keeps it on the agency's card signed inside the PDF
 by the official's certificate (PAdES, valid for pdfsig), journals its id with the annulment and tells the applicant
-where to download it; a wrong password or an unusable certificate names its field and changes nothing, as does a card
-already filed into a case (the registry adds no file to it). The notice is downloaded by the applicant, the MFC it
-came through and the agency's staff, in the browser and over the API; anyone else gets a 404."""
+where to download it; a wrong password or an unusable certificate names its field and changes nothing. A card already
+filed into a case takes no file: the notice goes on an outgoing card in reply to it. The notice is downloaded by the
+applicant, the MFC it came through and the agency's staff, in the browser and over the API; anyone else gets a 404."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.notifications.models import Notification
-from edms.registry.errors import CardStateConflict
 from edms.registry.models import Attachment, Card
 from edms.registry.operations.cards import file_card
 from scripts.make_test_pki import TestPki
@@ -157,19 +156,35 @@ def test_a_certificate_of_another_official_is_not_usable(
     assert_unchanged(application.id, before)
 
 
-def test_a_card_filed_into_a_case_takes_no_notice_and_the_result_stays_valid(
-    world: World, signer: Signer, monkeypatch: pytest.MonkeyPatch
+def test_a_card_filed_into_a_case_gets_the_notice_on_an_outgoing_card_in_reply(
+    world: World, signer: Signer, nssdb: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The registry adds no file to a card «в деле»: the annulment is refused as a conflict, nothing changes."""
+    """The registry adds no file to a card «в деле»: the notice goes on a new outgoing card to the applicant, «в ответ
+    на» the application's card, registered in the agency's outgoing journal; the filed card keeps its files."""
     application = approved(world)
     with atomic():
         card = db.session.get(Card, application.card_id)
         file_card(world.clerk, card, make_case_file(world.migration).id)  # type: ignore[arg-type]
+        filed_files = len(card.attachments)  # type: ignore[union-attr]
     on_day(monkeypatch, DURING)
-    before = attachment_count()
-    with pytest.raises(CardStateConflict, match='в деле'), atomic():
+    with atomic():
         annul(signer.user, stored(application.id), 'court_decision', **signer.credentials)
-    assert_unchanged(application.id, before)
+    application = stored(application.id)
+    notice = db.session.get(Attachment, application.annulment_notice_attachment_id)
+    assert notice is not None
+    reply = db.session.get(Card, notice.card_id)
+    assert reply is not None
+    assert reply.id != application.card_id
+    assert (reply.kind.value, reply.status.value, reply.document_kind) == ('outgoing', 'registered', 'Уведомление')
+    assert reply.reg_number
+    assert reply.organization_id == world.migration.id
+    assert [(link.kind.value, link.target_card_id) for link in reply.links] == [('reply_to', application.card_id)]
+    assert [addressee.name for addressee in reply.addressees] == ['Петров Пётр Петрович']
+    assert application.number in reply.summary
+    assert len(db.session.get(Card, application.card_id).attachments) == filed_files  # type: ignore[union-attr]
+    [found] = pdfsig(content(notice.id), tmp_path, nssdb)
+    assert found['Signature Validation'] == 'Signature is Valid.'
+    assert application.result_state == 'annulled'
 
 
 def test_the_browser_annulment_signs_and_each_side_downloads_the_notice(

@@ -22,7 +22,7 @@ from edms.citizen_services.operations.common import AgencyActor, channel_label, 
 from edms.citizen_services.operations.uploads import StoredUpload, VerifiedSignature
 from edms.core.db import db
 from edms.registry.errors import JournalMissing
-from edms.registry.models import Attachment, Card, DeliveryMethod
+from edms.registry.models import Attachment, Card, CardStatus, DeliveryMethod
 from edms.registry.operations import add_attachment, create_card
 from edms.registry.operations.attachments import StoredFile, add_stored_attachments
 from edms.registry.validation import SUMMARY_MAX
@@ -32,6 +32,10 @@ from edms.signatures.models import METHOD_CLIENT
 from edms.signatures.operations.signing import store_signature
 
 XML_FILENAME = 'заявление.xml'
+#: The document kind of an outgoing card made for a document issued after the application's card was closed.
+NOTICE_KIND = 'Уведомление'
+#: Cards the registry adds no file to.
+CLOSED = (CardStatus.filed, CardStatus.cancelled)
 DELIVERY = {
     Channel.portal: DeliveryMethod.portal,
     Channel.mobile: DeliveryMethod.portal,
@@ -146,9 +150,28 @@ def _label(service: ServiceDefinition, kind: str) -> str:
 
 
 def attach_result(official: User, application: Application, card: Card, pdf: bytes, title: str) -> Attachment:
-    """The result document on the card, added in the official's name.
+    """A document the official issues (the result, the notice of an annulment) on the application's card, added in
+    the official's name; once that card is filed into a case or cancelled (it takes no more files), on a new outgoing
+    card to the applicant in reply to it (`reply_card`).
 
-    The PDF is attached as given: `operations.signed_results.approve_and_sign` renders it in the service's layout
-    and signs it with PAdES afterwards."""
+    The PDF is attached as given: `operations.signed_results.attach_and_sign` renders it and signs it with PAdES
+    afterwards."""
     actor = cast(User, AgencyActor(application.organization_id, id=official.id))
+    if card.status in CLOSED:
+        card = reply_card(actor, application, card, title)
     return add_attachment(actor, card, io.BytesIO(pdf), f'{title}.pdf', title)
+
+
+def reply_card(actor: User, application: Application, card: Card, title: str) -> Card:
+    """An outgoing card of the agency to the applicant, «в ответ на» the application's card, registered in the
+    outgoing journal (a draft for a clerk without one, journaled as `application.card_not_registered`)."""
+    summary = f'{title}: заявление № {application.number}, заявитель — {application.applicant_name}'
+    values = {
+        'kind': 'outgoing',
+        'document_kind': NOTICE_KIND,
+        'summary': summary[:SUMMARY_MAX],
+        'addressees': [application.applicant_name[:511]],
+        'links': [{'kind': 'reply_to', 'card_id': card.id}],
+        'delivery_method': DELIVERY[Channel(application.channel)].value,
+    }
+    return registered_card(actor, values, 'application', {'application_id': application.id})

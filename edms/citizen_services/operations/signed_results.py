@@ -59,8 +59,9 @@ def render_result(official: User, application: Application) -> bytes:
 def attach_and_sign(
     official: User, application: Application, pdf: bytes, title: str, certificate_id: Any, password: str
 ) -> tuple[Attachment, Attachment]:
-    """The PDF on the application's card as «<title>.pdf» and its copy signed by the official (PAdES, visible mark):
-    (the unsigned draft, the signed file). Refusals: no card, and those of `sign_pdf_attachment`."""
+    """The PDF as «<title>.pdf» on the application's card (on an outgoing card in reply to it once that card is filed
+    or cancelled: `attach_result`) and its copy signed by the official (PAdES, visible mark): (the unsigned draft,
+    the signed file). Refusals: no card, and those of `sign_pdf_attachment`."""
     card = db.session.get(Card, application.card_id) if application.card_id else None
     if card is None:
         raise ApplicationStateConflict('У заявления нет карточки в ведомстве: документ некуда приложить.')
@@ -73,7 +74,7 @@ def approve_and_sign(
 ) -> Application:
     """Render, attach, sign (PAdES, visible mark) and approve; the signed PDF becomes `result_attachment_id`.
     Refusals: not found / forbidden (`require_official`), not in progress, no card, and those of
-    `sign_pdf_attachment` (wrong password, no container, GOST key, card closed)."""
+    `sign_pdf_attachment` (wrong password, no container, GOST key)."""
     require_official(official, application)
     lock_application(application)
     if application.status != IN_PROGRESS:
