@@ -160,13 +160,13 @@ def unseal_code(row: ConfirmationCode) -> str | None:
     return code if code_matches(row, code) else None
 
 
-def read_code(raw: object) -> str:
-    """The typed code without spaces, or `CodeRejected` when it is not 6 digits."""
+def read_code(raw: object, *, field: str = 'code') -> str:
+    """The typed code without spaces, or `CodeRejected` (its message on `field`) when it is not 6 digits."""
     value = re.sub(r'\s', '', raw if isinstance(raw, str) else '')
     if not value:
-        raise CodeRejected(f'{LABEL}: введите код из СМС.')
+        raise CodeRejected(f'{LABEL}: введите код из СМС.', field=field)
     if len(value) != CODE_DIGITS or not (value.isascii() and value.isdigit()):
-        raise CodeRejected(f'{LABEL}: код состоит из {CODE_DIGITS} цифр.')
+        raise CodeRejected(f'{LABEL}: код состоит из {CODE_DIGITS} цифр.', field=field)
     return value
 
 

@@ -106,7 +106,7 @@ def latest_code(user: User, purpose: str, *, lock: bool = False) -> Confirmation
 def confirm_code(user: User, purpose: str, code: str, *, field: str = 'code') -> ConfirmationCode:
     """Consume the user's latest live code for `purpose` when `code` matches it; otherwise `CodeRejected` (its message
     on `field`) after counting a wrong attempt (see the module docstring about committing it)."""
-    value = read_code(code)
+    value = read_code(code, field=field)
     row = latest_code(user, read_purpose(purpose), lock=True)
     now = utcnow()
     problem = _dead(row, now)

@@ -149,6 +149,10 @@ def test_wrong_code_is_a_422_on_sms_code_and_the_attempt_is_spent(client: FlaskC
     assert file(client, auth, sms_code=123456).get_json()['error']['fields'] == {
         'sms_code': '«sms_code»: код из СМС — строка из 6 цифр.'
     }
+    # A code of the wrong shape is refused on the same field (not on a field 'code' the request does not have).
+    assert file(client, auth, sms_code='12 34').get_json()['error']['fields'] == {
+        'sms_code': '«Код подтверждения»: код состоит из 6 цифр.'
+    }
     assert file(client, auth, sms_code=code).status_code == 201
 
 

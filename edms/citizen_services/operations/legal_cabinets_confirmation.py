@@ -27,7 +27,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from edms.auth.confirmation import CodeRejected, ConfirmationCode
+from edms.auth.confirmation import ConfirmationCode
 from edms.auth.confirmation_codes import confirm_code, masked
 from edms.auth.models import User
 from edms.citizen_services.models.legal_cabinets import (
@@ -164,13 +164,7 @@ def confirm_staff_change(actor: User, change: StaffChange, confirmation: StaffCo
 
 
 def _confirmed_code(actor: User, change: StaffChange, code: str) -> ConfirmationCode:
-    try:
-        return confirm_code(actor, change.purpose, code, field=CODE_FIELD)
-    except CodeRejected as error:
-        if CODE_FIELD in error.fields:
-            raise
-        # `read_code` names its own field ('code') for a code that is not 6 digits.
-        raise CodeRejected(error.message, field=CODE_FIELD) from None
+    return confirm_code(actor, change.purpose, code, field=CODE_FIELD)
 
 
 def _signed(actor: User, change: StaffChange, cms: bytes) -> dict[str, Any]:
