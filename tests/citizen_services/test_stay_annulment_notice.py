@@ -122,7 +122,7 @@ def test_a_service_without_its_own_notice_layout_names_its_result(world: World, 
     ('credentials', 'field', 'message'),
     [
         ({'password': 'не тот'}, 'password', 'Неверный пароль'),
-        ({'certificate_id': 999_999}, 'certificate_id', 'Сертификат не найден'),
+        ({'certificate_id': 999_999}, 'certificate_id', 'такого сертификата нет среди ваших'),
         ({'certificate_id': 'abc', 'password': ''}, 'certificate_id', 'целое число'),
     ],
 )

@@ -24,7 +24,7 @@ from edms.signatures.models import AttachmentSignature, UserCertificate, Verific
 from edms.signatures.operations import add_client_certificate, import_certificate
 from edms.signatures.pades import sign_pdf
 from scripts.make_test_pki import SIGN_TOOL, TestPki
-from tests.factories import login, make_organization, make_user, resolution_data, working_day
+from tests.factories import login, make_organization, make_user, page_text, resolution_data, working_day
 from tests.signatures.conftest import test_pki  # noqa: F401  (the session fixture of the generated PKI)
 from tests.signatures.openssl_tools import openssl, requires_openssl
 from tests.signatures.pdf_helpers import bundle_of, make_pdf
@@ -197,8 +197,10 @@ def test_signing_refusals_stand_in_the_sign_form_of_that_file(client, ministry):
     empty = client.post(sign_url(ministry), data={'form': key, 'certificate_id': ''})
     assert empty.status_code == 422
     assert 'выберите сертификат' in empty.get_data(as_text=True)
-    foreign = client.post(sign_url(ministry), data={'certificate_id': '999999', 'password': PASSWORD})
-    assert foreign.status_code == 404
+    # An unknown or someone else's certificate: the same message next to the certificate field, nothing revealed.
+    foreign = client.post(sign_url(ministry), data={'form': key, 'certificate_id': '999999', 'password': PASSWORD})
+    assert foreign.status_code == 422
+    assert '«Сертификат»: такого сертификата нет среди ваших сертификатов.' in page_text(foreign.get_data(as_text=True))
     assert db.session.execute(select(func.count(AttachmentSignature.id))).scalar_one() == 0
 
 

@@ -10,8 +10,6 @@ before the status moves, and the caller's transaction drops the unsigned draft w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from edms.audit.operations import record
@@ -32,15 +30,9 @@ from edms.citizen_services.results import (
     result_document,
 )
 from edms.core.db import db
-from edms.core.errors import ValidationFailed
 from edms.registry.models import Attachment, Card
-from edms.signatures.crypto.errors import CryptoError, WrongPassword
-from edms.signatures.errors import CertificateNotFound, NoContainer
+from edms.signatures.credentials import credential_fields
 from edms.signatures.operations.pades_signing import sign_pdf_attachment
-
-CERTIFICATE, PASSWORD = 'certificate_id', 'password'
-CERTIFICATE_LABEL = '«Сертификат»'
-PASSWORD_LABEL = '«Пароль к контейнеру ключа»'
 
 
 def issuer_of(official: User, application: Application) -> Issuer:
@@ -102,15 +94,3 @@ def sign_annulment_notice(
     with credential_fields():
         _, signed = attach_and_sign(official, application, pdf, title, certificate_id, password)
     return signed
-
-
-@contextmanager
-def credential_fields() -> Iterator[None]:
-    """Refusals of the signing certificate or its password as the messages of the form's two fields (the web's
-    `credential_errors` says the same for the card's signing forms)."""
-    try:
-        yield
-    except WrongPassword as error:
-        raise ValidationFailed(fields={PASSWORD: f'{PASSWORD_LABEL}: {error.message}'}) from error
-    except (CryptoError, NoContainer, CertificateNotFound) as error:
-        raise ValidationFailed(fields={CERTIFICATE: f'{CERTIFICATE_LABEL}: {error.message}'}) from error

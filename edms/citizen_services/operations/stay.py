@@ -31,7 +31,7 @@ from edms.citizen_services.models.applications import ResultState
 from edms.citizen_services.operations.common import service_of, today
 from edms.citizen_services.operations.decisions import lock_application
 from edms.citizen_services.operations.filing import Extension, file_application
-from edms.citizen_services.operations.signed_results import CERTIFICATE, PASSWORD, sign_annulment_notice
+from edms.citizen_services.operations.signed_results import sign_annulment_notice
 from edms.citizen_services.operations.stay_validity import result_event
 from edms.citizen_services.operations.uploads import UploadedFile
 from edms.citizen_services.permissions import (
@@ -49,6 +49,7 @@ from edms.core.clock import utcnow
 from edms.core.errors import ValidationFailed
 from edms.core.validation import RawInput
 from edms.directory.models import OrganizationKind
+from edms.signatures.credentials import CERTIFICATE, CERTIFICATE_LABEL, PASSWORD, PASSWORD_LABEL
 
 #: The extension form's field of the new last day.
 END_DATE = 'end_date'
@@ -236,9 +237,9 @@ def annul(
     if reason not in codes:
         form.errors.add('reason', f'«Причина аннулирования»: выберите причину из перечня ({", ".join(codes)}).')
     text = form.text('comment', 'Комментарий', max_length=TEXT_MAX)
-    certificate = form.integer(CERTIFICATE, 'Сертификат', required=True, min_value=1)
+    certificate = form.integer(CERTIFICATE, CERTIFICATE_LABEL.strip('«»'), required=True, min_value=1)
     if not isinstance(password, str) or not password:
-        form.errors.add(PASSWORD, '«Пароль к контейнеру ключа»: введите пароль.')
+        form.errors.add(PASSWORD, f'{PASSWORD_LABEL}: введите пароль.')
     form.finish()
     require_valid(application, 'Аннулировать регистрацию')
     application.result_state, application.annulled_on = ResultState.annulled, today()

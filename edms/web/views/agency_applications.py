@@ -41,15 +41,14 @@ from edms.core.downloads import send_stored
 from edms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment, Card
+from edms.signatures.credentials import credential_fields
 from edms.signatures.errors import PADES_KEYS
 from edms.web.application_sections import sections
 from edms.web.session import current_user, login_required
-from edms.web.views.signatures import credential_errors, my_signing_certificates, signing_credentials
+from edms.web.views.signatures import my_signing_certificates, signing_credentials
 
 bp = Blueprint('agency_applications', __name__, url_prefix='/agency/applications')
 Html = str | tuple[str, int]
-CERTIFICATE_LABEL = '«Сертификат»'
-PASSWORD_LABEL = '«Пароль к контейнеру ключа»'
 #: The decision forms; each posts a hidden `form` with its key so that messages stand in the form that was sent.
 APPROVE, CLARIFY, REFUSE = 'approve', 'clarify', 'refuse'
 COMMON_STATUSES = (
@@ -176,7 +175,7 @@ def approve(application_id: int) -> Html | Response:
 
     def run(user: User, application: Application) -> str:
         certificate_id, password = signing_credentials('результат')
-        with credential_errors():
+        with credential_fields():
             approve_and_sign(user, application, certificate_id, password, comment=request.form.get('comment', ''))
         title = get_service(application.service_code).result.title
         return f'Заявление № {application.number} одобрено: документ «{title}» подписан и направлен заявителю.'

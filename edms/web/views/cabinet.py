@@ -17,8 +17,9 @@ from edms.core.validation import RawInput
 from edms.resolutions.operations import approve_draft
 from edms.resolutions.permissions import resolution_actions
 from edms.resolutions.queries import FOLDERS, FOLDERS_BY_KEY, folder_counts, folder_page, get_resolution
+from edms.signatures.credentials import credential_fields
 from edms.web.session import current_user, login_required
-from edms.web.views.signatures import credential_errors, record_signature, signed_message
+from edms.web.views.signatures import record_signature, signed_message
 
 bp = Blueprint('cabinet', __name__, url_prefix='/cabinet')
 Html = str | tuple[str, int]
@@ -77,7 +78,7 @@ def approve(resolution_id: int) -> Html | Response:
     back = url_for('cabinet.folder', folder=folder_key, page=page if page > 1 else None)
     signature = record_signature(request.form)
     try:
-        with atomic(), credential_errors():
+        with atomic(), credential_fields():
             resolution = approve_draft(user, get_resolution(user, resolution_id), signature=signature)
             number = resolution.card.reg_number or f'#{resolution.card_id}'
     except (Forbidden, NotFound):

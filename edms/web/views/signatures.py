@@ -12,8 +12,7 @@ a password is read from the form for the one call that needs it and never writte
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +25,10 @@ from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.registry.models import Attachment, Card
 from edms.registry.queries import get_attachment
+from edms.signatures.credentials import CERTIFICATE_LABEL, PASSWORD_LABEL, credential_fields
 from edms.signatures.crypto.cms import MAX_SIGNATURE_SIZE
-from edms.signatures.crypto.errors import CryptoError, WrongPassword
 from edms.signatures.crypto.report import VerificationReport
-from edms.signatures.errors import PADES_KEYS, NoContainer, SignatureNotFound
+from edms.signatures.errors import PADES_KEYS, SignatureNotFound
 from edms.signatures.models import AttachmentSignature, RegistrationSignature, UserCertificate, VerificationRecord
 from edms.signatures.operations import (
     add_client_signature,
@@ -57,8 +56,6 @@ TAB = 'files'
 SIG_MIMETYPE = 'application/pkcs7-signature'
 #: The resolution forms: the method chosen and the certificate (the password is never shown again).
 QUALIFIED = 'qualified'
-CERTIFICATE_LABEL = '«Сертификат»'
-PASSWORD_LABEL = '«Пароль к контейнеру ключа»'
 SIGNATURE_LABEL = '«Файл подписи»'
 
 
@@ -159,7 +156,7 @@ def sign(card_id: int, attachment_id: int) -> Html | Response:
     def run(user: User, card: Card) -> str:
         _, attachment = get_attachment(user, card.id, attachment_id)
         certificate_id, password = signing_credentials()
-        with credential_errors():
+        with credential_fields():
             signature = sign_attachment(user, attachment, certificate_id, password)
         return f'Файл «{attachment.filename}» подписан. Результат проверки подписи: {signature.verdict_title}.'
 
@@ -174,7 +171,7 @@ def sign_pades(card_id: int, attachment_id: int) -> Html | Response:
     def run(user: User, card: Card) -> str:
         _, attachment = get_attachment(user, card.id, attachment_id)
         certificate_id, password = signing_credentials()
-        with credential_errors():
+        with credential_fields():
             signed = sign_pdf_attachment(user, attachment, certificate_id, password)
         verdict = pdf_verifications(card)[signed.id].verdict_title
         return (
@@ -191,22 +188,11 @@ def sign_registration_data(card_id: int) -> Html | Response:
     """Sign the card's registration data: the simple signature by default, the qualified one when chosen."""
 
     def run(user: User, card: Card) -> str:
-        with credential_errors():
+        with credential_fields():
             signed = sign_registration(user, card, record_signature(request.form))
         return f'Регистрационные данные подписаны: {signed.method_label}.'
 
     return card_action(card_id, run)
-
-
-@contextmanager
-def credential_errors() -> Iterator[None]:
-    """Refusals of a signing certificate or its password as the messages of those fields."""
-    try:
-        yield
-    except WrongPassword as error:
-        raise ValidationFailed(fields={'password': f'{PASSWORD_LABEL}: {error.message}'}) from error
-    except (CryptoError, NoContainer) as error:
-        raise ValidationFailed(fields={'certificate_id': f'{CERTIFICATE_LABEL}: {error.message}'}) from error
 
 
 def signing_credentials(signed: str = 'файл') -> tuple[str, str]:
