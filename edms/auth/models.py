@@ -71,6 +71,11 @@ class User(CreatedAtMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The mobile phone (E.164, '+79XXXXXXXXX') the account confirmed with a code sent to it (`edms.auth.phone`):
+    #: one-time codes confirming the account's own actions go there. Set together with `phone_confirmed_at`, both
+    #: or neither: a number not yet confirmed is never stored.
+    phone: Mapped[str | None] = mapped_column(String(16))
+    phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship()
     department: Mapped[Department | None] = relationship()
