@@ -14,6 +14,7 @@ from edms.api.openapi_exchange import EXCHANGE_PATHS, EXCHANGE_SCHEMAS
 from edms.api.openapi_interagency import INTERAGENCY_PATHS, INTERAGENCY_SCHEMAS
 from edms.api.openapi_legal_cabinets import LEGAL_CABINET_PATHS, LEGAL_CABINET_SCHEMAS
 from edms.api.openapi_ops import ERROR_RESPONSES, READ, WRITE, content, op, path_param, query_param, ref_response
+from edms.api.openapi_phone import PHONE_PATHS, PHONE_SCHEMAS
 from edms.api.openapi_resolution_schemas import RESOLUTION_SCHEMAS
 from edms.api.openapi_resolutions import RESOLUTION_PATHS
 from edms.api.openapi_routing import ROUTING_PATHS, ROUTING_SCHEMAS
@@ -261,6 +262,7 @@ def document() -> dict[str, Any]:
                 'interagency',
                 'stay',
                 'legal-cabinets',
+                'me',
                 'meta',
             )
         ],
@@ -276,6 +278,7 @@ def document() -> dict[str, Any]:
             **INTERAGENCY_PATHS,
             **STAY_PATHS,
             **LEGAL_CABINET_PATHS,
+            **PHONE_PATHS,
         },
         'components': {
             'securitySchemes': {'bearerAuth': {'type': 'http', 'scheme': 'bearer', 'description': 'Токен API'}},
@@ -291,6 +294,7 @@ def document() -> dict[str, Any]:
                 **INTERAGENCY_SCHEMAS,
                 **STAY_SCHEMAS,
                 **LEGAL_CABINET_SCHEMAS,
+                **PHONE_SCHEMAS,
             },
             'responses': {
                 name: {'description': description, 'content': content(ref('Error'))}

@@ -16,6 +16,7 @@ from edms.api import (  # noqa: F401  (routes register on import)
     interagency,
     legal_cabinets,
     notifications,
+    phone,
     resolutions,
     routing,
     signatures,

@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
         interagency,
         legal_cabinets,
         notifications,
+        phone,
         reports,
         resolution_actions,
         resolutions,
@@ -51,7 +52,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (resolutions.bp, resolution_actions.bp, cabinet.bp, assignments.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (signatures.bp, certificates.bp, exchange.bp, dispatches.bp):
+    for blueprint in (signatures.bp, certificates.bp, phone.bp, exchange.bp, dispatches.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(routing.bp)
     app.register_blueprint(legal_cabinets.bp)
