@@ -18,8 +18,9 @@ edms_cli = AppGroup('edms', help='Команды МСЭД.')
 
 
 def register_cli(app: Flask) -> None:
-    from edms.cli import calendar, exchange, importer, reports, trust, worker
+    from edms.cli import blobs, calendar, exchange, importer, reports, trust, worker
 
+    blobs.register(edms_cli)
     calendar.register(edms_cli)
     exchange.register(edms_cli)
     importer.register(edms_cli)
@@ -167,17 +168,9 @@ def audit_verify_command() -> None:
 
 @edms_cli.command('verify-blobs')
 def verify_blobs_command() -> None:
-    """Re-hash every attachment in the blob store and list those missing or damaged."""
-    from sqlalchemy import select
+    """The older name of `blobs verify`: re-hash every stored file a record needs, list those missing or damaged."""
+    from edms.cli.blobs import verify
 
-    from edms.core.blobs import blob_store
-    from edms.registry.models import Attachment
-
-    store, bad = blob_store(), 0
-    for sha256 in db.session.execute(select(Attachment.sha256).distinct()).scalars():
-        state = store.verify(sha256)
-        if state is not True:
-            bad += 1
-            click.echo(f'{sha256}: {"отсутствует" if state is None else "повреждён"}')
+    bad = verify()
     click.echo(f'Проверка хранилища завершена, проблемных файлов: {bad}.')
     sys.exit(1 if bad else 0)

@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -29,6 +29,7 @@ from edms.core.errors import DomainError
 CHUNK_SIZE = 1024 * 1024
 _MEGABYTE = 1024 * 1024
 _SHA256 = re.compile(r'[0-9a-f]{64}')
+_HEX = re.compile(r'[0-9a-f]+')
 
 
 class BlobTooLarge(DomainError):
@@ -103,10 +104,18 @@ class BlobStore:
 
     def _state(self, sha256: str, size: int) -> bool | None:
         """Is the blob stored intact (True), stored corrupted (False) or missing (None)? A file of another size is
-        corrupted without hashing it; one of the right size is hashed whole."""
+        corrupted without hashing it; one of the right size is hashed whole.
+
+        An intact copy about to be used again is touched first (its modification time is now), then found still under
+        its name: `remove_idle` removes only blobs untouched for its whole grace period, and one it has just taken
+        away counts as missing here, so the caller stores the content anew instead of pointing at a removed file."""
+        path = self.path_for(sha256)
         try:
-            with open(self.path_for(sha256), 'rb') as file:
-                return os.fstat(file.fileno()).st_size == size and _hash_file(file) == sha256
+            with open(path, 'rb') as file:
+                if os.fstat(file.fileno()).st_size != size or _hash_file(file) != sha256:
+                    return False
+                os.utime(file.fileno())
+                return os.stat(path).st_ino == os.fstat(file.fileno()).st_ino or None
         except FileNotFoundError:
             return None
 
@@ -206,6 +215,41 @@ class BlobStore:
         """Whether a file for the blob is present (its integrity is not checked)."""
         return os.path.isfile(self.path_for(sha256))
 
+    def blobs(self) -> Iterator[tuple[str, float]]:
+        """Every stored blob as (sha256, modification time); uploads in progress and foreign files are skipped."""
+        for first in _subdirectories(self.root, 2):
+            for second in _subdirectories(first.path, 2):
+                with os.scandir(second.path) as entries:
+                    for entry in entries:
+                        if _SHA256.fullmatch(entry.name) and entry.name.startswith(first.name + second.name):
+                            with contextlib.suppress(FileNotFoundError):
+                                yield entry.name, entry.stat(follow_symlinks=False).st_mtime
+
+    def remove_idle(self, sha256: str, idle_before: float) -> bool:
+        """Remove the blob if it has not been stored or used since `idle_before` (a timestamp); True if removed.
+
+        For unreferenced blobs only: the caller has checked that no record points to it. A writer may meanwhile be
+        about to use the same content again (`_state` touches it first): the file is taken out of its name
+        atomically, its time looked at again, and put back when a writer touched it in between."""
+        path = self.path_for(sha256)
+        try:
+            if os.stat(path).st_mtime >= idle_before:
+                return False
+            os.makedirs(os.path.join(self.root, 'tmp'), exist_ok=True)
+            taken = os.path.join(self.root, 'tmp', f'sweep-{sha256}-{os.urandom(4).hex()}')
+            os.rename(path, taken)
+        except FileNotFoundError:
+            return False
+        try:
+            if os.stat(taken).st_mtime >= idle_before:
+                with contextlib.suppress(FileExistsError):  # stored anew meanwhile: the same bytes
+                    os.link(taken, path)
+                return False
+        finally:
+            os.remove(taken)
+        _fsync_directory(os.path.dirname(path))
+        return True
+
     def discard(self, sha256: str) -> bool:
         """Remove a blob that nothing references (the caller decides that); True if a file was removed."""
         try:
@@ -270,6 +314,19 @@ class _Upload:
         except BaseException:
             _unlink_quietly(temporary)
             raise
+
+
+def _subdirectories(path: str, length: int) -> list[os.DirEntry[str]]:
+    """The fan-out directories under `path` (`ab/`, then `cd/`): `length` lowercase hex characters each."""
+    try:
+        with os.scandir(path) as entries:
+            return [
+                entry
+                for entry in entries
+                if len(entry.name) == length and _HEX.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+            ]
+    except FileNotFoundError:
+        return []
 
 
 def _link_unnamed(fd: int, path: str) -> None:
