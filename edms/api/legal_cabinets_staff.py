@@ -1,12 +1,13 @@
 """The staff of a legal entity's cabinet in the API (seed 000), every change confirmed by the acting administrator:
-`POST /legal-cabinets/{id}/staff-changes/text` gives the canonical text of a change (`action` add, change or remove
-with the change's fields), `POST …/staff-changes/sms-code` sends a one-time code for exactly that change (202; asked
-too often 429 with `Retry-After`; no SMS gateway 409), and adding (`POST …/members`), changing (`PATCH …/members/{m}`)
-and removing (`DELETE …/members/{m}`) take effect only with `sms_code` (that code) or `signature` (a detached CMS
-signature of the text by the administrator's qualified certificate: Base64 in JSON, or a file part of a
-multipart/form-data body). Without either, with a wrong, used or expired code, a code of another change, or a
-signature that is not valid, not qualified, not over this text or not the administrator's own: a 422 naming the
-field, and nothing changes (a wrong code's attempt stays spent).
+`POST /legal-cabinets/{id}/staff-changes/text` gives the canonical text of a change (`action` add, change or remove with
+the change's fields), `POST …/staff-changes/sms-code` sends a one-time code for exactly that change to the
+administrator's confirmed phone (`edms.api.phone`; none: a 422 on `sms_code`; a `phone` in the body is an unknown field,
+422; asked too often 429 with `Retry-After`; no SMS gateway 409), and adding (`POST …/members`), changing (`PATCH
+…/members/{m}`) and removing (`DELETE …/members/{m}`) take effect only with `sms_code` (that code) or `signature` (a
+detached CMS signature of the text by the administrator's qualified certificate: Base64 in JSON, or a file part of a
+multipart/form-data body). Without either, with a wrong, used or expired code, a code of another change, or a signature
+that is not valid, not qualified, not over this text or not the administrator's own: a 422 naming the field, and nothing
+changes (a wrong code's attempt stays spent).
 
 The operations are `citizen_services.operations.legal_cabinets_staff` and `legal_cabinets_confirmation`, the same as
 the browser's. A cabinet the account is not a member of is a 404.
@@ -28,7 +29,7 @@ from edms.api.inputs import json_object, refuse_unknown
 from edms.api.legal_cabinets import member_json
 from edms.api.serializers import iso
 from edms.auth.confirmation import CodeRejected
-from edms.auth.confirmation_codes import RESEND_SECONDS
+from edms.auth.confirmation_codes import RESEND_SECONDS, masked
 from edms.auth.models import User
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.citizen_services.operations.legal_cabinets_confirmation import (
@@ -194,20 +195,16 @@ def staff_change_text(cabinet_id: int) -> Response:
 
 @bp.post('/legal-cabinets/<int:cabinet_id>/staff-changes/sms-code', endpoint='legal_cabinet_staff_change_code')
 def staff_change_code(cabinet_id: int) -> tuple[Response, int]:
-    """A one-time code for exactly this change sent to `phone` (the administrator's mobile)."""
+    """A one-time code for exactly this change sent to the administrator's confirmed phone (shown masked)."""
     user, body = api_user(), json_object()
-    phone = body.pop('phone', None)
     with atomic():
         cabinet, me = get_legal_cabinet(user, cabinet_id)
         change = _planned(user, cabinet, me, body)
-        try:
-            row = send_staff_change_code(user, change, phone)
-        except ValidationFailed as error:
-            raise ValidationFailed(fields={'phone': next(iter(error.fields.values()), error.message)}) from None
+        row = send_staff_change_code(user, change)
         answer = {
             'id': row.id,
             'purpose': row.purpose,
-            'phone': row.phone,
+            'phone': masked(row.phone),
             'expires_at': iso(row.expires_at),
             'attempts_left': row.attempts_left,
             'resend_after': RESEND_SECONDS,

@@ -129,10 +129,11 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
         'description': 'Изменение сотрудников: add (snils или inn, role, rights), change (member_id, role, rights), '
         'remove (member_id)',
     },
-    'LegalCabinetStaffChangeCode': closed_object(
-        {**CHANGE, 'phone': string(32, description='Мобильный телефон администратора, +7 9XX XXX-XX-XX')},
-        ['action', 'phone'],
-    ),
+    'LegalCabinetStaffChangeCode': {
+        **closed_object(CHANGE, ['action']),
+        'description': 'Изменение, для которого нужен код. Номер телефона не передаётся: код уходит только на '
+        'подтверждённый номер администратора (GET/POST /me/phone); поле phone отклоняется как неизвестное (422)',
+    },
     'LegalCabinetStaffChangeText': object_schema(
         {
             'action': string(description='member_add, member_change, member_remove'),
@@ -146,7 +147,9 @@ LEGAL_CABINET_SCHEMAS: dict[str, Schema] = {
         {
             'id': ID,
             'purpose': string(),
-            'phone': string(description='Номер, на который отправлен код, +79XXXXXXXXX'),
+            'phone': string(
+                description='Подтверждённый номер администратора, на который отправлен код, скрытый: +7 912 ***-**-89'
+            ),
             'expires_at': DATETIME,
             'attempts_left': integer(),
             'resend_after': integer(),
@@ -207,8 +210,9 @@ def _confirmed(operation: dict[str, Any], body: str) -> dict[str, Any]:
 def _code() -> dict[str, Any]:
     operation = op(
         'sendLegalCabinetStaffChangeCode',
-        'Отправить код из СМС для подтверждения этого изменения сотрудников (администратор; SMS-шлюз не настроен — '
-        '409 sms_unavailable: подтвердите подписью)',
+        'Отправить код из СМС для подтверждения этого изменения сотрудников на подтверждённый номер администратора '
+        '(«Мой телефон», /me/phone; нет подтверждённого номера — 422 no_confirmed_phone в поле sms_code; SMS-шлюз '
+        'не настроен — 409 sms_unavailable: подтвердите подписью)',
         TAG,
         ('202', 'Код создан и будет отправлен после сохранения', ref('LegalCabinetStaffChangeCodeSent')),
         errors=(*WRITE, '409'),

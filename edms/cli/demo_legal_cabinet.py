@@ -7,6 +7,10 @@ The head's qualified signature under the registration is given as the facts a ve
 demo PKI issues no certificate naming the company), as the citizen's SMS confirmation is in `demo_services`. The
 accountant is added by the system-level seeding path (`seed_legal_cabinet_member`, no SMS code or signature: the demo
 loader is not a request of the head's), and the cabinet's journal says so (`confirmation: seed`).
+
+So that the head can confirm staff changes by SMS out of the box, his account gets a confirmed mobile phone
+(`HEAD_PHONE`, the contact phone of his demo applications) seeded directly as system data: no code was sent to it.
+With `make run` (no SMS gateway) the staff change's code arrives as an in-app notification.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from edms.cli.demo import inn10_with_check, ogrn_with_check
 from edms.core.access import SYSTEM
 from edms.core.clock import utcnow
 
+#: The head's confirmed mobile phone (E.164), the contact phone of the demo citizen's applications.
+HEAD_PHONE = '+79123456789'
 #: The accountant of the company: a portal account with her СНИЛС and personal ИНН.
 ACCOUNTANT = ('accountant', 'Счётова', 'Нина', 'Сергеевна')
 ACCOUNTANT_SNILS, ACCOUNTANT_INN = '08765430300', '773400211252'
@@ -59,6 +65,8 @@ def load_legal_cabinet(executor: User, head: User) -> None:
     [(cabinet, me)] = legal_cabinets_of(head)
     raw = {'snils': ACCOUNTANT_SNILS, 'role': 'accountant', 'rights': ['view', 'send']}
     seed_legal_cabinet_member(head, cabinet, me, raw)
+    # System data of the demo, not the head's «Мой телефон» flow: no code is sent to a demo number.
+    head.phone, head.phone_confirmed_at = HEAD_PHONE, utcnow()
 
 
 def _compare_with_egrul(application: Application) -> None:

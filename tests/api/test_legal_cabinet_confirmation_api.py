@@ -1,6 +1,7 @@
 """Confirmed staff changes of a legal entity's cabinet over the API: `staff-changes/text` gives the canonical text, its
-SHA-256 and the code's purpose; `staff-changes/sms-code` sends a code for exactly that change (a wrong phone a 422 on
-`phone`); adding, changing and removing take `sms_code` (a wrong one a 422 with the attempt spent and committed, a
+SHA-256 and the code's purpose; `staff-changes/sms-code` sends a code for exactly that change to the administrator's
+confirmed phone (none: a 422 on `sms_code` saying to confirm one or to sign; a `phone` in the body is refused as an
+unknown field); adding, changing and removing take `sms_code` (a wrong one a 422 with the attempt spent and committed, a
 code of another change a 422), or `signature` — Base64 in JSON or a file part of multipart — by the administrator's
 own qualified certificate (someone else's a 422 on `signature`); without either a 422 on `confirmation`; nothing
 changes on any refusal; a stranger gets 404s; the OpenAPI document describes it."""
@@ -24,7 +25,7 @@ from scripts.make_test_pki import TestPki
 from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services.conftest import World
-from tests.citizen_services.legal_staff import PHONE, quick_codes, sign
+from tests.citizen_services.legal_staff import MASKED, give_phone, quick_codes, sign
 from tests.factories import api_token, make_user
 from tests.signatures import conftest as signatures
 
@@ -55,6 +56,8 @@ def cabinet(world: World) -> LegalEntityCabinet:
 
 @pytest.fixture
 def head(world: World) -> dict[str, str]:
+    """The head's token; he has confirmed his phone on «Мой телефон»."""
+    give_phone(world.applicant)
     return headers(world.applicant)
 
 
@@ -72,7 +75,7 @@ def text_of(client: FlaskClient, cabinet: LegalEntityCabinet, head: dict[str, st
 
 
 def ask(client: FlaskClient, cabinet: LegalEntityCabinet, head: dict[str, str], **change: Any) -> Any:
-    return client.post(f'{API}/{cabinet.id}/staff-changes/sms-code', json={'phone': PHONE, **change}, headers=head)
+    return client.post(f'{API}/{cabinet.id}/staff-changes/sms-code', json=change, headers=head)
 
 
 def fields(response: Any) -> dict[str, str]:
@@ -92,7 +95,7 @@ def test_the_text_names_the_change_and_the_code_confirms_exactly_it(
     answer = sent.get_json()
     assert (answer['purpose'], answer['phone'], answer['text']) == (
         described['purpose'],
-        '+79123456789',
+        MASKED,
         described['text'],
     )
     code = notified_code(world.applicant)
@@ -150,17 +153,50 @@ def test_a_code_for_another_change_and_no_confirmation_are_refused(
     assert staff(client, cabinet, head)[0] == [*before[0], added]
 
 
-def test_a_wrong_phone_is_a_422_on_phone(
-    client: FlaskClient, cabinet: LegalEntityCabinet, head: dict[str, str]
+def test_a_typed_phone_is_refused_as_an_unknown_field(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str]
 ) -> None:
-    response = ask(client, cabinet, head, action='add', **ADD, phone='+7 495 123-45-67')
-    assert response.status_code == 422
-    assert fields(response) == {'phone': '«Номер телефона»: мобильный номер в формате +7 9XX XXX-XX-XX.'}
+    me = client.get(f'{API}/{cabinet.id}', headers=head).get_json()['me']
+    for change in (
+        {'action': 'add', **ADD},
+        {'action': 'change', 'member_id': me['id'], 'rights': ['view', 'edit']},
+        {'action': 'remove', 'member_id': me['id']},
+    ):
+        response = ask(client, cabinet, head, **change, phone='+7 900 000-00-01')
+        assert response.status_code == 422
+        assert set(fields(response)) == {'phone'}, change
+        assert fields(response)['phone'] == 'Неизвестное поле «phone».'
     response = ask(client, cabinet, head, action='fly')
     assert set(fields(response)) == {'action'}
     response = ask(client, cabinet, head, action='remove')
     assert set(fields(response)) == {'member_id'}
     assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_without_a_confirmed_phone_the_code_is_refused_saying_what_to_do(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str]
+) -> None:
+    with atomic():
+        world.applicant.phone, world.applicant.phone_confirmed_at = None, None
+    response = ask(client, cabinet, head, action='add', **ADD)
+    assert response.status_code == 422
+    error = response.get_json()['error']
+    assert error['code'] == 'no_confirmed_phone'
+    assert error['fields'] == {
+        'sms_code': '«Код подтверждения»: у вашей учётной записи нет подтверждённого номера мобильного телефона — '
+        'подтвердите номер на странице «Мой телефон» или подтвердите изменение квалифицированной электронной подписью.'
+    }
+    assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_the_code_goes_to_the_confirmed_phone(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str]
+) -> None:
+    give_phone(world.applicant, '+79001112233')
+    sent = ask(client, cabinet, head, action='add', **ADD)
+    assert sent.status_code == 202
+    assert sent.get_json()['phone'] == '+7 900 ***-**-33'
+    assert [row.phone for row in db.session.query(ConfirmationCode)] == ['+79001112233']
 
 
 def test_the_administrators_signature_confirms_in_json_and_in_multipart(
@@ -211,6 +247,7 @@ def test_a_stranger_gets_404_from_the_confirmation_routes(
     client: FlaskClient, world: World, cabinet: LegalEntityCabinet
 ) -> None:
     for stranger in (world.other_applicant, world.ministry_executor):
+        give_phone(stranger)
         token = headers(stranger)
         response = client.post(f'{API}/{cabinet.id}/staff-changes/text', json={'action': 'add', **ADD}, headers=token)
         assert response.status_code == 404
@@ -230,6 +267,9 @@ def test_openapi_describes_the_confirmation(client: FlaskClient) -> None:
         assert {'sms_code', 'signature'} <= set(schemas[name]['properties'])
     removal = paths['/legal-cabinets/{cabinet_id}/members/{member_id}']['delete']['requestBody']['content']
     assert set(removal) == {'application/json', 'multipart/form-data'}
+    code_input = schemas['LegalCabinetStaffChangeCode']
+    assert 'phone' not in code_input['properties']
+    assert code_input['additionalProperties'] is False
 
 
 def test_codes_asked_too_often_are_a_429_with_retry_after(

@@ -25,7 +25,7 @@ from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World
-from tests.citizen_services.legal_staff import PHONE, quick_codes
+from tests.citizen_services.legal_staff import give_phone, quick_codes
 from tests.factories import api_token, make_user
 from tests.signatures import conftest as signatures
 
@@ -42,9 +42,12 @@ def _codes(quick_codes: None) -> None:
 
 
 def code_for(client: FlaskClient, user: User, cabinet_id: int, **change: Any) -> str:
-    """The code `user` asked for this change (`action` and its fields) and read in the app."""
+    """The code `user` asked for this change (`action` and its fields) and read in the app (sent to his confirmed phone,
+    given when he has none)."""
+    if user.phone_confirmed_at is None:
+        give_phone(user)
     url = f'{API}/{cabinet_id}/staff-changes/sms-code'
-    response = client.post(url, json={**change, 'phone': PHONE}, headers=headers(user))
+    response = client.post(url, json=change, headers=headers(user))
     assert response.status_code == 202, response.get_json()
     return notified_code(user)
 

@@ -1,8 +1,9 @@
 """Test helpers of confirmed staff changes in legal entities' cabinets: a staff operation run as the web runs it, with
 the administrator confirming the change by a real one-time code (issued for the change's purpose and delivered in the
-app: the development delivery of the tests) or by a detached signature of the change's text made with the test PKI;
-and `quick_codes`, which lets a test ask for a code per change (the rate limit of one code a minute is the time a
-person takes between two changes; it has its own tests in tests/auth)."""
+app: the development delivery of the tests) or by a detached signature of the change's text made with the test PKI; the
+administrator's confirmed phone («Мой телефон», where the codes go: `give_phone`, set directly as a fixture of the
+account); and `quick_codes`, which lets a test ask for a code per change (the rate limit of one code a minute is the
+time a person takes between two changes; it has its own tests in tests/auth)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from edms.auth.models import User
+from edms.auth.phone import confirmed_phone
 from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
 from edms.citizen_services.operations.legal_cabinets_confirmation import (
     StaffChange,
@@ -28,6 +30,7 @@ from edms.citizen_services.operations.legal_cabinets_staff import (
     remove_legal_cabinet_member,
 )
 from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
+from edms.core.clock import utcnow
 from edms.core.tx import atomic
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
@@ -35,6 +38,8 @@ from scripts.make_test_pki import TestPki
 from tests.auth.sms_gateway import notified_code
 
 PHONE = '+7 912 345-67-89'
+#: `PHONE` as stored (E.164) and as journaled.
+E164, MASKED = '+79123456789', '+7 912 ***-**-89'
 #: Each staff operation and the plan of its change (same arguments without the confirmation).
 PLANS: dict[Callable[..., Any], Callable[..., StaffChange]] = {
     add_legal_cabinet_member: plan_member_add,
@@ -57,10 +62,19 @@ def plan(user: User, cabinet: LegalEntityCabinet, action: Callable[..., Any], *a
         return PLANS[action](user, locked, me, *args)
 
 
-def code_for(user: User, change: StaffChange, phone: str = PHONE) -> str:
-    """A code sent for `change`, as the administrator reads it (the development delivery in the app)."""
+def give_phone(user: User, phone: str = E164) -> None:
+    """The account has `phone` (E.164) as its confirmed phone, as «Мой телефон» leaves it."""
     with atomic():
-        send_staff_change_code(user, change, phone)
+        user.phone, user.phone_confirmed_at = phone, utcnow()
+
+
+def code_for(user: User, change: StaffChange) -> str:
+    """A code sent for `change` to the administrator's confirmed phone (given `E164` when he has none), as he reads
+    it (the development delivery in the app)."""
+    if confirmed_phone(user) is None:
+        give_phone(user)
+    with atomic():
+        send_staff_change_code(user, change)
     return notified_code(user)
 
 

@@ -3,7 +3,9 @@ same page back saying where the code went, the canonical text shown and download
 code back on its field (the attempt spent and committed), a code of another change refused, the administrator's КЭП
 signature file applying the change (the journal saying how it was confirmed), someone else's or an untrusted
 signature refused on the file's field; nothing changes on any refusal; a stranger gets 404s; without an SMS gateway
-the phone says to sign instead."""
+the code's field says to sign instead. The code goes only to the administrator's confirmed phone («Мой телефон»),
+shown masked: the page has no phone to type, a typed one is ignored, and without a confirmed phone «Получить код»
+says (with a link) to confirm one or to sign."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from scripts.make_test_pki import TestPki
 from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services.conftest import World
-from tests.citizen_services.legal_staff import PHONE, quick_codes, sign
+from tests.citizen_services.legal_staff import MASKED, give_phone, quick_codes, sign
 from tests.factories import login, make_user, page_text
 from tests.signatures import conftest as signatures
 from tests.web.test_legal_cabinet_pages import confirm_by_code, confirmation_form
@@ -40,6 +42,12 @@ SNILS_B = '08765430300'
 @pytest.fixture(autouse=True)
 def _codes(quick_codes: None) -> None:
     """A code for every change of a test."""
+
+
+@pytest.fixture
+def phone(world: World) -> None:
+    """The head has confirmed his phone on «Мой телефон»."""
+    give_phone(world.applicant)
 
 
 @pytest.fixture
@@ -71,8 +79,8 @@ def with_fields(fields: MultiDict[str, str], **more: Any) -> MultiDict[str, Any]
     return MultiDict([*fields.items(multi=True), *more.items()])
 
 
-def test_the_page_shows_the_change_and_the_code_goes_to_the_phone(
-    client: FlaskClient, world: World, cabinet: LegalEntityCabinet
+def test_the_page_shows_the_change_and_the_code_goes_to_the_confirmed_phone(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, phone: None
 ) -> None:
     login(client, world.applicant)
     assert 'после подтверждения: кодом из СМС или квалифицированной электронной подписью' in page_text(
@@ -84,6 +92,8 @@ def test_the_page_shows_the_change_and_the_code_goes_to_the_phone(
     assert 'Действие: добавить сотрудника' in shown
     assert 'Роль и права: Юрист (Просмотр, Редактирование, Отправка)' in shown
     assert 'Получить код' in shown
+    assert f'Код придёт на ваш подтверждённый номер {MASKED}' in shown
+    assert 'name="sms_phone"' not in page
     assert 'Подтверждено' not in shown
     assert staff(cabinet) == [(world.applicant.id, 'administrator', False)]  # nothing changed yet
     action, fields, code_url = confirmation_form(response)
@@ -98,13 +108,13 @@ def test_the_page_shows_the_change_and_the_code_goes_to_the_phone(
     assert download.get_data(as_text=True) == markup.unescape(text.group(1))
     digest = hashlib.sha256(download.get_data()).hexdigest()
     assert download.headers['Content-Disposition'].endswith(f'-{digest[:16]}.txt"')
-    sent = client.post(code_url, data=with_fields(fields, sms_phone='8 (912) 345-67-89'))
+    sent = client.post(code_url, data=fields)
     assert sent.status_code == 200
     html = sent.get_data(as_text=True)
-    assert f'Код отправлен на {PHONE}' in html
-    assert 'value="8 (912) 345-67-89"' in html  # the phone as typed
+    assert f'Код отправлен на ваш подтверждённый номер {MASKED}' in html
     code = db.session.query(ConfirmationCode).one()
     assert code.purpose == f'legal_cabinet:{cabinet.id}:staff:{digest[:16]}'
+    assert code.phone == '+79123456789'
     done = client.post(action, data=with_fields(fields, sms_code=notified_code(world.applicant)))
     assert done.status_code == 302
     assert staff(cabinet)[-1][1:] == ('lawyer', False)
@@ -113,11 +123,11 @@ def test_the_page_shows_the_change_and_the_code_goes_to_the_phone(
 
 
 def test_a_wrong_code_comes_back_on_its_field_with_the_attempt_spent(
-    client: FlaskClient, world: World, cabinet: LegalEntityCabinet
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, phone: None
 ) -> None:
     login(client, world.applicant)
     action, fields, code_url = confirmation_form(start(client, cabinet))
-    client.post(code_url, data=with_fields(fields, sms_phone=PHONE))
+    client.post(code_url, data=fields)
     code = notified_code(world.applicant)
     before = staff(cabinet)
     wrong = '000000' if code != '000000' else '111111'
@@ -131,10 +141,12 @@ def test_a_wrong_code_comes_back_on_its_field_with_the_attempt_spent(
     assert staff(cabinet) == before
 
 
-def test_a_code_of_another_change_is_refused(client: FlaskClient, world: World, cabinet: LegalEntityCabinet) -> None:
+def test_a_code_of_another_change_is_refused(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, phone: None
+) -> None:
     login(client, world.applicant)
     _, fields, code_url = confirmation_form(start(client, cabinet, 'lawyer'))
-    client.post(code_url, data=with_fields(fields, sms_phone=PHONE))
+    client.post(code_url, data=fields)
     code = notified_code(world.applicant)
     before = staff(cabinet)
     action, other, _ = confirmation_form(start(client, cabinet, 'administrator'))
@@ -190,33 +202,55 @@ def test_removal_and_a_change_of_rights_go_through_the_same_page(
 def test_a_stranger_gets_404(client: FlaskClient, world: World, cabinet: LegalEntityCabinet) -> None:
     login(client, world.other_applicant)
     base = f'/legal-cabinets/{cabinet.id}'
-    data = {'action': 'add', 'snils': SNILS_B, 'role': 'lawyer', 'sms_phone': PHONE}
+    give_phone(world.other_applicant)
+    data = {'action': 'add', 'snils': SNILS_B, 'role': 'lawyer'}
     assert client.post(f'{base}/staff-change/sms-code', data=data).status_code == 404
     assert client.get(f'{base}/staff-change.txt?action=add&snils={SNILS_B}&role=lawyer').status_code == 404
     assert client.post(f'{base}/members', data={**data, 'sms_code': '123456'}).status_code == 404
     assert db.session.query(ConfirmationCode).count() == 0
 
 
-def test_without_an_sms_gateway_the_phone_says_to_sign(
-    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, monkeypatch: pytest.MonkeyPatch
+def test_without_an_sms_gateway_the_code_says_to_sign(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, monkeypatch: pytest.MonkeyPatch, phone: None
 ) -> None:
     monkeypatch.setitem(client.application.config, 'SMS_DEVELOPMENT_DELIVERY', False)
     login(client, world.applicant)
     _, fields, code_url = confirmation_form(start(client, cabinet))
-    response = client.post(code_url, data=with_fields(fields, sms_phone=PHONE))
+    response = client.post(code_url, data=fields)
     assert response.status_code == 409
-    assert 'подтвердите изменение электронной подписью' in feedback(response.get_data(as_text=True), 'sms_phone')
+    assert 'подтвердите изменение электронной подписью' in feedback(response.get_data(as_text=True), 'sms_code')
 
 
-def test_a_wrong_phone_comes_back_on_its_field(client: FlaskClient, world: World, cabinet: LegalEntityCabinet) -> None:
+def test_without_a_confirmed_phone_the_code_field_says_to_confirm_one_or_to_sign(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet
+) -> None:
+    login(client, world.applicant)
+    response = start(client, cabinet)
+    assert 'нет подтверждённого номера мобильного телефона' in page_text(response.get_data(as_text=True))
+    _, fields, code_url = confirmation_form(response)
+    refused = client.post(code_url, data=fields)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    message = re.search(r'name="sms_code"[^>]*>\s*<div class="invalid-feedback">(.*?)</div>', page, re.S)
+    assert message
+    assert message.group(1).startswith(
+        '«Код подтверждения»: у вашей учётной записи нет подтверждённого номера мобильного телефона — подтвердите '
+        'номер на странице «Мой телефон» или подтвердите изменение квалифицированной электронной подписью.'
+    )
+    assert '<a href="/me/phone">' in message.group(1)
+    assert 'Подтверждение изменения' in page  # the same page, filled
+    assert db.session.query(ConfirmationCode).count() == 0
+
+
+def test_a_typed_phone_is_ignored_the_code_goes_to_the_confirmed_one(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, phone: None
+) -> None:
     login(client, world.applicant)
     _, fields, code_url = confirmation_form(start(client, cabinet))
-    response = client.post(code_url, data=with_fields(fields, sms_phone='+7 495 123-45-67'))
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert feedback(page, 'sms_phone') == '«Номер телефона»: мобильный номер в формате +7 9XX XXX-XX-XX.'
-    assert 'value="+7 495 123-45-67"' in page
-    assert db.session.query(ConfirmationCode).count() == 0
+    sent = client.post(code_url, data=with_fields(fields, sms_phone='+7 900 000-00-01', phone='+7 900 000-00-01'))
+    assert sent.status_code == 200
+    assert f'Код отправлен на ваш подтверждённый номер {MASKED}' in sent.get_data(as_text=True)
+    assert [row.phone for row in db.session.query(ConfirmationCode)] == ['+79123456789']
 
 
 def test_the_journal_says_a_seeded_member_was_added_by_the_system_without_a_confirmation(

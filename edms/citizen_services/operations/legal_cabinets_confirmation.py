@@ -10,7 +10,10 @@ names it: the SMS code's purpose is `legal_cabinet:<id>:staff:<first 16 hex digi
 change confirms no other; the qualified signature (КЭП) is a detached CMS over the text's exact bytes.
 
 Confirmed by:
-* a one-time code (`edms.auth.confirmation_codes.confirm_code`): a wrong code is counted before `CodeRejected` is
+* a one-time code (`edms.auth.confirmation_codes.confirm_code`) sent only to the administrator's confirmed phone
+  («Мой телефон», `edms.auth.phone`), never to a number typed with the change: whoever holds the session could type
+  their own. Without a confirmed phone asking for a code is refused (`NoConfirmedPhone`, on the code's field), and a
+  code is accepted only when it went to the phone confirmed now. A wrong code is counted before `CodeRejected` is
   raised, and the entry point commits that count (nothing else has changed by then) and raises it after the commit;
 * a detached CMS signature verified like an application's (`operations.uploads.verify_signature`: chain to a trusted
   accredited root, CRLs, the qualified-certificate profile) and judged like one (`rules.signatures.facts_problems`:
@@ -28,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from edms.auth.confirmation import ConfirmationCode
-from edms.auth.confirmation_codes import confirm_code, masked
+from edms.auth.confirmation_codes import ASK_AGAIN, confirm_code, masked
 from edms.auth.models import User
+from edms.auth.phone import confirmed_phone
 from edms.citizen_services.models.legal_cabinets import (
     LEGAL_CABINET_RIGHT_LABELS,
     LEGAL_CABINET_ROLE_LABELS,
@@ -45,7 +49,7 @@ from edms.notifications.sms import send_code
 from edms.signatures.crypto.certs import CertificateInfo
 from edms.signatures.crypto.report import FAILED
 
-CODE_FIELD, SIGNATURE_FIELD, PHONE_FIELD = 'sms_code', 'signature', 'sms_phone'
+CODE_FIELD, SIGNATURE_FIELD = 'sms_code', 'signature'
 SIGNATURE_LABEL = 'Подпись администратора (КЭП)'
 #: Both methods pass the method check so that an untrusted or broken signature is refused with the verification's own
 #: words; a certificate that is not qualified is refused on its own line (`_signed`).
@@ -59,6 +63,11 @@ NEEDED = (
     '«Подтверждение»: подтвердите изменение кодом из СМС или квалифицированной электронной подписью администратора.'
 )
 BOTH = '«Подтверждение»: подтвердите изменение одним способом — кодом из СМС или подписью, не обоими сразу.'
+NO_PHONE = (
+    '«Код подтверждения»: у вашей учётной записи нет подтверждённого номера мобильного телефона — подтвердите номер '
+    'на странице «Мой телефон» или подтвердите изменение квалифицированной электронной подписью.'
+)
+OTHER_PHONE = f'«Код подтверждения»: код отправлен не на ваш подтверждённый номер телефона (он изменён) — {ASK_AGAIN}.'
 OTHER_TEXT = (
     f'«{SIGNATURE_LABEL}»: подписан не текст этого изменения (или состав сотрудников изменился после того, как текст '
     'был получен) — получите текст изменения заново и подпишите его.'
@@ -138,15 +147,23 @@ def _rights(rights: frozenset[LegalCabinetRight]) -> str:
     )
 
 
-def send_staff_change_code(actor: User, change: StaffChange, phone: object) -> ConfirmationCode:
-    """A code for exactly this change sent to `phone` after the commit (`SmsUnavailable`, `TooManyCodes`,
-    `ValidationFailed` on the phone as `edms.notifications.sms.send_code` raises them)."""
-    try:
-        return send_code(actor, change.purpose, phone if isinstance(phone, str) else '')
-    except ValidationFailed as error:
-        if 'phone' in error.fields:
-            raise ValidationFailed(fields={PHONE_FIELD: error.fields['phone']}) from None
-        raise
+class NoConfirmedPhone(ValidationFailed):
+    """The administrator has no confirmed phone to send a code to (on the code's field)."""
+
+    code = 'no_confirmed_phone'
+
+    def __init__(self) -> None:
+        super().__init__(NO_PHONE, fields={CODE_FIELD: NO_PHONE})
+
+
+def send_staff_change_code(actor: User, change: StaffChange) -> ConfirmationCode:
+    """A code for exactly this change sent to the administrator's confirmed phone after the commit
+    (`NoConfirmedPhone` without one; `SmsUnavailable`, `TooManyCodes` as `edms.notifications.sms.send_code` raises
+    them)."""
+    phone = confirmed_phone(actor)
+    if phone is None:
+        raise NoConfirmedPhone()
+    return send_code(actor, change.purpose, phone)
 
 
 def confirm_staff_change(actor: User, change: StaffChange, confirmation: StaffConfirmation) -> dict[str, Any]:
@@ -164,7 +181,12 @@ def confirm_staff_change(actor: User, change: StaffChange, confirmation: StaffCo
 
 
 def _confirmed_code(actor: User, change: StaffChange, code: str) -> ConfirmationCode:
-    return confirm_code(actor, change.purpose, code, field=CODE_FIELD)
+    """The code consumed; refused when it did not go to the phone confirmed now (the phone changed since, or the code
+    predates confirmed phones): the refusal rolls the consumption back."""
+    row = confirm_code(actor, change.purpose, code, field=CODE_FIELD)
+    if row.phone != confirmed_phone(actor):
+        raise ValidationFailed(fields={CODE_FIELD: OTHER_PHONE})
+    return row
 
 
 def _signed(actor: User, change: StaffChange, cms: bytes) -> dict[str, Any]:

@@ -1,12 +1,14 @@
 """Staff changes of «Кабинет организации» in the browser, each confirmed by the administrator (seed 000: «Сохранить
 изменения, подтвердив действие через SMS‑код или электронную подпись»): the add form, a member's row of the roles ×
 rights matrix and «Исключить» post to their routes; a change without a confirmation is checked (a refused form comes
-back filled on the cabinet's page, 422) and answered with the confirmation page: the change in words, the SMS block
-(«Получить код» posts the whole form to `staff-change/sms-code`, no JavaScript needed, and the same page comes back
-filled saying where the code went) and the КЭП block (the canonical text to sign, downloadable with its exact bytes,
-and the detached signature file). Posting the page with the code or the signature file applies the change and
-redirects to the cabinet; a wrong code (the attempt spent and committed), a code of another change, a bad or someone
-else's signature bring the page back with the message next to its field (422) and nothing changed.
+back filled on the cabinet's page, 422) and answered with the confirmation page: the change in words, the SMS block (the
+masked confirmed phone of the administrator the code goes to — «Мой телефон»; no number is typed here; «Получить код»
+posts the whole form to `staff-change/sms-code`, no JavaScript needed, and the same page comes back filled saying where
+the code went, or, without a confirmed phone, saying to confirm one or to sign) and the КЭП block (the canonical text to
+sign, downloadable with its exact bytes, and the detached signature file). Posting the page with the code or the
+signature file applies the change and redirects to the cabinet; a wrong code (the attempt spent and committed), a code
+of another change, a bad or someone else's signature bring the page back with the message next to its field (422) and
+nothing changed.
 
 Everything goes through `operations.legal_cabinets_staff` and `legal_cabinets_confirmation`; every cabinet is loaded
 through `get_legal_cabinet` (a non-member gets a 404).
@@ -21,14 +23,16 @@ from flask import current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from edms.auth.confirmation import LIFETIME_SECONDS, CodeRejected, TooManyCodes, shown_phone
+from edms.auth.confirmation import LIFETIME_SECONDS, CodeRejected, TooManyCodes
+from edms.auth.confirmation_codes import masked
 from edms.auth.models import User
+from edms.auth.phone import confirmed_phone
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.citizen_services.operations.legal_cabinets_confirmation import (
     ACTION_LABELS,
     CODE_FIELD,
-    PHONE_FIELD,
     SIGNATURE_FIELD,
+    NoConfirmedPhone,
     StaffChange,
     StaffConfirmation,
     send_staff_change_code,
@@ -54,7 +58,7 @@ ADD_FIELDS = ('snils', 'inn', 'role')
 #: The rights matrix of each member's row is always sent, so an empty matrix means «no rights», not «defaults».
 RIGHTS = 'rights'
 #: The confirmation page's own inputs: a refusal naming one of them brings that page back.
-CONFIRMATION_FIELDS = frozenset({CODE_FIELD, SIGNATURE_FIELD, PHONE_FIELD, 'confirmation'})
+CONFIRMATION_FIELDS = frozenset({CODE_FIELD, SIGNATURE_FIELD, 'confirmation'})
 DONE = {
     'add': 'Сотрудник добавлен в кабинет организации.',
     'change': 'Роль и права сотрудника сохранены.',
@@ -147,7 +151,9 @@ def _confirmation() -> StaffConfirmation | None:
 def _refused(cabinet_id: int, pending: Pending, error: ValidationFailed) -> Html | Response:
     """A refusal: the confirmation page when it names one of its inputs, else the cabinet's page with the form."""
     if set(error.fields) & CONFIRMATION_FIELDS or not error.fields:
-        return _confirm_page(cabinet_id, pending, errors=error.fields or {'confirmation': error.message}, status=422)
+        errors = error.fields or {'confirmation': error.message}
+        no_phone = isinstance(error, NoConfirmedPhone)
+        return _confirm_page(cabinet_id, pending, errors=errors, status=422, no_phone=no_phone)
     return _form_refused(cabinet_id, pending, error)
 
 
@@ -160,7 +166,13 @@ def _form_refused(cabinet_id: int, pending: Pending, error: ValidationFailed) ->
 
 
 def _confirm_page(
-    cabinet_id: int, pending: Pending, *, errors: dict[str, str] | None = None, notice: str = '', status: int = 200
+    cabinet_id: int,
+    pending: Pending,
+    *,
+    errors: dict[str, str] | None = None,
+    notice: str = '',
+    status: int = 200,
+    no_phone: bool = False,
 ) -> Html | Response:
     """The confirmation page of the change as planned now (a change refused by now goes back to the cabinet)."""
     user = current_user()
@@ -171,7 +183,7 @@ def _confirm_page(
         return _form_refused(cabinet_id, pending, error)
     except Conflict as error:
         return _conflict(cabinet_id, error)
-    phone = request.form.get(PHONE_FIELD, '').strip() or (cabinet.phone if cabinet.phone.startswith('+7 9') else '')
+    phone = confirmed_phone(user)
     html = render_template(
         TEMPLATE,
         cabinet=cabinet,
@@ -180,7 +192,9 @@ def _confirm_page(
         action_label=ACTION_LABELS[change.action],
         role_labels=_roles(),
         rights_text=_rights_text,
-        values={PHONE_FIELD: phone},
+        sms_phone=masked(phone) if phone else None,
+        no_phone=no_phone,
+        phone_url=url_for('phone.show'),
         errors=errors or {},
         notice=notice,
         minutes=LIFETIME_SECONDS // 60,
@@ -238,24 +252,25 @@ def remove_member(cabinet_id: int, member_id: int) -> Html | Response:
 @bp.post('/legal-cabinets/<int:cabinet_id>/staff-change/sms-code')
 @login_required
 def staff_change_code(cabinet_id: int) -> Html | Response:
-    """«Получить код»: a code for exactly this change, sent to the phone typed; the same page comes back."""
+    """«Получить код»: a code for exactly this change, sent to the administrator's confirmed phone; the same page
+    comes back (without a confirmed phone: saying to confirm one on «Мой телефон» or to sign)."""
     user = current_user()
     get_legal_cabinet(user, cabinet_id)  # a non-member's 404 before anything about the form
     pending = _sent_pending(request.form)
     try:
         with atomic():
             cabinet, me = get_legal_cabinet(user, cabinet_id)
-            row = send_staff_change_code(user, _plan(user, cabinet, me, pending), request.form.get(PHONE_FIELD))
+            row = send_staff_change_code(user, _plan(user, cabinet, me, pending))
             phone = row.phone
     except SmsUnavailable:
-        return _confirm_page(cabinet_id, pending, errors={PHONE_FIELD: NO_SMS}, status=SmsUnavailable.status)
+        return _confirm_page(cabinet_id, pending, errors={CODE_FIELD: NO_SMS}, status=SmsUnavailable.status)
     except TooManyCodes as error:
-        return _confirm_page(cabinet_id, pending, errors={PHONE_FIELD: error.message}, status=error.status)
+        return _confirm_page(cabinet_id, pending, errors={CODE_FIELD: error.message}, status=error.status)
     except ValidationFailed as error:
         return _refused(cabinet_id, pending, error)
     except Conflict as error:
         return _conflict(cabinet_id, error)
-    notice = f'Код отправлен на {shown_phone(phone)}. Введите его ниже и подтвердите изменение.'
+    notice = f'Код отправлен на ваш подтверждённый номер {masked(phone)}. Введите его ниже и подтвердите изменение.'
     if delivery_mode(current_app.config) == DEVELOPMENT:
         notice = f'{notice} {IN_APP}'
     return _confirm_page(cabinet_id, pending, notice=notice)
