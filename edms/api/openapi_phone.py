@@ -34,8 +34,12 @@ PHONE_SCHEMAS: dict[str, Schema] = {
         }
     ),
     'MyPhoneConfirmInput': closed_object(
-        {'phone': PHONE, 'code': string(12, description='Код из СМС (6 цифр), отправленный на этот номер')},
-        ['phone', 'code'],
+        {
+            'phone': PHONE,
+            'code': string(12, description='Код из СМС (6 цифр), отправленный на этот номер'),
+            'password': string(200, description='Пароль учётной записи: номер для кодов меняется только с ним'),
+        },
+        ['phone', 'code', 'password'],
     ),
 }
 

@@ -1,8 +1,8 @@
 """The account's own confirmed mobile phone over the API («Мой телефон», `edms.auth.phone`): `GET /me/phone` reads it,
 `POST /me/phone/code {phone}` sends a code to a new number (202; asked too often 429 with `Retry-After`; no SMS gateway
-409), `POST /me/phone {phone, code}` stores the number as confirmed once the code sent to it matches (a wrong code is
-a 422 on `code` with the attempt kept), `DELETE /me/phone` forgets it. Always the token's own account: there is no
-user id to name. Unknown fields are refused (422).
+409), `POST /me/phone {phone, code, password}` stores the number as confirmed once the account's password is given and
+the code sent to it matches (a wrong code or password is a 422 on its field, the attempt kept), `DELETE /me/phone`
+forgets it. Always the token's own account: there is no user id to name. Unknown fields are refused (422).
 """
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ from edms.api.serializers import iso
 from edms.auth.confirmation import CodeRejected
 from edms.auth.confirmation_codes import RESEND_SECONDS
 from edms.auth.models import User
-from edms.auth.phone import CODE_FIELD, PHONE_FIELD, confirm_phone, confirmed_phone, phone_to_confirm, remove_phone
+from edms.auth.phone import (
+    CODE_FIELD,
+    PASSWORD_FIELD,
+    PHONE_FIELD,
+    confirm_phone,
+    confirmed_phone,
+    phone_to_confirm,
+    remove_phone,
+)
 from edms.core.tx import atomic
 from edms.notifications.sms import send_code
 
@@ -57,11 +65,11 @@ def send_phone_code() -> tuple[Response, int]:
 def confirm_phone_number() -> Response:
     """Store `phone` as the confirmed phone with the `code` sent to it; a wrong code's attempt is committed."""
     user, body = api_user(), json_object()
-    refuse_unknown(body, (PHONE_FIELD, CODE_FIELD))
+    refuse_unknown(body, (PHONE_FIELD, CODE_FIELD, PASSWORD_FIELD))
     rejected: CodeRejected | None = None
     with atomic():
         try:
-            confirm_phone(user, body.get(PHONE_FIELD), body.get(CODE_FIELD))
+            confirm_phone(user, body.get(PHONE_FIELD), body.get(CODE_FIELD), body.get(PASSWORD_FIELD))
         except CodeRejected as error:
             rejected = error
     if rejected is not None:

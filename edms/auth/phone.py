@@ -10,18 +10,26 @@ is never stored. `remove_phone` forgets it. Codes are the account's own (`confir
 user), so another account's code confirms nothing. A wrong code is counted before `CodeRejected` is raised: the
 entry point commits that count and raises the error after the commit (as `edms.auth.confirmation_codes` says).
 Every change is journaled with the masked numbers, never the code.
+
+Setting a number also asks for the account's password: the phone is where the account's confirmations go, so holding
+a session (a computer left unlocked, a stolen cookie) must not be enough to put one's own number there. A wrong
+password counts towards the account's lockout like a wrong login, and is committed like a wrong code.
 """
 
 from __future__ import annotations
 
 from edms.audit.operations import record
-from edms.auth.confirmation import CodeRejected, normalize_phone
+from edms.auth.confirmation import CodeRejected, normalize_phone, read_code
 from edms.auth.confirmation_codes import ASK_AGAIN, confirm_code, masked
 from edms.auth.models import User
+from edms.auth.passwords import verify_password
+from edms.auth.sessions import register_failure
 from edms.core.db import db
 from edms.core.errors import ValidationFailed
 
-PHONE_FIELD, CODE_FIELD = 'phone', 'code'
+PHONE_FIELD, CODE_FIELD, PASSWORD_FIELD = 'phone', 'code', 'password'
+PASSWORD_LABEL = '«Пароль учётной записи»'
+NO_PASSWORD = f'{PASSWORD_LABEL}: введите пароль, которым вы входите в систему.'
 PHONE_LABEL = '«Номер телефона»'
 PURPOSE_PREFIX = 'phone:confirm:'
 ALREADY = f'{PHONE_LABEL}: этот номер уже подтверждён для вашей учётной записи.'
@@ -54,11 +62,15 @@ def phone_to_confirm(user: User, raw: object, field: str = PHONE_FIELD) -> tuple
     return phone, phone_purpose(phone)
 
 
-def confirm_phone(user: User, raw_phone: object, code: object, *, field: str = CODE_FIELD) -> User:
-    """Store `raw_phone` as the account's confirmed phone once `code` is the live code sent to it for the account;
-    `CodeRejected` on `field` (a wrong code counted first) or `ValidationFailed` on the phone otherwise."""
+def confirm_phone(user: User, raw_phone: object, code: object, password: object, *, field: str = CODE_FIELD) -> User:
+    """Store `raw_phone` as the account's confirmed phone once `password` is the account's and `code` is the live code
+    sent to the number for the account. A missing password and a code of the wrong shape are named together
+    (`ValidationFailed`); a wrong password or code is `CodeRejected` on its field, counted first."""
     phone = read_phone(raw_phone)
-    row = confirm_code(user, phone_purpose(phone), code if isinstance(code, str) else '', field=field)
+    typed = code if isinstance(code, str) else ''
+    _require_both(typed, password, field)
+    check_password(user, password)
+    row = confirm_code(user, phone_purpose(phone), typed, field=field)
     if row.phone != phone:  # the purpose names the number; this only guards against a purpose reused elsewhere
         raise CodeRejected(f'«Код подтверждения»: код отправлен на другой номер — {ASK_AGAIN}.', field=field)
     before = confirmed_phone(user)
@@ -67,6 +79,27 @@ def confirm_phone(user: User, raw_phone: object, code: object, *, field: str = C
     data = {'phone': masked(phone), 'before': masked(before) if before else None, 'code_id': row.id}
     record(user, 'user.phone_confirm', user, data)
     return user
+
+
+def _require_both(code: str, password: object, field: str) -> None:
+    problems = {}
+    try:
+        read_code(code, field=field)
+    except CodeRejected as error:
+        problems.update(error.fields)
+    if not (isinstance(password, str) and password):
+        problems[PASSWORD_FIELD] = NO_PASSWORD
+    if problems:
+        raise ValidationFailed(fields=problems)
+
+
+def check_password(user: User, password: object) -> None:
+    """`CodeRejected` on the password field unless `password` is the account's; a wrong one counts towards the
+    account's lockout like a wrong login (the caller commits that, as for a wrong code)."""
+    if not (isinstance(password, str) and verify_password(user.password_hash, password)):
+        register_failure(user)
+        db.session.flush()
+        raise CodeRejected(f'{PASSWORD_LABEL}: пароль указан неверно.', field=PASSWORD_FIELD)
 
 
 def remove_phone(user: User) -> bool:

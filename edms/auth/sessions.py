@@ -58,7 +58,7 @@ def login(
         record(user, 'auth.login.locked', user, client)
         return LoginResult(None, None, AccountLocked() if password_ok else LoginFailed())
     if user is None or not _may_log_in(user) or not password_ok:
-        _register_failure(user)
+        register_failure(user)
         reason = 'unknown_user' if user is None else ('inactive' if not _may_log_in(user) else 'bad_password')
         known_org = user.organization_id if user is not None else _existing_organization(organization_id)
         record(user, 'auth.login.failure', user, {**client, 'reason': reason}, organization_id=known_org)
@@ -87,7 +87,8 @@ def _existing_organization(organization_id: int | None) -> int | None:
     return organization_id if db.session.get(Organization, organization_id) is not None else None
 
 
-def _register_failure(user: User | None) -> None:
+def register_failure(user: User | None) -> None:
+    """A wrong password of the account: counted towards its lockout (`LOGIN_MAX_FAILURES`, `LOGIN_LOCK_MINUTES`)."""
     if user is None:
         return
     user.failed_logins += 1

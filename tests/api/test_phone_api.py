@@ -16,7 +16,7 @@ from edms.auth.models import Role, User
 from edms.core.db import db
 from edms.core.tx import atomic
 from tests.auth.sms_gateway import notified_code
-from tests.factories import api_token, make_organization, make_user
+from tests.factories import PASSWORD, api_token, make_organization, make_user
 
 API = '/api/v1/me/phone'
 
@@ -53,12 +53,12 @@ def test_a_number_is_confirmed_with_the_code_sent_to_it(client: FlaskClient, peo
     assert client.get(API, headers=head).get_json()['phone'] is None  # not before the code
     code = notified_code(user)
     wrong = '000000' if code != '000000' else '111111'
-    refused = client.post(API, json={'phone': '+79123456789', 'code': wrong}, headers=head)
+    refused = client.post(API, json={'phone': '+79123456789', 'code': wrong, 'password': PASSWORD}, headers=head)
     assert refused.status_code == 422
     assert fields(refused) == {'code': '«Код подтверждения»: неверный код, осталось 2 попытки.'}
     db.session.expire_all()
     assert db.session.query(ConfirmationCode).one().attempts == 1  # committed despite the refusal
-    done = client.post(API, json={'phone': '+7 912 345-67-89', 'code': code}, headers=head)
+    done = client.post(API, json={'phone': '+7 912 345-67-89', 'code': code, 'password': PASSWORD}, headers=head)
     assert done.status_code == 200, done.get_json()
     assert done.get_json()['phone'] == '+79123456789'
     assert done.get_json()['confirmed_at']
@@ -76,12 +76,15 @@ def test_another_numbers_or_another_accounts_code_confirms_nothing(
     mine, theirs = token(owner), token(stranger)
     client.post(f'{API}/code', json={'phone': '+79123456789'}, headers=mine)
     code = notified_code(owner)
-    refused = client.post(API, json={'phone': '+79001112233', 'code': code}, headers=mine)
+    refused = client.post(API, json={'phone': '+79001112233', 'code': code, 'password': PASSWORD}, headers=mine)
     assert fields(refused) == {'code': '«Код подтверждения»: код не запрашивался — запросите новый код.'}
-    refused = client.post(API, json={'phone': '+79123456789', 'code': code}, headers=theirs)
+    refused = client.post(API, json={'phone': '+79123456789', 'code': code, 'password': PASSWORD}, headers=theirs)
     assert fields(refused) == {'code': '«Код подтверждения»: код не запрашивался — запросите новый код.'}
     assert client.get(API, headers=theirs).get_json()['phone'] is None
-    assert client.post(API, json={'phone': '+79123456789', 'code': code}, headers=mine).status_code == 200
+    assert (
+        client.post(API, json={'phone': '+79123456789', 'code': code, 'password': PASSWORD}, headers=mine).status_code
+        == 200
+    )
     # The stranger reads and removes only his own (none): the owner's number stays.
     assert client.get(API, headers=theirs).get_json()['phone'] is None
     assert client.delete(API, headers=theirs).status_code == 204
@@ -96,10 +99,13 @@ def test_bad_input_is_a_422_naming_the_field(client: FlaskClient, people: tuple[
     assert fields(response) == {'phone': '«Номер телефона»: введите номер мобильного телефона.'}
     response = client.post(f'{API}/code', json={'phone': '+79123456789', 'user_id': 1}, headers=head)
     assert fields(response) == {'user_id': 'Неизвестное поле «user_id».'}
-    response = client.post(API, json={'phone': '+79123456789', 'code': 123456}, headers=head)
+    response = client.post(API, json={'phone': '+79123456789', 'code': 123456, 'password': PASSWORD}, headers=head)
     assert fields(response) == {'code': '«Код подтверждения»: введите код из СМС.'}
     response = client.post(API, json={'phone': '+79123456789'}, headers=head)
-    assert fields(response) == {'code': '«Код подтверждения»: введите код из СМС.'}
+    assert fields(response) == {
+        'code': '«Код подтверждения»: введите код из СМС.',
+        'password': '«Пароль учётной записи»: введите пароль, которым вы входите в систему.',
+    }
     assert client.post(API, data='{', headers={**head, 'Content-Type': 'application/json'}).status_code == 400
     assert db.session.query(ConfirmationCode).count() == 0
 
@@ -123,4 +129,23 @@ def test_openapi_describes_my_phone(client: FlaskClient) -> None:
     assert '429' in document['paths']['/me/phone/code']['post']['responses']
     schemas = document['components']['schemas']
     assert schemas['MyPhoneCodeInput']['additionalProperties'] is False
-    assert set(schemas['MyPhoneConfirmInput']['required']) == {'phone', 'code'}
+    assert set(schemas['MyPhoneConfirmInput']['required']) == {'phone', 'code', 'password'}
+
+
+def test_a_wrong_password_confirms_nothing_and_counts_towards_the_lockout(
+    client: FlaskClient, people: tuple[User, User]
+) -> None:
+    """Holding the token is not enough to put one's own number where the account's confirmations go."""
+    user, head = people[0], token(people[0])
+    assert client.post(f'{API}/code', json={'phone': '+79123456789'}, headers=head).status_code == 202
+    code = notified_code(user)
+    refused = client.post(API, json={'phone': '+79123456789', 'code': code, 'password': 'не тот'}, headers=head)
+    assert refused.status_code == 422
+    assert fields(refused) == {'password': '«Пароль учётной записи»: пароль указан неверно.'}
+    db.session.expire_all()
+    stored = db.session.get(User, user.id)
+    assert (stored.phone, stored.failed_logins) == (None, 1)
+    assert (
+        client.post(API, json={'phone': '+79123456789', 'code': code, 'password': PASSWORD}, headers=head).status_code
+        == 200
+    )

@@ -30,7 +30,7 @@ from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.notifications.sms import send_code
 from tests.auth.sms_gateway import notified_code
-from tests.factories import make_organization, make_user
+from tests.factories import PASSWORD, make_organization, make_user
 
 PHONE, OTHER = '+79123456789', '+79001112233'
 FORMAT = '«Номер телефона»: мобильный номер в формате +7 9XX XXX-XX-XX.'
@@ -67,7 +67,7 @@ def attempt(user: User, typed: str, code: str) -> str | None:
     rejected: CodeRejected | None = None
     with atomic():
         try:
-            confirm_phone(user, typed, code)
+            confirm_phone(user, typed, code, PASSWORD)
         except CodeRejected as error:
             rejected = error
     db.session.expire_all()
@@ -145,15 +145,17 @@ def test_the_number_must_be_a_russian_mobile_one(user: User, typed: str, message
         phone_to_confirm(user, typed)
     assert caught.value.fields == {'phone': message}
     with pytest.raises(ValidationFailed) as caught, atomic():
-        confirm_phone(user, typed, '123456')
+        confirm_phone(user, typed, '123456', PASSWORD)
     assert caught.value.fields == {'phone': message}
     assert db.session.scalars(select(ConfirmationCode)).first() is None
 
 
 def test_a_wrong_shaped_code_is_refused_on_the_code(user: User) -> None:
     ask(user)
-    assert attempt(user, PHONE, '12') == '«Код подтверждения»: код состоит из 6 цифр.'
-    assert attempt(user, PHONE, '') == '«Код подтверждения»: введите код из СМС.'
+    for typed, message in (('12', 'код состоит из 6 цифр.'), ('', 'введите код из СМС.')):
+        with pytest.raises(ValidationFailed) as refused, atomic():
+            confirm_phone(user, PHONE, typed, PASSWORD)
+        assert refused.value.fields == {'code': f'«Код подтверждения»: {message}'}
     assert confirmed_phone(user) is None
 
 
@@ -175,3 +177,27 @@ def test_removing_forgets_the_phone_and_is_journaled(user: User) -> None:
     assert (user.phone, user.phone_confirmed_at, confirmed_phone(user)) == (None, None, None)
     entry = journal(user)[-1]
     assert (entry.action, entry.data) == ('user.phone_remove', {'before': '+7 912 ***-**-89'})
+
+
+def test_wrong_passwords_confirm_nothing_and_lock_the_account_like_wrong_logins(app_ctx: Flask, user: User) -> None:
+    """Whoever holds the session without the password can neither set their number nor guess the password here
+    without end: each wrong one counts towards the account's lockout, as a wrong login does."""
+    code = ask(user)
+    limit = app_ctx.config['LOGIN_MAX_FAILURES']
+    for _ in range(limit):
+        rejected: CodeRejected | None = None
+        with atomic():
+            try:
+                confirm_phone(user, PHONE, code, 'не тот пароль')
+            except CodeRejected as error:
+                rejected = error
+        assert rejected is not None
+        assert rejected.fields == {'password': '«Пароль учётной записи»: пароль указан неверно.'}
+    db.session.expire_all()
+    locked = db.session.get(User, user.id)
+    assert locked is not None
+    assert locked.locked_until is not None
+    assert confirmed_phone(locked) is None
+    with pytest.raises(ValidationFailed) as missing, atomic():
+        confirm_phone(locked, PHONE, '', '')
+    assert set(missing.value.fields) == {'code', 'password'}

@@ -18,7 +18,7 @@ from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.tx import atomic
 from tests.auth.sms_gateway import notified_code
-from tests.factories import login, make_organization, make_user, page_text
+from tests.factories import PASSWORD, login, make_organization, make_user, page_text
 
 URL = '/me/phone'
 
@@ -67,8 +67,13 @@ def test_the_menu_links_to_the_page_and_two_steps_confirm_the_number(
     assert 'Код отправлен на +7 912 345-67-89' in html
     assert 'value="+7 912 345-67-89"' in html  # the number kept for the second step
     assert 'name="code"' in html
+    assert 'name="password"' in html
     assert stored(user) == (None, False)  # nothing stored before the code
-    done = client.post(URL, data={'phone': '+7 912 345-67-89', 'code': notified_code(user)})
+    unsigned = client.post(URL, data={'phone': '+7 912 345-67-89', 'code': notified_code(user), 'password': 'не тот'})
+    assert unsigned.status_code == 422
+    assert feedback(unsigned.get_data(as_text=True), 'password') == '«Пароль учётной записи»: пароль указан неверно.'
+    assert stored(user) == (None, False)  # the session alone does not set the number
+    done = client.post(URL, data={'phone': '+7 912 345-67-89', 'code': notified_code(user), 'password': PASSWORD})
     assert done.status_code == 302
     assert stored(user) == ('+79123456789', True)
     page = page_text(client.get(URL).get_data(as_text=True))
@@ -84,7 +89,7 @@ def test_a_wrong_code_comes_back_on_its_field_with_the_attempt_spent(
     send(client, '+7 912 345-67-89')
     code = notified_code(user)
     wrong = '000000' if code != '000000' else '111111'
-    refused = client.post(URL, data={'phone': '+7 912 345-67-89', 'code': wrong})
+    refused = client.post(URL, data={'phone': '+7 912 345-67-89', 'code': wrong, 'password': PASSWORD})
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert feedback(page, 'code') == '«Код подтверждения»: неверный код, осталось 2 попытки.'
@@ -93,9 +98,9 @@ def test_a_wrong_code_comes_back_on_its_field_with_the_attempt_spent(
     assert db.session.query(ConfirmationCode).one().attempts == 1
     assert stored(user) == (None, False)
     # A code for another number confirms nothing either.
-    refused = client.post(URL, data={'phone': '+7 900 111-22-33', 'code': code})
+    refused = client.post(URL, data={'phone': '+7 900 111-22-33', 'code': code, 'password': PASSWORD})
     assert 'код не запрашивался' in feedback(refused.get_data(as_text=True), 'code')
-    assert client.post(URL, data={'phone': '+7 912 345-67-89', 'code': code}).status_code == 302
+    assert client.post(URL, data={'phone': '+7 912 345-67-89', 'code': code, 'password': PASSWORD}).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -124,7 +129,7 @@ def test_changing_keeps_the_old_number_until_the_new_one_is_confirmed_and_removi
     user, _ = people
     login(client, user)
     send(client, '+7 912 345-67-89')
-    client.post(URL, data={'phone': '+7 912 345-67-89', 'code': notified_code(user)})
+    client.post(URL, data={'phone': '+7 912 345-67-89', 'code': notified_code(user), 'password': PASSWORD})
     again = send(client, '+7 912 345-67-89')
     assert feedback(again.get_data(as_text=True), 'phone') == (
         '«Номер телефона»: этот номер уже подтверждён для вашей учётной записи.'
@@ -132,7 +137,7 @@ def test_changing_keeps_the_old_number_until_the_new_one_is_confirmed_and_removi
     send(client, '+7 900 111-22-33')
     assert stored(user) == ('+79123456789', True)
     assert 'Подтверждённый номер: +7 912 345-67-89' in page_text(client.get(URL).get_data(as_text=True))
-    client.post(URL, data={'phone': '+7 900 111-22-33', 'code': notified_code(user)})
+    client.post(URL, data={'phone': '+7 900 111-22-33', 'code': notified_code(user), 'password': PASSWORD})
     assert stored(user) == ('+79001112233', True)
     assert client.post(f'{URL}/remove').status_code == 302
     assert stored(user) == (None, False)
@@ -158,7 +163,9 @@ def test_forms_need_the_csrf_token(
     login(client, user)
     monkeypatch.setitem(client.application.config, 'WTF_CSRF_ENABLED', True)
     assert client.post(f'{URL}/code', data={'phone': '+7 900 111-22-33'}).status_code == 400
-    assert client.post(URL, data={'phone': '+7 900 111-22-33', 'code': '123456'}).status_code == 400
+    assert (
+        client.post(URL, data={'phone': '+7 900 111-22-33', 'code': '123456', 'password': PASSWORD}).status_code == 400
+    )
     assert client.post(f'{URL}/remove').status_code == 400
     assert stored(user) == ('+79123456789', True)
     assert db.session.query(ConfirmationCode).count() == 0

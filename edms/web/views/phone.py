@@ -1,7 +1,8 @@
 """«Мой телефон»: the account's confirmed mobile phone, to which the codes confirming its own actions go (a staff change
 of a legal entity's cabinet). Two steps: the number typed → «Получить код» (`/me/phone/code`: the code is sent to that
-number, the page comes back with the number kept and the code's input) → the code typed → «Подтвердить» stores the
-number as confirmed. Until then the previous confirmed number stays. «Удалить номер» forgets it.
+number, the page comes back with the number kept and the code's input) → the code and the account's password typed →
+«Подтвердить» stores the number as confirmed. Until then the previous confirmed number stays. «Удалить номер» forgets
+it.
 
 The operations are `edms.auth.phone`; the code goes through `edms.notifications.sms.send_code`. A wrong code's
 attempt is committed before the page comes back with the message (422). The page is always the user's own: there is
@@ -14,7 +15,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from edms.auth.confirmation import LIFETIME_SECONDS, CodeRejected, TooManyCodes, shown_phone
-from edms.auth.phone import CODE_FIELD, PHONE_FIELD, confirm_phone, confirmed_phone, phone_to_confirm, remove_phone
+from edms.auth.phone import (
+    CODE_FIELD,
+    PASSWORD_FIELD,
+    PHONE_FIELD,
+    confirm_phone,
+    confirmed_phone,
+    phone_to_confirm,
+    remove_phone,
+)
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
 from edms.notifications.sms import DEVELOPMENT, SmsUnavailable, delivery_mode, send_code
@@ -86,7 +95,7 @@ def confirm() -> Html | Response:
     try:
         with atomic():
             try:
-                confirm_phone(user, typed, request.form.get(CODE_FIELD, ''))
+                confirm_phone(user, typed, request.form.get(CODE_FIELD, ''), request.form.get(PASSWORD_FIELD, ''))
             except CodeRejected as error:
                 rejected = error
     except ValidationFailed as error:
