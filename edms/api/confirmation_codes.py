@@ -71,15 +71,21 @@ def create_confirmation_code() -> tuple[Response, int]:
         raise ValidationFailed(fields={'purpose': f'«purpose»: назначение кода, одно из: {allowed}.'})
     with atomic():
         row = send_code(user, str(body['purpose']), body.get('phone'))
-        answer: dict[str, Any] = {
-            'id': row.id,
-            'purpose': row.purpose,
-            'phone': row.phone,
-            'expires_at': iso(row.expires_at),
-            'attempts_left': row.attempts_left,
-            'resend_after': RESEND_SECONDS,
-        }
+        answer = code_json(row)
     return jsonify(answer), 202
+
+
+def code_json(row: ConfirmationCode, *, phone: str | None = None) -> dict[str, Any]:
+    """A code just sent (`ConfirmationCodeSent`): its id, purpose, phone (`phone`: as shown instead, e.g. masked),
+    expiry, attempts left and when another may be asked for."""
+    return {
+        'id': row.id,
+        'purpose': row.purpose,
+        'phone': row.phone if phone is None else phone,
+        'expires_at': iso(row.expires_at),
+        'attempts_left': row.attempts_left,
+        'resend_after': RESEND_SECONDS,
+    }
 
 
 def confirmed(

@@ -25,11 +25,11 @@ from flask import Response, jsonify, request, url_for
 
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
+from edms.api.confirmation_codes import code_json
 from edms.api.inputs import json_object, refuse_unknown
 from edms.api.legal_cabinets import member_json
-from edms.api.serializers import iso
 from edms.auth.confirmation import CodeRejected
-from edms.auth.confirmation_codes import RESEND_SECONDS, masked
+from edms.auth.confirmation_codes import masked
 from edms.auth.models import User
 from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
 from edms.citizen_services.operations.legal_cabinets_confirmation import (
@@ -201,13 +201,5 @@ def staff_change_code(cabinet_id: int) -> tuple[Response, int]:
         cabinet, me = get_legal_cabinet(user, cabinet_id)
         change = _planned(user, cabinet, me, body)
         row = send_staff_change_code(user, change)
-        answer = {
-            'id': row.id,
-            'purpose': row.purpose,
-            'phone': masked(row.phone),
-            'expires_at': iso(row.expires_at),
-            'attempts_left': row.attempts_left,
-            'resend_after': RESEND_SECONDS,
-            **change_json(change),
-        }
+        answer = {**code_json(row, phone=masked(row.phone)), **change_json(change)}
     return jsonify(answer), 202

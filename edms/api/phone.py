@@ -13,10 +13,10 @@ from flask import Response, jsonify
 
 from edms.api.auth import api_user
 from edms.api.blueprint import bp
+from edms.api.confirmation_codes import code_json
 from edms.api.inputs import json_object, refuse_unknown
 from edms.api.serializers import iso
 from edms.auth.confirmation import CodeRejected
-from edms.auth.confirmation_codes import RESEND_SECONDS
 from edms.auth.models import User
 from edms.auth.phone import (
     CODE_FIELD,
@@ -50,14 +50,7 @@ def send_phone_code() -> tuple[Response, int]:
     with atomic():
         phone, purpose = phone_to_confirm(user, body.get(PHONE_FIELD))
         row = send_code(user, purpose, phone)
-        answer = {
-            'id': row.id,
-            'purpose': row.purpose,
-            'phone': row.phone,
-            'expires_at': iso(row.expires_at),
-            'attempts_left': row.attempts_left,
-            'resend_after': RESEND_SECONDS,
-        }
+        answer = code_json(row)
     return jsonify(answer), 202
 
 
