@@ -23,3 +23,8 @@ class WeakPassword(ValidationFailed):
     """The new password does not meet the policy."""
 
     code = 'weak_password'
+
+
+class CurrentPasswordWrong(WeakPassword):
+    """The current password given to change it was wrong: counted towards the account's lockout, so the caller
+    commits before reporting (as for a wrong confirmation code)."""

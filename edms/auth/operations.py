@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from edms.audit.operations import changes, record
-from edms.auth.errors import LoginFailed, WeakPassword
+from edms.auth.errors import CurrentPasswordWrong, LoginFailed, WeakPassword
 from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.auth.passwords import hash_password, policy_problem, temporary_password, verify_password
 from edms.auth.permissions import require_manager_of
-from edms.auth.sessions import revoke_sessions, token_hash
+from edms.auth.sessions import register_failure, revoke_sessions, token_hash
 from edms.auth.validation import read_user
 from edms.core.access import Actor, require_admin_of, require_system_admin
 from edms.core.clock import utcnow
@@ -119,7 +119,8 @@ def reset_password(actor: Actor, user: User) -> str:
 
 
 def change_password(user: User, current: str, new: str, repeat: str, *, keep_session_id: int | None = None) -> None:
-    """The user changes their own password (forced at first login); other sessions are ended."""
+    """The user changes their own password (forced at first login); other sessions are ended. A wrong current password
+    is `CurrentPasswordWrong`, counted towards the lockout: the caller commits before reporting it."""
     problems: dict[str, str] = {}
     if not verify_password(user.password_hash, current):
         problems['current_password'] = '«Текущий пароль»: пароль указан неверно.'
@@ -130,6 +131,10 @@ def change_password(user: User, current: str, new: str, repeat: str, *, keep_ses
         problems['new_password'] = '«Новый пароль»: должен отличаться от текущего.'
     if new != repeat:
         problems['repeat_password'] = '«Повтор пароля»: не совпадает с новым паролем.'
+    if 'current_password' in problems:
+        register_failure(user)  # guessed from an open session, it locks the account as guessing at the login does
+        db.session.flush()
+        raise CurrentPasswordWrong(fields=problems)
     if problems:
         raise WeakPassword(fields=problems)
     user.password_hash = hash_password(new)

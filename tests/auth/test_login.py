@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from edms.audit.models import AuditEntry
-from edms.auth.models import ApiToken, UserSession
+from edms.auth.models import ApiToken, User, UserSession
 from edms.auth.operations import authenticate_token, create_api_token, revoke_api_token
+from edms.auth.passwords import verify_password
 from edms.auth.sessions import load_session, login, token_hash
 from edms.core.access import SYSTEM
 from edms.core.clock import utcnow
@@ -138,6 +139,24 @@ def test_weak_new_password_is_refused_with_the_rule(client, user):
     )
     assert response.status_code == 422
     assert 'не короче 8 символов' in response.get_data(as_text=True)
+
+
+def test_wrong_current_passwords_count_towards_the_lockout(client, user, app):
+    """Guessing the password through the change form of an open session locks the account as guessing at the login
+    does; the password stays unchanged."""
+    client.post('/login', data={'organization_id': user.organization_id, 'login': 'ivanov', 'password': PASSWORD})
+    wrong = {'current_password': 'Guess2026xx', 'new_password': 'Another2027x', 'repeat_password': 'Another2027x'}
+    response = client.post('/password', data=wrong)
+    assert response.status_code == 422
+    assert '«Текущий пароль»: пароль указан неверно.' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).failed_logins == 1
+    for _ in range(app.config['LOGIN_MAX_FAILURES'] - 1):
+        client.post('/password', data=wrong)
+    db.session.expire_all()
+    locked = db.session.get(User, user.id)
+    assert locked.locked_until is not None
+    assert verify_password(locked.password_hash, PASSWORD)
 
 
 def test_logout_revokes_the_server_side_session(client, user):

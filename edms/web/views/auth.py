@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from edms.auth.errors import CurrentPasswordWrong
 from edms.auth.operations import change_password as change_own_password
 from edms.auth.sessions import login as check_login
 from edms.auth.sessions import logout as end_session
@@ -68,14 +69,18 @@ def change_password() -> Response | str | tuple[str, int]:
     if request.method == 'POST':
         try:
             with atomic():
-                change_own_password(
-                    current_user(),
-                    request.form.get('current_password', ''),
-                    request.form.get('new_password', ''),
-                    request.form.get('repeat_password', ''),
-                    keep_session_id=g.session.id,
-                )
-            return redirect(url_for('cards.index'))
+                try:
+                    change_own_password(
+                        current_user(),
+                        request.form.get('current_password', ''),
+                        request.form.get('new_password', ''),
+                        request.form.get('repeat_password', ''),
+                        keep_session_id=g.session.id,
+                    )
+                except CurrentPasswordWrong as error:  # its count towards the lockout is committed
+                    errors = error.fields
+            if not errors:
+                return redirect(url_for('cards.index'))
         except ValidationFailed as error:
             errors = error.fields
     page = render_template('auth/password.html', errors=errors, forced=current_user().must_change_password)
