@@ -157,6 +157,18 @@ def _refused(cabinet_id: int, pending: Pending, error: ValidationFailed) -> Html
     return _form_refused(cabinet_id, pending, error)
 
 
+def _planned_or_page(
+    user: User, cabinet: LegalEntityCabinet, me: LegalCabinetMember, pending: Pending
+) -> StaffChange | Html | Response:
+    """The change as planned now, or the cabinet's page saying why it cannot be made (a change refused by now)."""
+    try:
+        return _plan(user, cabinet, me, pending)
+    except ValidationFailed as error:
+        return _form_refused(cabinet.id, pending, error)
+    except Conflict as error:
+        return _conflict(cabinet.id, error)
+
+
 def _form_refused(cabinet_id: int, pending: Pending, error: ValidationFailed) -> Html:
     """The cabinet's page with the change's form filled and its messages (422)."""
     if pending.action == 'add':
@@ -177,12 +189,9 @@ def _confirm_page(
     """The confirmation page of the change as planned now (a change refused by now goes back to the cabinet)."""
     user = current_user()
     cabinet, me = get_legal_cabinet(user, cabinet_id)
-    try:
-        change = _plan(user, cabinet, me, pending)
-    except ValidationFailed as error:
-        return _form_refused(cabinet_id, pending, error)
-    except Conflict as error:
-        return _conflict(cabinet_id, error)
+    change = _planned_or_page(user, cabinet, me, pending)
+    if not isinstance(change, StaffChange):
+        return change
     phone = confirmed_phone(user)
     html = render_template(
         TEMPLATE,
@@ -283,12 +292,9 @@ def staff_change_text(cabinet_id: int) -> Html | Response:
     user = current_user()
     cabinet, me = get_legal_cabinet(user, cabinet_id)
     pending = _sent_pending(request.args)
-    try:
-        change = _plan(user, cabinet, me, pending)
-    except ValidationFailed as error:
-        return _form_refused(cabinet_id, pending, error)
-    except Conflict as error:
-        return _conflict(cabinet_id, error)
+    change = _planned_or_page(user, cabinet, me, pending)
+    if not isinstance(change, StaffChange):
+        return change
     name = f'staff-change-{cabinet_id}-{change.digest[:16]}.txt'
     headers = {'Content-Disposition': f'attachment; filename="{name}"'}
     return Response(change.text.encode('utf-8'), mimetype='text/plain', headers=headers)
