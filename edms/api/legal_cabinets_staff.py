@@ -50,7 +50,7 @@ from edms.citizen_services.operations.legal_cabinets_staff import (
 from edms.citizen_services.operations.uploads import MAX_SIGNATURE_SIZE
 from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
 from edms.core.errors import ValidationFailed
-from edms.core.tx import atomic
+from edms.core.tx import atomic, atomic_keeping
 
 ACTIONS = ('add', 'change', 'remove')
 CONFIRMATION = (CODE_FIELD, SIGNATURE_FIELD)
@@ -96,14 +96,9 @@ def _base64(value: Any) -> bytes:
 def _confirmed(user: User, cabinet_id: int, work: Callable[[LegalEntityCabinet, LegalCabinetMember], Result]) -> Result:
     """`work` on the locked cabinet in one transaction; a rejected code is raised after the commit that keeps its
     spent attempt (nothing else has changed by then)."""
-    rejected: CodeRejected | None = None
-    with atomic():
+    with atomic_keeping(CodeRejected):
         cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-        try:
-            return work(cabinet, me)
-        except CodeRejected as error:
-            rejected = error
-    raise rejected
+        return work(cabinet, me)
 
 
 def _required(confirmation: StaffConfirmation | None) -> StaffConfirmation:

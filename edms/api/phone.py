@@ -27,7 +27,7 @@ from edms.auth.phone import (
     phone_to_confirm,
     remove_phone,
 )
-from edms.core.tx import atomic
+from edms.core.tx import atomic, atomic_keeping
 from edms.notifications.sms import send_code
 
 
@@ -59,14 +59,8 @@ def confirm_phone_number() -> Response:
     """Store `phone` as the confirmed phone with the `code` sent to it; a wrong code's attempt is committed."""
     user, body = api_user(), json_object()
     refuse_unknown(body, (PHONE_FIELD, CODE_FIELD, PASSWORD_FIELD))
-    rejected: CodeRejected | None = None
-    with atomic():
-        try:
-            confirm_phone(user, body.get(PHONE_FIELD), body.get(CODE_FIELD), body.get(PASSWORD_FIELD))
-        except CodeRejected as error:
-            rejected = error
-    if rejected is not None:
-        raise rejected
+    with atomic_keeping(CodeRejected):
+        confirm_phone(user, body.get(PHONE_FIELD), body.get(CODE_FIELD), body.get(PASSWORD_FIELD))
     return jsonify(phone_json(api_user()))
 
 

@@ -48,6 +48,21 @@ def atomic(*, keep_loaded: bool = False) -> Iterator[None]:
         _run_callbacks()
 
 
+@contextmanager
+def atomic_keeping(*kept: type[BaseException]) -> Iterator[None]:
+    """`atomic()`, except that a refusal of a `kept` type commits what the block wrote before it and is raised after
+    the commit: a refusal that must leave its trace (a wrong confirmation code's spent attempt, a wrong password
+    counted towards the lockout), where nothing else has been written yet."""
+    refused: BaseException | None = None
+    with atomic():
+        try:
+            yield
+        except kept as error:
+            refused = error
+    if refused is not None:
+        raise refused
+
+
 def autocommit_reads() -> None:
     """Run the rest of this request's statements outside `atomic()` without a transaction (PostgreSQL only).
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from edms import create_app
 from edms.core.db import db
-from edms.core.tx import atomic, autocommit_reads
+from edms.core.tx import atomic, atomic_keeping, autocommit_reads
 from edms.directory.models import Organization
 from tests.conftest import make_config
 from tests.factories import make_organization
@@ -115,3 +115,30 @@ def test_a_connection_used_a_moment_ago_is_not_pinged_and_a_failure_drops_it(
         backend_pid()
     db.session.remove()
     assert backend_pid() != pid
+
+
+class _Kept(Exception):
+    pass
+
+
+def count_organizations() -> int:
+    return db.session.execute(select(func.count()).select_from(Organization)).scalar_one()
+
+
+def write_then_raise(error: Exception) -> None:
+    make_organization('Счётчик попыток')
+    raise error
+
+
+def test_a_kept_refusal_commits_what_was_written_before_it_and_is_raised(app_ctx: Flask) -> None:
+    with pytest.raises(_Kept), atomic_keeping(_Kept):
+        write_then_raise(_Kept())
+    db.session.rollback()
+    assert count_organizations() == 1
+
+
+def test_any_other_refusal_rolls_the_block_back(app_ctx: Flask) -> None:
+    with pytest.raises(ValueError, match='другая'), atomic_keeping(_Kept):
+        write_then_raise(ValueError('другая'))
+    db.session.rollback()
+    assert count_organizations() == 0

@@ -13,7 +13,7 @@ from edms.auth.sessions import login as check_login
 from edms.auth.sessions import logout as end_session
 from edms.auth.sessions import organizations_for_login
 from edms.core.errors import ValidationFailed
-from edms.core.tx import atomic
+from edms.core.tx import atomic, atomic_keeping
 from edms.core.validation import is_id
 from edms.web.session import clear_session_cookie, current_user, login_required, set_session_cookie
 
@@ -68,19 +68,15 @@ def change_password() -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == 'POST':
         try:
-            with atomic():
-                try:
-                    change_own_password(
-                        current_user(),
-                        request.form.get('current_password', ''),
-                        request.form.get('new_password', ''),
-                        request.form.get('repeat_password', ''),
-                        keep_session_id=g.session.id,
-                    )
-                except CurrentPasswordWrong as error:  # its count towards the lockout is committed
-                    errors = error.fields
-            if not errors:
-                return redirect(url_for('cards.index'))
+            with atomic_keeping(CurrentPasswordWrong):  # its count towards the lockout is committed
+                change_own_password(
+                    current_user(),
+                    request.form.get('current_password', ''),
+                    request.form.get('new_password', ''),
+                    request.form.get('repeat_password', ''),
+                    keep_session_id=g.session.id,
+                )
+            return redirect(url_for('cards.index'))
         except ValidationFailed as error:
             errors = error.fields
     page = render_template('auth/password.html', errors=errors, forced=current_user().must_change_password)

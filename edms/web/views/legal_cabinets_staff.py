@@ -48,7 +48,7 @@ from edms.citizen_services.operations.legal_cabinets_staff import (
 from edms.citizen_services.operations.uploads import MAX_SIGNATURE_SIZE
 from edms.citizen_services.queries.legal_cabinets import get_legal_cabinet
 from edms.core.errors import Conflict, ValidationFailed
-from edms.core.tx import atomic
+from edms.core.tx import atomic, atomic_keeping
 from edms.notifications.sms import DEVELOPMENT, SmsUnavailable, delivery_mode
 from edms.web.session import current_user, login_required
 from edms.web.views.legal_cabinets import _conflict, _done, _page, _rights_text, _roles, bp
@@ -229,15 +229,9 @@ def _staff_change(cabinet_id: int, pending: Pending) -> Html | Response:
 
 def _confirmed(user: User, cabinet_id: int, pending: Pending, confirmation: StaffConfirmation) -> None:
     """The change in one transaction; a rejected code is raised after the commit, which keeps its spent attempt."""
-    rejected: CodeRejected | None = None
-    with atomic():
+    with atomic_keeping(CodeRejected):
         cabinet, me = get_legal_cabinet(user, cabinet_id, lock=True)
-        try:
-            _apply(user, cabinet, me, pending, confirmation)
-        except CodeRejected as error:
-            rejected = error
-    if rejected is not None:
-        raise rejected
+        _apply(user, cabinet, me, pending, confirmation)
 
 
 @bp.post('/legal-cabinets/<int:cabinet_id>/members')

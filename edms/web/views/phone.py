@@ -25,7 +25,7 @@ from edms.auth.phone import (
     remove_phone,
 )
 from edms.core.errors import ValidationFailed
-from edms.core.tx import atomic
+from edms.core.tx import atomic, atomic_keeping
 from edms.notifications.sms import DEVELOPMENT, SmsUnavailable, delivery_mode, send_code
 from edms.web.session import current_user, login_required
 
@@ -91,17 +91,11 @@ def confirm() -> Html | Response:
     user = current_user()
     typed = request.form.get(PHONE_FIELD, '').strip()
     values = {PHONE_FIELD: typed, SENT: '1'}
-    rejected: CodeRejected | None = None
     try:
-        with atomic():
-            try:
-                confirm_phone(user, typed, request.form.get(CODE_FIELD, ''), request.form.get(PASSWORD_FIELD, ''))
-            except CodeRejected as error:
-                rejected = error
-    except ValidationFailed as error:
+        with atomic_keeping(CodeRejected):
+            confirm_phone(user, typed, request.form.get(CODE_FIELD, ''), request.form.get(PASSWORD_FIELD, ''))
+    except ValidationFailed as error:  # a rejected code or password too, its attempt committed
         return _page(values=values, errors=error.fields or {PHONE_FIELD: error.message}, status=422)
-    if rejected is not None:
-        return _page(values=values, errors=rejected.fields, status=422)
     flash('Номер телефона подтверждён: коды подтверждения будут приходить на него.', 'success')
     return redirect(url_for('phone.show'))
 
