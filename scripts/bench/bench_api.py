@@ -13,6 +13,7 @@ Targets: registration ≥ 300 cards/s with p95 ≤ 100 ms; reading ≥ 1,000 req
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import itertools
 import json
@@ -44,6 +45,7 @@ from scripts.bench.common import (
     percentile,
     pg_settings,
     postgres,
+    sampled_waits,
     wait_for_quiet,
 )
 from tests.servers import free_port
@@ -281,6 +283,7 @@ def main() -> None:
     parser.add_argument('--preload', type=int, default=0, help='import this many generated cards first')
     parser.add_argument('--fast', action='store_true', help="PostgreSQL with the test suite's fsync=off settings")
     parser.add_argument('--profile', action='store_true', help='sample one gunicorn worker with py-spy (pip install)')
+    parser.add_argument('--waits', action='store_true', help="sample what PostgreSQL's backends wait on (registration)")
     args = parser.parse_args()
     with postgres(durable=not args.fast) as url:
         app = migrated_app(url)
@@ -297,8 +300,10 @@ def main() -> None:
             wait_for_quiet()
             spied = master if args.profile else None
             phase: list[Tally] = []
+            waits = sampled_waits(app) if args.waits else contextlib.nullcontext()
             with profiled(spied, 'registration', args.seconds), worker_cpu_per_request(master, lambda: answered(phase)):
-                tally, wall = run_clients(port, args.clients, args.seconds, registration, headers)
+                with waits:
+                    tally, wall = run_clients(port, args.clients, args.seconds, registration, headers)
                 phase.append(tally)
             report('registration', tally, wall, 201, 300, 100)
             print(number_problems(app))

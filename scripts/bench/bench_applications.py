@@ -1,21 +1,24 @@
 """Citizen services benchmark (issue 6): filing applications through the API, and the lists with 1,000,000 of them.
 
-`python -m scripts.bench.bench_applications [--filings 1500] [--seconds 20] [--clients 4] [--workers 2] [--kb 100]
-[--rows 1000000] [--applicants 100000] [--runs 200] [--fast] [--skip-filing] [--skip-lists] [--explain] [--profile]`
+`python -m scripts.bench.bench_applications [--filings 1500] [--seconds 20] [--clients 8] [--workers 4] [--kb 100]
+[--rows 1000000] [--applicants 100000] [--runs 200] [--fast] [--skip-filing] [--skip-lists] [--explain] [--profile]
+[--waits]`
 
 A private PostgreSQL (durable settings unless `--fast`), the schema from the migrations, the parties of the workflow
 tests: the migration agency with its department, executor and routing rule providing temporary registration, the tax
 service and the ministry providing the two cabinets, the portal with an applicant, an MFC; the test PKI's RSA
 hierarchy with its CRLs in the trust store.
 
-1. Filing (target ≥ 50 applications/s on 2 cores): gunicorn with `--workers` sync workers on loopback, `--clients`
-   client threads posting `POST /api/v1/applications` for `--seconds` as the applicant's token: a temporary
-   registration with three PDF attachments of `--kb` KiB each (identity document, right to the dwelling, the owner's
-   consent) and the owner's detached CMS signature of the consent made with the test PKI — each request different
-   (files and signature made in advance; repeated cyclically when the run outlasts them). Each request is the whole
-   filing: validated (every rule of the service), the files stored, the signature verified with chain and CRL, the
-   application numbered, the agency's incoming card registered and routed, the applicant notified, all journaled.
-   Afterwards the counts are checked: one application, one card and three attachments per 201.
+1. Filing (target ≥ 50 applications/s on 2 cores): gunicorn with `--workers` sync workers (4, as the production
+   example runs it) on loopback, `--clients` client threads posting `POST /api/v1/applications` for `--seconds` as
+   the applicant's token: a temporary registration with three PDF attachments of `--kb` KiB each (identity document,
+   right to the dwelling, the owner's consent) and the owner's detached CMS signature of the consent made with the
+   test PKI — each request different (files and signature made in advance; repeated cyclically when the run
+   outlasts them). Each request is the whole filing: validated (every rule of the service), the files stored, the
+   signature verified with chain and CRL, the application numbered, the agency's incoming card registered and
+   routed, the applicant notified, all journaled. Afterwards the counts are checked: one application, one card and
+   three attachments per 201. Printed besides the rate: the workers' and PostgreSQL's CPU per filing and how busy
+   the machine was; `--waits` also samples what PostgreSQL's busy backends wait on (a row lock shows there).
 2. Lists (target: the applicant's list p95 ≤ 100 ms with 1,000,000 applications): `--applicants` portal accounts and
    `--rows` applications made in SQL (three services, four statuses, three years of submissions, a fifth through
    the MFC), VACUUM ANALYZE, then `--runs` requests of each scenario through the API (`GET /api/v1/applications`,
@@ -27,6 +30,7 @@ hierarchy with its CRLs in the trust store.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -47,7 +51,8 @@ from edms.core.tx import atomic
 from edms.registry.models import Attachment, Card
 from edms.signatures.crypto.cms import sign_detached
 from edms.signatures.crypto.keys import load_private_key
-from scripts.bench.bench_api import environment, gunicorn, profiled, report, run_clients
+from scripts.bench.bench_api import environment, gunicorn, profiled, report, run_clients, worker_cpu_per_request
+from scripts.bench.bench_exchange import machine_busy, machine_jiffies, postgres_cpu
 from scripts.bench.common import (
     WORK,
     load_average,
@@ -56,6 +61,7 @@ from scripts.bench.common import (
     percentile,
     pg_settings,
     postgres,
+    sampled_waits,
     summary_ms,
     wait_for_quiet,
 )
@@ -249,8 +255,14 @@ def bench_filing(app: Flask, url: str, parties: Parties, pki: TestPki, args: arg
         wait_for_quiet()
         # One request first: the workers import lazily what filing needs (the XSD, pyhanko) before timing.
         run_clients(port, 1, 0.1, request, headers)
+        database, busy = postgres_cpu(app), machine_jiffies()
         with profiled(master if args.profile else None, 'filing', args.seconds):
-            tally, wall = run_clients(port, args.clients, args.seconds, request, headers)
+            waits = sampled_waits(app) if args.waits else contextlib.nullcontext()
+            with worker_cpu_per_request(master, lambda: tally.statuses.get(201, 0)), waits:
+                tally, wall = run_clients(port, args.clients, args.seconds, request, headers)
+        database = postgres_cpu(app) - database
+        filed = max(tally.statuses.get(201, 0), 1)
+        print(f'postgresql: {1000 * database / filed:.2f} ms CPU a filing; machine {machine_busy(busy):.0f} % busy')
     report('filing', tally, wall, 201, FILING_TARGET, 1000)
     reused = max(0, tally.statuses.get(201, 0) + 1 - len(bodies))
     if reused:
@@ -427,8 +439,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--filings', type=int, default=1500, help='requests prepared for the filing phase')
     parser.add_argument('--seconds', type=float, default=20, help='length of the filing phase')
-    parser.add_argument('--clients', type=int, default=4)
-    parser.add_argument('--workers', type=int, default=2, help='gunicorn sync workers')
+    parser.add_argument('--clients', type=int, default=8)
+    parser.add_argument(
+        '--workers', type=int, default=4, help='gunicorn sync workers (4 as in config/production.example.py)'
+    )
     parser.add_argument('--kb', type=int, default=100, help='size of each of the three PDFs')
     parser.add_argument('--rows', type=int, default=1_000_000)
     parser.add_argument('--applicants', type=int, default=100_000)
@@ -437,6 +451,7 @@ def main() -> None:
     parser.add_argument('--skip-filing', action='store_true')
     parser.add_argument('--skip-lists', action='store_true')
     parser.add_argument('--explain', action='store_true')
+    parser.add_argument('--waits', action='store_true', help="sample PostgreSQL's busy backends for what they wait on")
     parser.add_argument('--profile', action='store_true', help='sample one gunicorn worker with py-spy (pip install)')
     parser.add_argument(
         '--profile-here',

@@ -12,7 +12,9 @@ import platform
 import shutil
 import statistics
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,3 +170,37 @@ def summary_ms(samples: Sequence[float]) -> str:
         f'p50 {percentile(samples, 0.5) * 1000:.1f} ms, p95 {percentile(samples, 0.95) * 1000:.1f} ms, '
         f'mean {statistics.fmean(samples) * 1000:.1f} ms, max {max(samples) * 1000:.1f} ms'
     )
+
+
+@contextmanager
+def sampled_waits(app: Flask, every: float = 0.02, top: int = 8) -> Iterator[None]:
+    """Samples what PostgreSQL's other backends are doing every `every` s over the block and prints the most frequent
+    (state, wait event, statement) with their share of the samples: the row locks that serialize concurrent work
+    show up as `Lock/transactionid` on the statement that waits."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    stop = threading.Event()
+    query = text(
+        "SELECT state, coalesce(wait_event_type || '/' || wait_event, 'CPU'), left(query, 70) FROM pg_stat_activity "
+        "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'"
+    )
+
+    def sample() -> None:
+        with app.app_context(), db.engine.connect() as connection:
+            samples = 0
+            while not stop.wait(every):
+                samples += 1
+                seen.update(tuple(row) for row in connection.execute(query))
+                connection.rollback()
+            seen[('samples', '', '')] = samples
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        sampler.join()
+        samples = max(seen.pop(('samples', '', ''), 1), 1)
+        print(f'waits:      {samples} samples of the busy backends (per sample, by state / wait / statement):')
+        for (state, wait, statement), count in seen.most_common(top):
+            print(f'  {count / samples:5.2f}  {state} / {wait} / {" ".join(statement.split())}')
