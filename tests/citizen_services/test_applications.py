@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from edms.audit.models import AuditEntry
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.errors import ApplicationInvalid, ServiceUnavailable
 from edms.citizen_services.models import Application, ApplicationEvent, ApplicationFile, ServiceProvider
@@ -21,7 +22,8 @@ from edms.core.db import db
 from edms.core.errors import Forbidden, ValidationFailed
 from edms.core.tx import atomic
 from edms.notifications.models import Notification
-from edms.registry.models import Attachment, Card, CardStatus, DeliveryMethod
+from edms.registry.errors import NumberTooLong
+from edms.registry.models import Attachment, Card, CardKind, CardStatus, DeliveryMethod, Journal
 from edms.routing.models import RoutingDecision
 from tests.citizen_services import samples
 from tests.citizen_services.conftest import World, blob_count, count, pdf, sample_of
@@ -112,6 +114,36 @@ def test_the_provider_decides_and_the_rule_sends_the_card_to_the_department(worl
     assert 'услуга — «temporary_registration»' in decision.explanation
     [notice] = notifications_of(world.executor.id)
     assert card.reg_number in notice.text
+
+
+def test_the_card_is_numbered_once_everything_else_of_the_filing_is_written(world: World) -> None:
+    """From the number to the commit the journal's row stays locked and every other registration in that journal
+    waits: the filing writes its card, files, routing and application first, and takes the number last."""
+    statements: list[str] = []
+
+    def seen(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(' '.join(statement.split()))
+
+    event.listen(db.engine, 'before_cursor_execute', seen)
+    try:
+        application = world.file()
+    finally:
+        event.remove(db.engine, 'before_cursor_execute', seen)
+    numbered = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE registry_journals'))
+    written_before = {sql.split(' ')[2] for sql in statements[:numbered] if sql.startswith('INSERT INTO')}
+    assert {'registry_cards', 'registry_attachments', 'routing_decisions', 'citizen_services_applications'} <= (
+        written_before
+    )
+    after = [sql for sql in statements[numbered + 1 :] if not sql.startswith('SELECT')]
+    writes = [' '.join(sql.split(' ')[:3]) for sql in after if 'audit_' not in sql]  # the seal aside
+    assert writes == [
+        'UPDATE registry_cards SET',  # the card's number
+        'INSERT INTO notifications_notifications',  # the executor told the number
+    ]
+    assert any(sql.startswith('SELECT registry_cards.id FROM') for sql in statements[numbered:])  # not taken
+    card = db.session.get(Card, application.card_id)
+    assert card is not None
+    assert (card.status, bool(card.reg_number)) == (CardStatus.registered, True)
 
 
 def test_without_an_active_provider_the_filing_is_refused_before_anything_is_kept(world: World) -> None:
@@ -212,3 +244,32 @@ def test_without_an_incoming_journal_the_card_waits_as_a_draft(world: World) -> 
     assert card is not None
     assert (card.organization_id, card.status, card.reg_number) == (bare.id, CardStatus.draft, None)
     assert application.status == 'in_progress'
+
+
+def test_a_template_too_long_for_the_routed_department_leaves_the_card_a_draft_and_keeps_the_filing(
+    world: World,
+) -> None:
+    """A journal's template is checked against the department codes that exist when it is saved; a department added
+    later (here: the routed one) can make a number longer than МЭДО allows. The applicant's filing is kept and the
+    card waits for a clerk, with the reason journaled; the journal gives no number away."""
+    with atomic():
+        journal = db.session.execute(
+            select(Journal).where(Journal.organization_id == world.migration.id, Journal.kind == CardKind.incoming)
+        ).scalar_one()
+        code = world.migration_department.code
+        journal.template = '{dept}' + 'Ж' * (31 - len(code)) + '{seq}'  # 32 characters with the routed department
+        next_seq = journal.next_seq
+    application = world.file()
+    card = db.session.get(Card, application.card_id)
+    assert card is not None
+    assert (application.status, card.status, card.reg_number) == ('in_progress', CardStatus.draft, None)
+    assert card.department_id == world.migration_department.id
+    reasons = db.session.execute(
+        select(AuditEntry.data['reason'].as_string()).where(
+            AuditEntry.action == 'application.card_not_registered', AuditEntry.object_id == str(card.id)
+        )
+    ).scalars()
+    assert list(reasons) == [NumberTooLong.message]
+    assert db.session.get(Journal, journal.id).next_seq == next_seq
+    [notice] = notifications_of(world.executor.id)
+    assert '(черновик)' in notice.text

@@ -1,11 +1,12 @@
 """The application in the deciding agency: an incoming registration card made through the registry's own operations
 (as the system acting in that organization, like the exchange's drafts), with the applicant's files as its
-attachments, the detached signatures kept with the files they sign, registered with the agency's journal (numbered
-before the card's first insert) and routed by the agency's rules with the service code.
+attachments, the detached signatures kept with the files they sign, routed by the agency's rules with the service
+code and registered with the agency's journal as the filing's last step (`number_card`).
 
 The card: kind «Входящий», document kind of the service, correspondent the applicant (a person, or the legal
 entity), the application's number as the sender's number, delivery by the channel («Портал госуслуг», «МФЦ»,
-«Лично» for paper). Without an incoming journal for the year the card stays a draft «На регистрацию» for a clerk.
+«Лично» for paper). Without an incoming journal for the year, or when its template makes too long a number, the card
+stays a draft «На регистрацию» for a clerk.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from edms.citizen_services.models import ApplicantKind, Application, Application
 from edms.citizen_services.operations.common import AgencyActor, channel_label, today
 from edms.citizen_services.operations.uploads import StoredUpload, VerifiedSignature
 from edms.core.db import db
-from edms.registry.errors import JournalMissing
+from edms.core.errors import DomainError
+from edms.registry.errors import JournalMissing, NumberTooLong
 from edms.registry.models import Attachment, Card, CardStatus, DeliveryMethod
-from edms.registry.operations import add_attachment, create_card
+from edms.registry.operations import add_attachment, create_card, register_new_card
 from edms.registry.operations.attachments import StoredFile, add_stored_attachments
 from edms.registry.validation import SUMMARY_MAX
 from edms.routing.matching import sample_of
-from edms.routing.operations import route_card
+from edms.routing.models import RoutingDecision
+from edms.routing.operations import announce_decision, route_card
 from edms.signatures.models import METHOD_CLIENT
 from edms.signatures.operations.signing import store_signature
 
@@ -36,6 +39,10 @@ XML_FILENAME = 'заявление.xml'
 NOTICE_KIND = 'Уведомление'
 #: Cards the registry adds no file to.
 CLOSED = (CardStatus.filed, CardStatus.cancelled)
+#: What leaves a card made for an applicant a draft for a clerk instead of refusing the applicant's filing: the
+#: agency's journal is missing, or its template makes a number longer than МЭДО allows (a `{dept}` of a department
+#: added after the template was checked). Neither takes a number from the journal.
+UNREGISTRABLE = (JournalMissing, NumberTooLong)
 DELIVERY = {
     Channel.portal: DeliveryMethod.portal,
     Channel.mobile: DeliveryMethod.portal,
@@ -53,18 +60,30 @@ def make_card(
     uploads: Iterable[StoredUpload],
     signatures: Iterable[VerifiedSignature],
     xml: bytes | None,
-) -> Card:
-    """The agency's card of the application numbered `number` with every file and signature, registered when a
-    journal allows, routed by the rules."""
+) -> tuple[Card, RoutingDecision | None]:
+    """The agency's card of the application numbered `number` with every file and signature, routed by the rules,
+    and the routing decision: a draft still, which `number_card` registers as the filing's last step."""
     actor = cast(User, AgencyActor(application.organization_id))
-    facts = {'application_id': application.id}
-    card = registered_card(actor, card_values(application, number, service), 'application', facts)
+    card = create_card(actor, card_values(application, number, service))
     add_files(actor, card, application, service, uploads, signatures, xml)
     # Without autoflushes: the routing's rows go with the next flush (the filing's history event); nothing the
     # routing reads depends on them.
     with db.session.no_autoflush:
-        route_card(card, sample_of(card, service=service.code), new=True)
-    return card
+        decision = route_card(card, sample_of(card, service=service.code), new=True, announce=False)
+    return card, decision
+
+
+def number_card(card: Card, decision: RoutingDecision | None, subject: str, facts: dict[str, int]) -> None:
+    """Register the card `make_card` made in this transaction when a journal allows (otherwise it stays a draft for
+    a clerk, `<subject>.card_not_registered` recorded with the reason and `facts`), then tell the executor the rules
+    chose, with the number. Called right before the commit, once everything else is written: from the number to the
+    commit the journal's row stays locked, and every other registration in that journal waits for it."""
+    try:
+        register_new_card(cast(User, AgencyActor(card.organization_id)), card, confirm_duplicate=True)
+    except UNREGISTRABLE as refused:
+        _not_registered(card, subject, facts, refused)
+    if decision is not None:
+        announce_decision(card, decision)
 
 
 def registered_card(actor: User, values: dict[str, object], subject: str, facts: dict[str, int]) -> Card:
@@ -72,11 +91,15 @@ def registered_card(actor: User, values: dict[str, object], subject: str, facts:
     `<subject>.card_not_registered` recorded with the reason and `facts`."""
     try:
         return create_card(actor, values, register=True, confirm_duplicate=True)
-    except JournalMissing:
+    except UNREGISTRABLE as refused:
         card = create_card(actor, values)
-        reason = {'reason': JournalMissing.message, **facts}
-        record(None, f'{subject}.card_not_registered', card, reason, organization_id=card.organization_id)
+        _not_registered(card, subject, facts, refused)
         return card
+
+
+def _not_registered(card: Card, subject: str, facts: dict[str, int], refused: DomainError) -> None:
+    reason = {'reason': refused.message, **facts}
+    record(None, f'{subject}.card_not_registered', card, reason, organization_id=card.organization_id)
 
 
 def card_values(application: Application, number: str, service: ServiceDefinition) -> dict[str, object]:

@@ -29,7 +29,7 @@ from edms.citizen_services.catalogue.definition import IN_PROGRESS, Channel, Ser
 from edms.citizen_services.catalogue.registry import get_service
 from edms.citizen_services.errors import ServiceUnavailable
 from edms.citizen_services.models import Application, ServiceProvider
-from edms.citizen_services.operations.agency_card import make_card
+from edms.citizen_services.operations.agency_card import make_card, number_card
 from edms.citizen_services.operations.applicants import BLOCK, Applicant, read_applicant
 from edms.citizen_services.operations.common import (
     change_status,
@@ -126,7 +126,7 @@ def _file(
     plan = extension.deadlines if extension is not None else service.deadlines
     application = _new_application(actor, service, provider, draft, submission, plan)
     number = public_number(application)
-    card = make_card(application, number, service, submission.uploads, submission.verified, xml)
+    card, decision = make_card(application, number, service, submission.uploads, submission.verified, xml)
     # Written with the first event's flush: on PostgreSQL the application's one insert, complete with its files.
     application.number, application.card_id = number, card.id
     db.session.add(application)
@@ -138,6 +138,7 @@ def _file(
         comment = f'{extension.said(application)} {comment}'
     change_status(actor, application, IN_PROGRESS, 'application.file', comment=comment, facts=facts)
     schedule_needed_requests(application)
+    number_card(card, decision, 'application', {'application_id': application.id})
     return application
 
 

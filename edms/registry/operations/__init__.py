@@ -12,6 +12,7 @@ from edms.registry.operations.cards import (
     file_card,
     grant_access,
     register_card,
+    register_new_card,
     update_card,
 )
 from edms.registry.operations.casefiles import create_case_file, update_case_file
@@ -28,6 +29,7 @@ __all__ = [
     'grant_access',
     'open_attachment',
     'register_card',
+    'register_new_card',
     'remove_attachment',
     'update_card',
     'update_case_file',

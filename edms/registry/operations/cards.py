@@ -89,7 +89,18 @@ def register_card(
 ) -> Card:
     """Give a draft its number and date from the journal (locked; never skipped, never duplicated)."""
     lock_card(card)
-    details = _assign_number(user, card, journal_id, reg_date, confirm_duplicate)
+    return _register(user, card, journal_id, reg_date, confirm_duplicate)
+
+
+def register_new_card(user: User, card: Card, *, confirm_duplicate: bool = False) -> Card:
+    """`register_card` for a draft created in this transaction, which no one else can see yet (no row lock, no
+    reload). For an operation that writes much more with its card: call it last, right before the commit. From the
+    number to the commit the journal's row stays locked, and every other registration in that journal waits."""
+    return _register(user, card, None, None, confirm_duplicate)
+
+
+def _register(user: User, card: Card, journal_id: int | None, reg_date: date | None, confirm: bool) -> Card:
+    details = _assign_number(user, card, journal_id, reg_date, confirm)
     db.session.flush()
     record(user, 'card.register', card, details)
     return card
@@ -117,10 +128,11 @@ def _assign_number(
         if existing:
             raise PossibleDuplicate(existing)
     department_id = card.department_id
-    journal_id, card.reg_seq, card.reg_number = take_number(
-        card.organization_id, card.kind, reg_date, journal_id, lambda: _department_code(department_id)
-    )
-    _refuse_taken_number(card.organization_id, card.reg_number, reg_date.year)
+    number = take_number(card.organization_id, card.kind, reg_date, journal_id, lambda: _department_code(department_id))
+    # The number is set only once it is known to be free: a stored draft would otherwise be flushed with it by the
+    # check's autoflush, in an UPDATE of its own.
+    _refuse_taken_number(card.organization_id, number[2], reg_date.year)
+    journal_id, card.reg_seq, card.reg_number = number
     card.journal_id, card.reg_date, card.registered_at = journal_id, reg_date, utcnow()
     card.status = CardStatus.registered
     card.received_date = card.received_date or (reg_date if card.kind != CardKind.outgoing else None)

@@ -2,12 +2,13 @@
 is journaled. `try_rules` (a read, in `queries`) and the sample of a card are re-exported for the entry points."""
 
 from edms.routing.matching import Sample, sample_of
-from edms.routing.operations.apply import apply_rules, route_card
+from edms.routing.operations.apply import announce_decision, apply_rules, route_card
 from edms.routing.operations.rules import create_rule, delete_rule, move_rule, snapshot, update_rule
 from edms.routing.queries import try_rules
 
 __all__ = [
     'Sample',
+    'announce_decision',
     'apply_rules',
     'create_rule',
     'delete_rule',

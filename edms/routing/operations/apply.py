@@ -20,7 +20,7 @@ from edms.registry.operations.cards import grant_access, lock_card
 from edms.registry.permissions import require_registrar
 from edms.routing.errors import NoRuleMatched
 from edms.routing.matching import Sample, sample_of
-from edms.routing.models import RoutingDecision, RoutingRule
+from edms.routing.models import RoutingDecision
 from edms.routing.queries import RuleCheck, decision_of, evaluate, explain, list_rules
 
 #: The reason of the access grant given to the executor a rule names.
@@ -30,15 +30,18 @@ NOTIFICATION_KIND = 'routing'
 ROUTABLE_KINDS = (CardKind.incoming, CardKind.citizen_appeal)
 
 
-def route_card(card: Card, sample: Sample, *, actor: User | None = None, new: bool = False) -> RoutingDecision | None:
+def route_card(
+    card: Card, sample: Sample, *, actor: User | None = None, new: bool = False, announce: bool = True
+) -> RoutingDecision | None:
     """Apply the first matching active rule of the card's organization; None (and nothing changed) when no rule
     matches. `actor` None is the system (a card received by the exchange). `new`: the card was created in this
-    transaction, so it has no earlier decision to replace (one query less)."""
+    transaction, so it has no earlier decision to replace (one query less). `announce` False leaves the executor's
+    notification to the caller (`announce_decision`), for a card that gets its number only after the routing."""
     checks = evaluate(list_rules(card.organization_id, active_only=True), sample)
     fired = next((check for check in checks if check.fires), None)
     if fired is None:
         return None
-    return _apply(card, fired, actor, new)
+    return _apply(card, fired, actor, new, announce)
 
 
 def apply_rules(user: User, card: Card) -> RoutingDecision:
@@ -55,7 +58,7 @@ def apply_rules(user: User, card: Card) -> RoutingDecision:
     return decision
 
 
-def _apply(card: Card, check: RuleCheck, actor: User | None, new: bool = False) -> RoutingDecision:
+def _apply(card: Card, check: RuleCheck, actor: User | None, new: bool, announce: bool = True) -> RoutingDecision:
     rule, executor = check.rule, check.rule.executor
     department_id = rule.department_id or (executor.department_id if executor is not None else None)
     before = card.department_id
@@ -70,7 +73,8 @@ def _apply(card: Card, check: RuleCheck, actor: User | None, new: bool = False) 
     if executor is not None:
         # Granted on a public card too: the executor keeps the card if a clerk restricts it (ДСП) later.
         grant_access(actor, card, executor.id, GRANT_REASON, new_card=new)
-        _notify(card, rule, executor)
+        if announce:
+            announce_decision(card, decision)
     facts = {
         'rule_id': rule.id,
         'rule_name': rule.name,
@@ -82,14 +86,18 @@ def _apply(card: Card, check: RuleCheck, actor: User | None, new: bool = False) 
     return decision
 
 
-def _notify(card: Card, rule: RoutingRule, executor: User) -> None:
+def announce_decision(card: Card, decision: RoutingDecision) -> None:
+    """The in-app notification of the executor the decision's rule names (none when it names no executor)."""
+    if decision.executor_id is None:
+        return
     number = f'№ {card.reg_number}' if card.reg_number else '(черновик)'
-    text = f'Вам направлен документ по правилу «{rule.name}»: {KIND_LABELS[card.kind]} {number} — {card.summary}'
+    document = f'{KIND_LABELS[card.kind]} {number} — {card.summary}'
+    text = f'Вам направлен документ по правилу «{decision.rule_name}»: {document}'
     notify(
-        [executor.id],
+        [decision.executor_id],
         kind=NOTIFICATION_KIND,
         text=text,
         url=f'/cards/{card.id}',
         organization_id=card.organization_id,
-        source=f'routing:card:{card.id}:user:{executor.id}',
+        source=f'routing:card:{card.id}:user:{decision.executor_id}',
     )
