@@ -10,6 +10,8 @@ is killed (as a service manager does): start workers in their own process group.
 
 from __future__ import annotations
 
+import gc
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -49,6 +51,8 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
         scheduled = schedule_periodic_jobs()
     for job_id in scheduled:
         click.echo(f'Запланировано периодическое задание {job_id}.')
+    gc.collect()  # as `wsgi.py` does: the start's objects out of the collector's full collections, garbage first
+    gc.freeze()
     worker = SimpleWorker(
         [make_queue(name) for name in queues or QUEUES],
         connection=redis_connection(),
