@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import redis
+import sqlalchemy
 from rq import Worker
 
 from edms.core.jobs import QUEUES
@@ -213,8 +214,9 @@ class Node:
                 server.stop()
 
     def logs(self) -> str:
-        """The tail of each log of the node (HTTP server, worker, migration, seeding, PostgreSQL)."""
-        paths = [self.directory / f'{name}.log' for name in ('http', 'worker', 'migrate', 'seed')]
+        """The tail of each log of the running node: worker, HTTP server, PostgreSQL (a failed migration or seeding
+        reports its own output)."""
+        paths = [self.directory / f'{name}.log' for name in ('worker', 'http')]
         if self.postgres is not None:
             paths.append(self.postgres.directory / 'log')
         parts = []
@@ -222,7 +224,27 @@ class Node:
             if path.is_file():
                 text = path.read_text(errors='replace')[-LOG_TAIL:]
                 parts.append(f'----- node {self.agency.key}: {path.name} -----\n{text}')
+        parts.append(f'----- node {self.agency.key}: exchange -----\n{self.exchange_state()}')
         return '\n'.join(parts)
+
+    def exchange_state(self) -> str:
+        """The node's inbox and outbox rows (status, attempts, error), read from its database."""
+        if self.postgres is None:
+            return '(no database)'
+        queries = (
+            'SELECT id, status, message_kind, attempts, reason FROM exchange_inbox ORDER BY id',
+            'SELECT id, kind, status, attempts, next_attempt_at, last_error FROM exchange_outbox ORDER BY id',
+        )
+        try:
+            engine = sqlalchemy.create_engine(self.postgres.url, poolclass=sqlalchemy.pool.NullPool)
+            with engine.connect() as connection:
+                return '\n'.join(
+                    f'{query.split(" FROM ")[1].split()[0]}: {list(row)}'
+                    for query in queries
+                    for row in connection.execute(sqlalchemy.text(query))
+                )
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            return f'(not read: {error})'
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:

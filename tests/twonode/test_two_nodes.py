@@ -52,7 +52,7 @@ TRUSTED_CAS = ('root', 'ca')
 SIGNER = 'rsa'
 SUMMARY = 'О согласовании порядка межведомственного обмена сведениями о пользователях'
 #: Each asynchronous step (worker → HTTP → the other node's worker) must show within this many seconds.
-STEP_TIMEOUT = 30.0
+STEP_TIMEOUT = 60.0
 POLL_INTERVAL = 0.25
 
 
@@ -217,7 +217,9 @@ def test_a_letter_sent_by_a_is_registered_by_b_and_a_sees_b_s_number(nodes: tupl
 
         def draft_on_b() -> tuple[bool, Any]:
             page = b_clerk.get('/cards?kind=incoming&status=draft').expect(200)
-            return page['total'] == 1, page
+            if page['total'] == 1:
+                return True, page
+            return False, {'drafts_on_b': page, 'dispatch_on_a': the_dispatch(a_clerk, card_id)}
 
         draft_item = wait_for('incoming draft on B', draft_on_b)['items'][0]
         draft = b_clerk.get(f'/cards/{draft_item["id"]}').expect(200)
