@@ -6,7 +6,7 @@ from edms.auth.models import ApiToken, User, UserRole, UserSession
 from edms.citizen_services.models import Application, ApplicationEvent, ApplicationFile, ServiceProvider
 from edms.citizen_services.models.complaints import Complaint
 from edms.citizen_services.models.interagency import EgrulEntry, InteragencyProvider, InteragencyRequest
-from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
+from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet, StaffChangeSignature
 from edms.core.calendar.models import CalendarDay
 from edms.directory.models import Department, Organization, Position
 from edms.exchange.models import Dispatch, DispatchEvent, ExchangeParticipant, InboxPacket, OutboxPacket
@@ -73,6 +73,7 @@ __all__ = [
     'RoutingDecision',
     'RoutingRule',
     'ServiceProvider',
+    'StaffChangeSignature',
     'TrustedCertificate',
     'User',
     'UserCertificate',

@@ -17,7 +17,12 @@ from sqlalchemy import select
 
 from edms.auth.models import ApiToken, UserSession
 from edms.auth.sessions import open_session
-from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalCabinetRight, LegalEntityCabinet
+from edms.citizen_services.models.legal_cabinets import (
+    LegalCabinetMember,
+    LegalCabinetRight,
+    LegalEntityCabinet,
+    StaffChangeSignature,
+)
 from edms.citizen_services.operations import create_provider, file_application
 from edms.citizen_services.operations.complaints import file_complaint
 from edms.citizen_services.operations.interagency import send_request
@@ -103,6 +108,19 @@ def foreign(app_ctx, test_pki):  # noqa: F811
             signatures=[SignatureFacts.sms('application', utcnow())],
         )
         legal_cabinet = legal_cabinet_of(applicant, application)
+        staff_signature = StaffChangeSignature(
+            cabinet_id=legal_cabinet.id,
+            signed_by_id=applicant.id,
+            action='member_add',
+            change_digest='0' * 64,
+            text='x',
+            signature_sha256='0' * 64,
+            certificate_serial='01',
+            certificate_owner='x',
+            confirmed_at=utcnow(),
+        )
+        db.session.add(staff_signature)
+        db.session.flush()
         complaint = file_complaint(applicant, application, {'kind': 'service_term', 'text': 'Срок нарушен.'})
         set_interagency_provider(SYSTEM, 'passport', make_organization('Ведомство В'))
         asked = {'data_kind': 'passport', 'requested_data': 'Сведения о паспорте', 'legal_basis': 'ст. 7 210-ФЗ'}
@@ -159,6 +177,7 @@ def foreign(app_ctx, test_pki):  # noqa: F811
         'application_id': application.id,
         'cabinet_id': legal_cabinet.id,
         'member_id': legal_cabinet.members[0].id,
+        'staff_signature_id': staff_signature.id,
         'complaint_id': complaint.id,
         'request_id': interagency_request.id,
     }

@@ -11,9 +11,10 @@ The staff routes, each change confirmed by an SMS code or a КЭП signature, ar
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, request, send_file, url_for
 
 from edms.api.application_io import application_json, data_of, read_submission
 from edms.api.applications import XML_FIELDS, _xml_parts
@@ -42,6 +43,8 @@ from edms.citizen_services.queries.legal_cabinets import (
     legal_cabinets_of,
     legal_entity_applications,
     require_legal_cabinet_right,
+    staff_change_signature,
+    staff_change_signature_file,
 )
 from edms.core.errors import ValidationFailed
 from edms.core.tx import atomic
@@ -126,6 +129,27 @@ def update_cabinet(cabinet_id: int) -> Response:
 def journal(cabinet_id: int) -> Response:
     cabinet, _ = _viewed(cabinet_id)
     return jsonify({'items': [journal_json(entry) for entry in legal_cabinet_journal(cabinet)]})
+
+
+STAFF_SIGNATURE = '/legal-cabinets/<int:cabinet_id>/staff-signatures/<int:staff_signature_id>'
+
+
+@bp.get(f'{STAFF_SIGNATURE}/text', endpoint='legal_cabinet_signed_text')
+def staff_signature_text(cabinet_id: int, staff_signature_id: int) -> Response:
+    """The text of a staff change exactly as signed; the journal entry's `confirmation.signature_id` names it."""
+    return _staff_signature_file(cabinet_id, staff_signature_id, 'text')
+
+
+@bp.get(f'{STAFF_SIGNATURE}/signature', endpoint='legal_cabinet_signature')
+def staff_signature(cabinet_id: int, staff_signature_id: int) -> Response:
+    """The administrator's detached CMS (DER) that confirmed the staff change."""
+    return _staff_signature_file(cabinet_id, staff_signature_id, 'signature')
+
+
+def _staff_signature_file(cabinet_id: int, staff_signature_id: int, part: str) -> Response:
+    cabinet, _ = _viewed(cabinet_id)
+    name, data, mimetype = staff_change_signature_file(staff_change_signature(cabinet, staff_signature_id), part)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
 def _filters() -> ApplicationFilter:

@@ -28,6 +28,7 @@ from edms.citizen_services.models.legal_cabinets import LegalCabinetRight, Legal
 TAG = 'legal-cabinets'
 CABINET_ID = path_param('cabinet_id', 'Идентификатор кабинета организации')
 MEMBER_ID = path_param('member_id', 'Идентификатор сотрудника в кабинете')
+STAFF_SIGNATURE_ID = path_param('staff_signature_id', 'Идентификатор подписи: confirmation.signature_id журнала')
 RIGHTS: Schema = {
     'type': 'array',
     'items': enum_of(LegalCabinetRight),
@@ -235,6 +236,20 @@ def _text() -> dict[str, Any]:
     )
 
 
+def _signature_file(operation_id: str, summary: str, media_type: str) -> dict[str, Any]:
+    """A part of the kept КЭП of a staff change (the journal's `confirmation.signature_id`)."""
+    operation = op(
+        operation_id,
+        f'{summary} (право «Просмотр»)',
+        TAG,
+        ('200', 'Файл', None),
+        errors=(*READ, '403'),
+        params=[CABINET_ID, STAFF_SIGNATURE_ID],
+    )
+    operation['responses']['200']['content'] = {media_type: {'schema': string(format='binary')}}
+    return operation
+
+
 def _filing() -> dict[str, Any]:
     operation = op(
         'fileLegalCabinetApplication',
@@ -325,6 +340,14 @@ LEGAL_CABINET_PATHS: dict[str, dict[str, Any]] = {
             errors=(*READ, '403'),
             params=[CABINET_ID],
         ),
+    },
+    '/legal-cabinets/{cabinet_id}/staff-signatures/{staff_signature_id}/text': {
+        'get': _signature_file('getLegalCabinetSignedText', 'Текст изменения сотрудников, как подписан', 'text/plain')
+    },
+    '/legal-cabinets/{cabinet_id}/staff-signatures/{staff_signature_id}/signature': {
+        'get': _signature_file(
+            'getLegalCabinetStaffSignature', 'Подпись КЭП администратора (CMS, DER)', 'application/pkcs7-signature'
+        )
     },
     '/legal-cabinets/{cabinet_id}/applications': {
         'get': op(

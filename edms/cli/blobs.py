@@ -31,6 +31,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from edms.audit.operations import record
 from edms.citizen_services.models import ApplicationFile
 from edms.citizen_services.models.complaints import ComplaintFile
+from edms.citizen_services.models.legal_cabinets import StaffChangeSignature
 from edms.core.blobs import blob_store
 from edms.core.db import db
 from edms.core.tx import atomic
@@ -48,6 +49,7 @@ NEEDED: tuple[InstrumentedAttribute[str] | InstrumentedAttribute[str | None], ..
     ComplaintFile.sha256,
     ReportFile.sha256,
     AttachmentSignature.signature_sha256,
+    StaffChangeSignature.signature_sha256,
     UserCertificate.container_sha256,
     InboxPacket.sha256,
     OutboxPacket.sha256,

@@ -224,6 +224,33 @@ def test_the_administrators_signature_confirms_in_json_and_in_multipart(
     assert client.delete(f'{API}/{cabinet.id}/members/{member}', json=body, headers=head).status_code == 204
 
 
+def test_the_signed_text_and_the_signature_download_for_members_only(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str], trusted: TestPki
+) -> None:
+    with atomic():
+        world.applicant.snils = trusted.users['rsa'].profile['snils']
+    described = text_of(client, cabinet, head, action='add', **ADD)
+    cms = sign(trusted, described['text'])
+    response = client.post(f'{API}/{cabinet.id}/members', json={**ADD, 'signature': b64(cms)}, headers=head)
+    assert response.status_code == 201, response.get_json()
+    journal = client.get(f'{API}/{cabinet.id}/journal', headers=head).get_json()['items']
+    url = f'{API}/{cabinet.id}/staff-signatures/{journal[0]["data"]["confirmation"]["signature_id"]}'
+    text = client.get(f'{url}/text', headers=head)
+    assert (text.status_code, text.mimetype, text.data) == (200, 'text/plain', described['text'].encode('utf-8'))
+    signature = client.get(f'{url}/signature', headers=head)
+    assert (signature.status_code, signature.mimetype, signature.data) == (200, 'application/pkcs7-signature', cms)
+    assert 'attachment; filename=staff-change-' in signature.headers['Content-Disposition']
+    assert client.get(f'{url}/other', headers=head).status_code == 404
+    assert client.get(f'{url}x/text', headers=head).status_code == 404
+    assert client.get(f'{API}/{cabinet.id}/staff-signatures/999/text', headers=head).status_code == 404
+    for stranger in (world.other_applicant, world.ministry_executor):
+        assert client.get(f'{url}/signature', headers=headers(stranger)).status_code == 404
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode('ascii')
+
+
 def test_another_persons_or_a_broken_signature_is_refused(
     client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str], trusted: TestPki
 ) -> None:

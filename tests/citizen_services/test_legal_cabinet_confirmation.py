@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import update
 
 from edms.auth.confirmation import CodeRejected, ConfirmationCode
-from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet
+from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalEntityCabinet, StaffChangeSignature
 from edms.citizen_services.operations.legal_cabinets_confirmation import OTHER_TEXT
 from edms.citizen_services.operations.legal_cabinets_staff import (
     add_legal_cabinet_member,
@@ -29,15 +29,19 @@ from edms.citizen_services.queries.legal_cabinets import (
     LegalCabinetNotFound,
     get_legal_cabinet,
     legal_cabinet_journal,
+    staff_change_signature,
+    staff_change_signature_file,
 )
+from edms.cli.blobs import NEEDED, hashes
 from edms.core.clock import utcnow
 from edms.core.db import db
-from edms.core.errors import ValidationFailed
+from edms.core.errors import NotFound, ValidationFailed
 from edms.core.tx import atomic
 from scripts.make_test_pki import TestPki
 from tests.citizen_services.conftest import World
 from tests.citizen_services.legal_staff import code_for, confirmed, plan, quick_codes, run, sign
 from tests.factories import make_user
+from tests.signatures.test_cms import openssl_verify
 
 __all__ = ['quick_codes']
 SNILS_B = '08765430300'
@@ -182,6 +186,38 @@ def test_a_qualified_signature_of_the_administrator_confirms_and_the_journal_kee
     remove = plan(world.applicant, cabinet, remove_legal_cabinet_member, member.id)
     run(world.applicant, cabinet, remove_legal_cabinet_member, member.id, signature=sign(trusted, remove.text))
     assert state(cabinet)[0][-1][3] is True
+
+
+def test_the_signed_text_and_the_signature_are_kept_and_verify_with_openssl(
+    world: World, cabinet: LegalEntityCabinet, trusted: TestPki, tmp_path: Path
+) -> None:
+    as_owner_of(world, trusted)
+    change = plan(world.applicant, cabinet, add_legal_cabinet_member, ADD)
+    cms = sign(trusted, change.text)
+    run(world.applicant, cabinet, add_legal_cabinet_member, ADD, signature=cms)
+    confirmation = legal_cabinet_journal(cabinet)[0].data['confirmation']
+    kept = staff_change_signature(cabinet, confirmation['signature_id'])
+    assert (kept.action, kept.change_digest, kept.signed_by_id) == ('member_add', change.digest, world.applicant.id)
+    name, text, _ = staff_change_signature_file(kept, 'text')
+    assert (name, text) == (f'staff-change-{kept.id}.txt', change.text.encode('utf-8'))
+    _, signature, content_type = staff_change_signature_file(kept, 'signature')
+    assert (signature, content_type) == (cms, 'application/pkcs7-signature')
+    assert openssl_verify(trusted, tmp_path, 'rsa', text, signature) == 0
+    assert kept.signature_sha256 in set(hashes(NEEDED))  # the blob sweep keeps it
+
+
+def test_a_refused_signature_keeps_nothing_and_a_code_keeps_no_signature(
+    world: World, cabinet: LegalEntityCabinet, trusted: TestPki
+) -> None:
+    as_owner_of(world, trusted)
+    other = plan(world.applicant, cabinet, add_legal_cabinet_member, {**ADD, 'role': 'administrator'})
+    cms = sign(trusted, other.text)
+    refused(cabinet, ValidationFailed, world.applicant, cabinet, add_legal_cabinet_member, ADD, signature=cms)
+    confirmed(world.applicant, cabinet, add_legal_cabinet_member, ADD)
+    assert db.session.query(StaffChangeSignature).count() == 0
+    assert 'signature_id' not in legal_cabinet_journal(cabinet)[0].data['confirmation']
+    with pytest.raises(NotFound):
+        staff_change_signature(cabinet, 1)
 
 
 def test_the_certificate_is_matched_by_personal_inn_when_the_account_has_no_snils(

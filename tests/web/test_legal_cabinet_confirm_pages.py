@@ -13,6 +13,7 @@ import hashlib
 import html as markup
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from tests.citizen_services.conftest import World
 from tests.citizen_services.legal_staff import MASKED, give_phone, quick_codes, sign
 from tests.factories import login, make_user, page_text
 from tests.signatures import conftest as signatures
+from tests.signatures.test_cms import openssl_verify
 from tests.web.test_legal_cabinet_pages import confirm_by_code, confirmation_form
 
 world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
@@ -156,8 +158,8 @@ def test_a_code_of_another_change_is_refused(
     assert staff(cabinet) == before
 
 
-def test_the_administrators_signature_file_applies_the_change(
-    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, trusted: TestPki
+def test_the_administrators_signature_file_applies_the_change_and_the_journal_keeps_it(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, trusted: TestPki, tmp_path: Path
 ) -> None:
     with atomic():
         world.applicant.snils = trusted.users['rsa'].profile['snils']
@@ -179,8 +181,16 @@ def test_the_administrators_signature_file_applies_the_change(
     done = client.post(action, data=upload, content_type='multipart/form-data')
     assert done.status_code == 302
     assert staff(cabinet)[-1][1:] == ('lawyer', False)
-    journal = page_text(client.get(f'/legal-cabinets/{cabinet.id}/journal').get_data(as_text=True))
-    assert 'Подтверждено КЭП: Иванов' in journal
+    html = client.get(f'/legal-cabinets/{cabinet.id}/journal').get_data(as_text=True)
+    assert 'Подтверждено КЭП: Иванов' in page_text(html)
+    links = dict(re.findall(r'<a href="([^"]+/staff-signatures/\d+/\w+)">([^<]+)</a>', html))
+    assert sorted(links.values()) == ['подписанный текст', 'файл подписи']
+    downloaded = {name: client.get(url) for url, name in links.items()}
+    assert downloaded['подписанный текст'].get_data(as_text=True) == text
+    kept = downloaded['файл подписи'].data
+    assert openssl_verify(trusted, tmp_path, 'rsa', text.encode('utf-8'), kept) == 0
+    login(client, world.other_applicant)
+    assert all(client.get(url).status_code == 404 for url in links)
 
 
 def test_removal_and_a_change_of_rights_go_through_the_same_page(

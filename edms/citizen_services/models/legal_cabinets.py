@@ -126,3 +126,25 @@ class LegalCabinetMember(db.Model):
     def set_rights(self, rights: frozenset[LegalCabinetRight] | set[LegalCabinetRight]) -> None:
         for right in LegalCabinetRight:
             setattr(self, f'can_{right.value}', right in rights)
+
+
+class StaffChangeSignature(db.Model):
+    """The administrator's qualified signature that confirmed a staff change, kept as the evidence of that consent:
+    the exact text signed (`legal_cabinets_confirmation.StaffChange.text`) and the detached CMS over its UTF-8 bytes
+    (in the blob store), with the certificate it was checked against. The journal entry of the change names it."""
+
+    __tablename__ = 'citizen_services_staff_change_signatures'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cabinet_id: Mapped[int] = mapped_column(
+        ForeignKey('citizen_services_legal_cabinets.id', ondelete='CASCADE'), nullable=False, index=True
+    )
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey('auth_users.id'), nullable=False)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    change_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    signature_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    certificate_serial: Mapped[str] = mapped_column(String(128), nullable=False)
+    certificate_owner: Mapped[str] = mapped_column(String(1000), nullable=False)
+    signing_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -21,13 +21,15 @@ Confirmed by:
   (or, when either has none, personal ИНН).
 
 The journal entry of the change keeps how it was confirmed (`confirmation_facts`): the code's id and masked phone, or
-the certificate's serial, SHA-1 thumbprint and owner — never the code.
+the certificate's serial, SHA-1 thumbprint and owner and the id of the kept signature (`StaffChangeSignature`: the
+text signed and the CMS, which the cabinet's members download from the journal) — never the code.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from edms.auth.confirmation import ConfirmationCode
@@ -39,11 +41,14 @@ from edms.citizen_services.models.legal_cabinets import (
     LEGAL_CABINET_ROLE_LABELS,
     LegalCabinetRight,
     LegalCabinetRole,
+    StaffChangeSignature,
 )
 from edms.citizen_services.operations.uploads import MAX_SIGNATURE_SIZE, verify_signature
 from edms.citizen_services.rules.facts import ADVANCED, QUALIFIED
 from edms.citizen_services.rules.signatures import SignatureSpec, facts_problems
+from edms.core.blobs import blob_store
 from edms.core.clock import utcnow
+from edms.core.db import db
 from edms.core.errors import ValidationFailed
 from edms.notifications.sms import send_code
 from edms.signatures.crypto.certs import CertificateInfo
@@ -208,14 +213,40 @@ def _signed(actor: User, change: StaffChange, cms: bytes) -> dict[str, Any]:
     mismatch = _not_the_actor(actor, certificate)
     if mismatch:
         raise ValidationFailed(fields={SIGNATURE_FIELD: f'«{SIGNATURE_LABEL}»: {mismatch}.'})
+    signing_time = verified.facts.signing_time
+    kept = _keep(actor, change, cms, certificate, signing_time)
     return {
         'method': 'kep',
         'certificate_serial': certificate.serial,
         'certificate_thumbprint': certificate.thumbprint_sha1,
         'certificate_owner': certificate.owner,
-        'signing_time': verified.facts.signing_time.isoformat() if verified.facts.signing_time else None,
+        'signing_time': signing_time.isoformat() if signing_time else None,
         'change': change.digest,
+        'signature_id': kept.id,
     }
+
+
+def _keep(
+    actor: User, change: StaffChange, cms: bytes, certificate: CertificateInfo, signing_time: datetime | None
+) -> StaffChangeSignature:
+    """The signed text and the CMS kept as the evidence of the administrator's consent (the CMS in the blob store; a
+    change refused after this leaves an unreferenced blob, which `edms blobs sweep` removes)."""
+    stored = blob_store().put_bytes(cms, MAX_SIGNATURE_SIZE)
+    row = StaffChangeSignature(
+        cabinet_id=change.cabinet_id,
+        signed_by_id=actor.id,
+        action=change.action,
+        change_digest=change.digest,
+        text=change.text,
+        signature_sha256=stored.sha256,
+        certificate_serial=certificate.serial[:128],
+        certificate_owner=certificate.owner[:1000],
+        signing_time=signing_time,
+        confirmed_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def _not_the_actor(actor: User, certificate: CertificateInfo) -> str | None:

@@ -20,6 +20,7 @@ from edms.citizen_services.models.legal_cabinets import (
     LegalCabinetMember,
     LegalCabinetRight,
     LegalEntityCabinet,
+    StaffChangeSignature,
 )
 from edms.citizen_services.queries.applications import (
     ApplicationFilter,
@@ -27,8 +28,10 @@ from edms.citizen_services.queries.applications import (
     filtered_page,
     portal_account_by_snils,
 )
+from edms.core.blobs import blob_store
 from edms.core.db import db
 from edms.core.errors import Forbidden, NotFound
+from edms.core.validation import ID_MAX
 from edms.directory.models import Organization, OrganizationKind
 
 #: The object type of the cabinet's audit entries (every action in the cabinet is recorded on the cabinet).
@@ -99,6 +102,24 @@ def legal_cabinet_journal(cabinet: LegalEntityCabinet) -> list[AuditEntry]:
         .limit(JOURNAL_LIMIT)
     )
     return list(db.session.execute(query).scalars())
+
+
+def staff_change_signature(cabinet: LegalEntityCabinet, signature_id: int) -> StaffChangeSignature:
+    """A kept signature that confirmed a staff change of this cabinet; `NotFound` for any other (another cabinet's)."""
+    row = db.session.get(StaffChangeSignature, signature_id) if 0 < signature_id <= ID_MAX else None
+    if row is None or row.cabinet_id != cabinet.id:
+        raise NotFound('Подпись изменения состава сотрудников не найдена.')
+    return row
+
+
+def staff_change_signature_file(row: StaffChangeSignature, part: str) -> tuple[str, bytes, str]:
+    """One part of a kept signature as (file name, bytes, content type): `text`, the exact UTF-8 text signed, or
+    `signature`, the detached CMS over it (checked against its SHA-256 before it is served)."""
+    name = f'staff-change-{row.id}.txt'
+    if part == 'text':
+        return name, row.text.encode('utf-8'), 'text/plain; charset=utf-8'
+    with blob_store().open_verified(row.signature_sha256) as file:
+        return f'{name}.sig', file.read(), 'application/pkcs7-signature'
 
 
 def staff_version(cabinet: LegalEntityCabinet) -> int:

@@ -13,9 +13,10 @@ forms' routes and their confirmation (SMS code or КЭП) are in `legal_cabinets
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -42,6 +43,8 @@ from edms.citizen_services.queries.legal_cabinets import (
     legal_cabinets_of,
     legal_entity_applications,
     require_legal_cabinet_right,
+    staff_change_signature,
+    staff_change_signature_file,
 )
 from edms.core.db import db
 from edms.core.errors import Conflict, ValidationFailed
@@ -167,6 +170,27 @@ def journal(cabinet_id: int) -> str:
         rights_text=_rights_text,
         field_labels=FIELD_LABELS,
     )
+
+
+@bp.get('/legal-cabinets/<int:cabinet_id>/staff-signatures/<int:staff_signature_id>/text')
+@login_required
+def staff_signature_text(cabinet_id: int, staff_signature_id: int) -> Response:
+    """From the journal: the text of a staff change exactly as the administrator signed it."""
+    return _staff_signature_file(cabinet_id, staff_signature_id, 'text')
+
+
+@bp.get('/legal-cabinets/<int:cabinet_id>/staff-signatures/<int:staff_signature_id>/signature')
+@login_required
+def staff_signature(cabinet_id: int, staff_signature_id: int) -> Response:
+    """From the journal: the administrator's detached КЭП that confirmed a staff change."""
+    return _staff_signature_file(cabinet_id, staff_signature_id, 'signature')
+
+
+def _staff_signature_file(cabinet_id: int, staff_signature_id: int, part: str) -> Response:
+    cabinet, me = get_legal_cabinet(current_user(), cabinet_id)
+    require_legal_cabinet_right(me, LegalCabinetRight.view)
+    name, data, mimetype = staff_change_signature_file(staff_change_signature(cabinet, staff_signature_id), part)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
 def _rights_text(rights: list[str]) -> str:
