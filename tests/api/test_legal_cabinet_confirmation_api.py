@@ -199,16 +199,29 @@ def test_the_code_goes_to_the_confirmed_phone(
     assert [row.phone for row in db.session.query(ConfirmationCode)] == ['+79001112233']
 
 
-def test_the_administrators_signature_confirms_in_json_and_in_multipart(
+def add_signed(
     client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str], trusted: TestPki
-) -> None:
+) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
+    """The head, holding the test PKI's RSA certificate, adds ADD confirmed by his КЭП in JSON: the change's text,
+    the CMS and the new member."""
     with atomic():
         world.applicant.snils = trusted.users['rsa'].profile['snils']
     described = text_of(client, cabinet, head, action='add', **ADD)
-    cms = base64.b64encode(sign(trusted, described['text'])).decode('ascii')
-    response = client.post(f'{API}/{cabinet.id}/members', json={**ADD, 'signature': cms}, headers=head)
+    cms = sign(trusted, described['text'])
+    response = client.post(f'{API}/{cabinet.id}/members', json={**ADD, 'signature': b64(cms)}, headers=head)
     assert response.status_code == 201, response.get_json()
-    member = response.get_json()['id']
+    return described, cms, response.get_json()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode('ascii')
+
+
+def test_the_administrators_signature_confirms_in_json_and_in_multipart(
+    client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str], trusted: TestPki
+) -> None:
+    described, _, added = add_signed(client, world, cabinet, head, trusted)
+    member = added['id']
     confirmation = client.get(f'{API}/{cabinet.id}/journal', headers=head).get_json()['items'][0]['data'][
         'confirmation'
     ]
@@ -220,19 +233,14 @@ def test_the_administrators_signature_confirms_in_json_and_in_multipart(
     assert response.status_code == 200, response.get_json()
     assert response.get_json()['rights'] == ['view']
     described = text_of(client, cabinet, head, action='remove', member_id=member)
-    body = {'signature': base64.b64encode(sign(trusted, described['text'])).decode('ascii')}
+    body = {'signature': b64(sign(trusted, described['text']))}
     assert client.delete(f'{API}/{cabinet.id}/members/{member}', json=body, headers=head).status_code == 204
 
 
 def test_the_signed_text_and_the_signature_download_for_members_only(
     client: FlaskClient, world: World, cabinet: LegalEntityCabinet, head: dict[str, str], trusted: TestPki
 ) -> None:
-    with atomic():
-        world.applicant.snils = trusted.users['rsa'].profile['snils']
-    described = text_of(client, cabinet, head, action='add', **ADD)
-    cms = sign(trusted, described['text'])
-    response = client.post(f'{API}/{cabinet.id}/members', json={**ADD, 'signature': b64(cms)}, headers=head)
-    assert response.status_code == 201, response.get_json()
+    described, cms, _ = add_signed(client, world, cabinet, head, trusted)
     journal = client.get(f'{API}/{cabinet.id}/journal', headers=head).get_json()['items']
     url = f'{API}/{cabinet.id}/staff-signatures/{journal[0]["data"]["confirmation"]["signature_id"]}'
     text = client.get(f'{url}/text', headers=head)
@@ -245,10 +253,6 @@ def test_the_signed_text_and_the_signature_download_for_members_only(
     assert client.get(f'{API}/{cabinet.id}/staff-signatures/999/text', headers=head).status_code == 404
     for stranger in (world.other_applicant, world.ministry_executor):
         assert client.get(f'{url}/signature', headers=headers(stranger)).status_code == 404
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode('ascii')
 
 
 def test_another_persons_or_a_broken_signature_is_refused(
