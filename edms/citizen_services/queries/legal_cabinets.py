@@ -1,7 +1,7 @@
 """Reading legal entities' cabinets: the cabinets a portal account belongs to, one cabinet with the reader's own
 membership (a cabinet the reader is not a member of is «not found»), the per-action right check, the cabinet's
-journal (audit entries about it) and its staff version, the legal entity's applications, a portal account found by
-СНИЛС or ИНН.
+journal (audit entries about it), the КЭП signatures kept from its staff changes (the text signed and the CMS) and
+its staff version, the legal entity's applications, a portal account found by СНИЛС or ИНН.
 
     cabinet, me = get_legal_cabinet(user, cabinet_id)
     require_legal_cabinet_right(me, LegalCabinetRight.view)
