@@ -1,6 +1,7 @@
 """Legal entities' cabinets in the API (seed 000), the applicant's side of a legal entity on the portal: the cabinets
 of the token's account, one cabinet with its staff (role and rights of each), its details changed («edit»), staff
-added by СНИЛС or ИНН, changed and removed (the administrator), the cabinet's journal, the legal entity's
+added by СНИЛС or ИНН, changed and removed (the administrator), the cabinet's journal and the КЭП kept from its staff
+changes (the text signed and the signature, «view»), the legal entity's
 applications («view», filtered as the applications list) and an application filed on its behalf («send»: JSON or
 multipart like `POST /applications`, or the КЭП-signed XML with `xml` and `signature` parts).
 
@@ -134,13 +135,13 @@ def journal(cabinet_id: int) -> Response:
 STAFF_SIGNATURE = '/legal-cabinets/<int:cabinet_id>/staff-signatures/<int:staff_signature_id>'
 
 
-@bp.get(f'{STAFF_SIGNATURE}/text', endpoint='legal_cabinet_signed_text')
+@bp.get(f'{STAFF_SIGNATURE}/text', endpoint='legal_cabinet_staff_signed_text')
 def staff_signature_text(cabinet_id: int, staff_signature_id: int) -> Response:
     """The text of a staff change exactly as signed; the journal entry's `confirmation.signature_id` names it."""
     return _staff_signature_file(cabinet_id, staff_signature_id, 'text')
 
 
-@bp.get(f'{STAFF_SIGNATURE}/signature', endpoint='legal_cabinet_signature')
+@bp.get(f'{STAFF_SIGNATURE}/signature', endpoint='legal_cabinet_staff_signature')
 def staff_signature(cabinet_id: int, staff_signature_id: int) -> Response:
     """The administrator's detached CMS (DER) that confirmed the staff change."""
     return _staff_signature_file(cabinet_id, staff_signature_id, 'signature')

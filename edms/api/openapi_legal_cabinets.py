@@ -10,7 +10,7 @@ from typing import Any
 
 from edms.api.openapi_applications import FILE_PARTS, FILING_ERRORS, FILTERS, MULTIPART, taking_submission
 from edms.api.openapi_confirmation import TOO_MANY
-from edms.api.openapi_ops import JSON, READ, WRITE, op, path_param
+from edms.api.openapi_ops import JSON, READ, WRITE, content, op, path_param
 from edms.api.openapi_schemas import (
     DATETIME,
     ID,
@@ -243,10 +243,12 @@ def _signature_file(operation_id: str, summary: str, media_type: str) -> dict[st
         f'{summary} (право «Просмотр»)',
         TAG,
         ('200', 'Файл', None),
-        errors=(*READ, '403'),
+        errors=(*READ, '403', '409'),
         params=[CABINET_ID, STAFF_SIGNATURE_ID],
     )
     operation['responses']['200']['content'] = {media_type: {'schema': string(format='binary')}}
+    missing = {'description': 'Файл подписи отсутствует в хранилище', 'content': content(ref('Error'))}
+    operation['responses']['410'] = missing
     return operation
 
 

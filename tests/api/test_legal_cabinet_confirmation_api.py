@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 
 from edms.auth.confirmation import ConfirmationCode
 from edms.auth.models import User
-from edms.citizen_services.models.legal_cabinets import LegalEntityCabinet
+from edms.citizen_services.models.legal_cabinets import LegalCabinetMember, LegalCabinetRight, LegalEntityCabinet
+from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.tx import atomic
 from scripts.make_test_pki import TestPki
@@ -26,7 +27,7 @@ from tests.auth.sms_gateway import notified_code
 from tests.citizen_services import conftest as services
 from tests.citizen_services.conftest import World
 from tests.citizen_services.legal_staff import MASKED, give_phone, quick_codes, sign
-from tests.factories import api_token, make_user
+from tests.factories import api_token, inn10, make_user, ogrn
 from tests.signatures import conftest as signatures
 
 world, test_pki, trusted = services.world, signatures.test_pki, services.trusted
@@ -253,6 +254,31 @@ def test_the_signed_text_and_the_signature_download_for_members_only(
     assert client.get(f'{API}/{cabinet.id}/staff-signatures/999/text', headers=head).status_code == 404
     for stranger in (world.other_applicant, world.ministry_executor):
         assert client.get(f'{url}/signature', headers=headers(stranger)).status_code == 404
+    # The head of two cabinets asks for this cabinet's signature under the other one.
+    other = second_cabinet(world, cabinet)
+    foreign = url.replace(f'{API}/{cabinet.id}/', f'{API}/{other.id}/')
+    assert client.get(f'{foreign}/signature', headers=head).status_code == 404
+    with atomic():  # a member without «Просмотр»
+        next(row for row in cabinet.members if row.user_id == world.applicant.id).set_rights(frozenset())
+    assert client.get(f'{url}/text', headers=head).status_code == 403
+
+
+def second_cabinet(world: World, cabinet: LegalEntityCabinet) -> LegalEntityCabinet:
+    """Another legal entity's cabinet with the head as its administrator too."""
+    with atomic():
+        other = LegalEntityCabinet(
+            ogrn=ogrn('103770099887'),
+            inn=inn10('770708389'),
+            name='ООО «Другое»',
+            legal_form='ООО',
+            legal_address='Москва',
+            application_id=cabinet.application_id,
+        )
+        member = LegalCabinetMember(user_id=world.applicant.id, role='administrator', added_at=utcnow())
+        member.set_rights(frozenset(LegalCabinetRight))
+        other.members.append(member)
+        db.session.add(other)
+    return other
 
 
 def test_another_persons_or_a_broken_signature_is_refused(

@@ -7,6 +7,7 @@ serial and thumbprint), never the code."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import timedelta
@@ -33,6 +34,7 @@ from edms.citizen_services.queries.legal_cabinets import (
     staff_change_signature_file,
 )
 from edms.cli.blobs import NEEDED, hashes
+from edms.core.blobs import blob_store
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import NotFound, ValidationFailed
@@ -215,6 +217,7 @@ def test_a_refused_signature_keeps_nothing_and_a_code_keeps_no_signature(
     refused(cabinet, ValidationFailed, world.applicant, cabinet, add_legal_cabinet_member, ADD, signature=cms)
     confirmed(world.applicant, cabinet, add_legal_cabinet_member, ADD)
     assert db.session.query(StaffChangeSignature).count() == 0
+    assert not Path(blob_store().path_for(hashlib.sha256(cms).hexdigest())).exists()
     assert 'signature_id' not in legal_cabinet_journal(cabinet)[0].data['confirmation']
     with pytest.raises(NotFound):
         staff_change_signature(cabinet, 1)

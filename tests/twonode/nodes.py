@@ -6,7 +6,8 @@ cluster, its Redis, its blob folder, an HTTP server (gunicorn, as in production)
 (tests/twonode/seed.py) with both agencies in each node's directory — the local one and the partner at the other
 node's endpoint — and then the processes, each node holding the token the other node issued for it in
 EXCHANGE_TOKENS; it returns when both answer /health, the API and their worker is registered in Redis. Whatever
-fails, everything started so far is stopped. `Node.logs()` gives the tail of every log for a failure report.
+fails, everything started so far is stopped. `Node.logs()` gives the tail of the worker's and the HTTP server's logs
+and the node's inbox and outbox rows for a failure report.
 """
 
 from __future__ import annotations
@@ -238,11 +239,12 @@ class Node:
         try:
             engine = sqlalchemy.create_engine(self.postgres.url, poolclass=sqlalchemy.pool.NullPool)
             with engine.connect() as connection:
-                return '\n'.join(
+                rows = '\n'.join(
                     f'{query.split(" FROM ")[1].split()[0]}: {list(row)}'
                     for query in queries
                     for row in connection.execute(sqlalchemy.text(query))
                 )
+                return rows or '(no rows)'
         except sqlalchemy.exc.SQLAlchemyError as error:
             return f'(not read: {error})'
 

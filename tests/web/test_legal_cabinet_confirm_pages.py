@@ -189,8 +189,11 @@ def test_the_administrators_signature_file_applies_the_change_and_the_journal_ke
     assert downloaded['подписанный текст'].get_data(as_text=True) == text
     kept = downloaded['файл подписи'].data
     assert openssl_verify(trusted, tmp_path, 'rsa', text.encode('utf-8'), kept) == 0
+    with atomic():  # a member without «Просмотр»
+        next(row for row in cabinet.members if row.user_id == world.applicant.id).set_rights(frozenset())
+    assert [client.get(url).status_code for url in links] == [403, 403]
     login(client, world.other_applicant)
-    assert all(client.get(url).status_code == 404 for url in links)
+    assert [client.get(url).status_code for url in links] == [404, 404]
 
 
 def test_removal_and_a_change_of_rights_go_through_the_same_page(

@@ -9,6 +9,8 @@ its staff version, the legal entity's applications, a portal account found by С
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
@@ -112,7 +114,9 @@ def staff_change_signature(cabinet: LegalEntityCabinet, signature_id: int) -> St
     return row
 
 
-def staff_change_signature_file(row: StaffChangeSignature, part: str) -> tuple[str, bytes, str]:
+def staff_change_signature_file(
+    row: StaffChangeSignature, part: Literal['text', 'signature']
+) -> tuple[str, bytes, str]:
     """One part of a kept signature as (file name, bytes, content type): `text`, the exact UTF-8 text signed, or
     `signature`, the detached CMS over it (checked against its SHA-256 before it is served)."""
     name = f'staff-change-{row.id}.txt'

@@ -1,6 +1,7 @@
 """«Кабинет организации» in the browser (seed 000), the applicant's side of a legal entity on the portal: the list of
 the cabinets the account is a member of, the cabinet's page (requisites and contacts with their form, the staff with a
-roles × rights matrix, adding and removing staff), the cabinet's journal and the legal entity's applications, an
+roles × rights matrix, adding and removing staff), the cabinet's journal with the downloads of the КЭП kept from its
+staff changes (the text signed and the signature) and the legal entity's applications, an
 application filed on the legal entity's behalf (the «send» right; the portal's generated form with the organization's
 requisites filled in); and the section on the registration application's page linking to the cabinet it brought
 about.
