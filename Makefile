@@ -1,7 +1,14 @@
 # Developer entry points: make run | test | lint | bench | clean. See /work/shared/DESIGN.md ("Runs").
 
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter of .venv: the first of these that can create a virtualenv, Debian's own python3.11 first. Debian
+# links the interpreter into its executable; pyenv's default build loads libpython3.11.so and spends about 20 % more
+# CPU on the same request (BENCHMARKS.md, "Machine"). Evaluated on every use, so `make test` picks Debian's once
+# install-test-deps.sh has installed python3-venv. Set PYTHON=... to choose another.
+PYTHON_CANDIDATES := /usr/bin/python3.11 python3.11 python3
+PYTHON ?= $(shell for candidate in $(PYTHON_CANDIDATES); do \
+	"$$candidate" -c 'import ensurepip, venv' >/dev/null 2>&1 && { command -v "$$candidate"; exit; }; \
+	done; command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1

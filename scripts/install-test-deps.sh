@@ -29,10 +29,14 @@ for package in "${PACKAGES[@]}"; do
         missing+=("$package")
     fi
 done
-# A fresh Debian python3 cannot create the project's virtualenv without python3-venv (ensurepip).
-if command -v "$PYTHON" >/dev/null 2>&1 && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
-    missing+=(python3-venv)
-fi
+# A fresh Debian python3 cannot create the project's virtualenv without python3-venv (ensurepip). The Makefile
+# prefers Debian's own python3.11 to any other, so it is made able to even when $PYTHON already is.
+for python in /usr/bin/python3.11 "$PYTHON"; do
+    if command -v "$python" >/dev/null 2>&1 && ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        missing+=(python3-venv)
+        break
+    fi
+done
 
 if ((${#missing[@]})); then
     echo "install-test-deps: installing ${missing[*]}"
