@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edms.core.clock import utcnow
-from edms.core.db import CreatedAtMixin, UTCDateTime, db
+from edms.core.db import CreatedAtMixin, UTCDateTime, db, reference
 from edms.directory.models import Organization
 from edms.registry.models import Card
 
@@ -202,10 +202,10 @@ class InboxPacket(db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    card: Mapped[Card | None] = relationship()
-    recipient_organization: Mapped[Organization | None] = relationship()
-    recipient_participant: Mapped[ExchangeParticipant | None] = relationship(foreign_keys=[recipient_participant_id])
-    source_participant: Mapped[ExchangeParticipant | None] = relationship(foreign_keys=[source_participant_id])
+    card: Mapped[Card | None] = reference()
+    recipient_organization: Mapped[Organization | None] = reference()
+    recipient_participant: Mapped[ExchangeParticipant | None] = reference(foreign_keys=[recipient_participant_id])
+    source_participant: Mapped[ExchangeParticipant | None] = reference(foreign_keys=[source_participant_id])
 
     @property
     def status_label(self) -> str:
@@ -269,7 +269,7 @@ class OutboxPacket(CreatedAtMixin, db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    destination: Mapped[ExchangeParticipant] = relationship(foreign_keys=[destination_id])
+    destination: Mapped[ExchangeParticipant] = reference(foreign_keys=[destination_id])
 
     @property
     def kind_label(self) -> str:
@@ -382,8 +382,8 @@ class Dispatch(CreatedAtMixin, db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    destination: Mapped[ExchangeParticipant] = relationship()
-    outbox: Mapped[OutboxPacket] = relationship()
+    destination: Mapped[ExchangeParticipant] = reference()
+    outbox: Mapped[OutboxPacket] = reference()
     steps: Mapped[list[DispatchEvent]] = relationship(
         order_by='DispatchEvent.id', back_populates='dispatch', cascade='all, delete-orphan'
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from edms.auth.models import User
-from edms.core.db import CreatedAtMixin, UTCDateTime, db
+from edms.core.db import CreatedAtMixin, UTCDateTime, db, reference
 
 TEXT_MAX = 1000
 URL_MAX = 500
@@ -74,7 +74,7 @@ class Notification(CreatedAtMixin, db.Model):
     #: The last delivery error; kept when the mail could not be sent after the retries.
     email_error: Mapped[str | None] = mapped_column(String(EMAIL_ERROR_MAX))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = reference()
 
     @property
     def is_read(self) -> bool:

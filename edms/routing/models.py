@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edms.auth.models import User
-from edms.core.db import CreatedAtMixin, UTCDateTime, db
+from edms.core.db import CreatedAtMixin, UTCDateTime, db, reference
 from edms.directory.models import Department, Organization
 from edms.registry.models.enums import CardKind, DeliveryMethod, enum_column
 
@@ -76,7 +76,7 @@ class RoutingDecision(db.Model):
     #: Who applied the rules; None when the system did (a card received by the exchange).
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
 
-    rule: Mapped[RoutingRule | None] = relationship()
-    department: Mapped[Department | None] = relationship()
-    executor: Mapped[User | None] = relationship(foreign_keys=[executor_id])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    rule: Mapped[RoutingRule | None] = reference()
+    department: Mapped[Department | None] = reference()
+    executor: Mapped[User | None] = reference(foreign_keys=[executor_id])
+    decided_by: Mapped[User | None] = reference(foreign_keys=[decided_by_id])

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edms.auth.models import User
 from edms.citizen_services.catalogue.definition import Channel
-from edms.core.db import CreatedAtMixin, UTCDateTime, db
+from edms.core.db import CreatedAtMixin, UTCDateTime, db, reference
 from edms.directory.models import Organization
 from edms.registry.models.enums import enum_column
 
@@ -137,10 +137,10 @@ class Application(CreatedAtMixin, db.Model):
     #: Days before the end whose reminder was sent (-1: the notice the day after the end).
     reminders_sent: Mapped[list[int] | None] = mapped_column(JSON)
 
-    applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
-    filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
+    applicant_user: Mapped[User | None] = reference(foreign_keys=[applicant_user_id])
+    filed_by: Mapped[User] = reference(foreign_keys=[filed_by_id])
     organization: Mapped[Organization] = relationship(foreign_keys=[organization_id])
-    filed_via_organization: Mapped[Organization | None] = relationship(foreign_keys=[filed_via_organization_id])
+    filed_via_organization: Mapped[Organization | None] = reference(foreign_keys=[filed_via_organization_id])
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates='application', order_by='ApplicationEvent.id', cascade='all, delete-orphan'
     )
@@ -170,7 +170,7 @@ class ApplicationEvent(db.Model):
     comment: Mapped[str] = mapped_column(Text, nullable=False, default='')
 
     application: Mapped[Application] = relationship(back_populates='events')
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = reference()
 
 
 class ApplicationFile(CreatedAtMixin, db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edms.auth.models import User
-from edms.core.db import CreatedAtMixin, UTCDateTime, db
+from edms.core.db import CreatedAtMixin, UTCDateTime, db, reference
 from edms.directory.models import Department, Organization
 from edms.registry.models.attachments import Attachment
 from edms.registry.models.casefiles import CaseFile
@@ -94,14 +94,14 @@ class Card(CreatedAtMixin, db.Model):
     appeal_extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     appeal_extended_by_id: Mapped[int | None] = mapped_column(ForeignKey('auth_users.id'))
 
-    organization: Mapped[Organization] = relationship(foreign_keys=[organization_id])
-    department: Mapped[Department | None] = relationship()
-    journal: Mapped[Journal | None] = relationship()
-    case_file: Mapped[CaseFile | None] = relationship()
-    correspondent_organization: Mapped[Organization | None] = relationship(foreign_keys=[correspondent_organization_id])
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
-    appeal_extended_by: Mapped[User | None] = relationship(foreign_keys=[appeal_extended_by_id])
+    organization: Mapped[Organization] = reference(foreign_keys=[organization_id])
+    department: Mapped[Department | None] = reference()
+    journal: Mapped[Journal | None] = reference()
+    case_file: Mapped[CaseFile | None] = reference()
+    correspondent_organization: Mapped[Organization | None] = reference(foreign_keys=[correspondent_organization_id])
+    created_by: Mapped[User | None] = reference(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = reference(foreign_keys=[updated_by_id])
+    appeal_extended_by: Mapped[User | None] = reference(foreign_keys=[appeal_extended_by_id])
     addressees: Mapped[list[CardAddressee]] = relationship(
         cascade='all, delete-orphan', order_by='CardAddressee.position'
     )
