@@ -29,14 +29,25 @@ for package in "${PACKAGES[@]}"; do
         missing+=("$package")
     fi
 done
-# A fresh Debian python3 cannot create the project's virtualenv without python3-venv (ensurepip). The Makefile
-# prefers Debian's own python3.11 to any other, so it is made able to even when $PYTHON already is.
-for python in /usr/bin/python3.11 "$PYTHON"; do
-    if command -v "$python" >/dev/null 2>&1 && ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
-        missing+=(python3-venv)
-        break
+# A fresh Debian python3 cannot create the project's virtualenv without its venv package (ensurepip). The Makefile
+# prefers Debian's own python3.11 to any other (a faster build), so its package is wanted even when $PYTHON (pyenv's,
+# say) can already make one; then it is optional: without root or sudo the virtualenv stays on $PYTHON.
+can_venv() {
+    command -v "$1" >/dev/null 2>&1 && "$1" -c 'import ensurepip, venv' >/dev/null 2>&1
+}
+if [[ -x /usr/bin/python3.11 ]] && ! can_venv /usr/bin/python3.11; then
+    if can_venv "$PYTHON"; then
+        if [[ "$(id -u)" -eq 0 ]] || command -v sudo >/dev/null 2>&1; then
+            missing+=(python3.11-venv)
+        else
+            echo "install-test-deps: python3.11-venv needs root; the virtualenv is made on $PYTHON"
+        fi
+    else
+        missing+=(python3.11-venv)
     fi
-done
+elif ! can_venv "$PYTHON"; then
+    missing+=(python3-venv)
+fi
 
 if ((${#missing[@]})); then
     echo "install-test-deps: installing ${missing[*]}"

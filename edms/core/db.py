@@ -61,8 +61,9 @@ def reference(*args: Any, **kwargs: Any) -> Any:
     """A many-to-one relationship that code only reads, the foreign key column being what is written (`relationship`'s
     arguments). It stays out of the unit of work (`viewonly`), so a flush of the model does not sort and check it:
     a card's eight references are about 5 % of the Python calls of a filing. Assigning it raises `AttributeError`,
-    where a viewonly relationship would drop the value silently."""
-    return relationship(*args, viewonly=True, info={READ_ONLY: True}, **kwargs)
+    where a viewonly relationship would drop the value silently. No cascades: `session.merge` of a row leaves its
+    references to be loaded through the key instead of assigning them."""
+    return relationship(*args, viewonly=True, cascade='', info={READ_ONLY: True}, **kwargs)
 
 
 @event.listens_for(Mapper, 'mapper_configured')

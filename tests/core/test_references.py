@@ -36,6 +36,16 @@ def test_assigning_a_reference_raises_instead_of_losing_the_value(app_ctx: Flask
         Card(created_by=None)
 
 
+def test_a_row_with_loaded_references_can_be_merged(app_ctx: Flask) -> None:
+    organization = make_organization()
+    card = make_card(make_user(organization, 'clerk'), summary='О поставке')
+    db.session.commit()
+    assert card.organization.id == organization.id  # loaded before the row leaves the session
+    db.session.expunge(card)
+    merged = db.session.merge(card)
+    assert merged.organization.id == organization.id
+
+
 def test_references_are_viewonly_and_marked(app_ctx: Flask) -> None:
     relationships = object_mapper(Card(organization_id=1)).relationships
     assert relationships['department'].viewonly
