@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # The interpreter of .venv: the first of these that can create a virtualenv, Debian's own python3.11 first. Debian
 # links the interpreter into its executable; pyenv's default build loads libpython3.11.so and spends about 20 % more
 # CPU on the same request (BENCHMARKS.md, "Machine"). Evaluated on every use, so `make test` picks Debian's once
-# install-test-deps.sh has installed python3-venv. Set PYTHON=... to choose another.
+# install-test-deps.sh has installed python3.11-venv. Set PYTHON=... to choose another.
 PYTHON_CANDIDATES := /usr/bin/python3.11 python3.11 python3
 PYTHON ?= $(shell for candidate in $(PYTHON_CANDIDATES); do \
 	"$$candidate" -c 'import ensurepip, venv' >/dev/null 2>&1 && { command -v "$$candidate"; exit; }; \
