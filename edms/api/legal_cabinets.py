@@ -39,6 +39,7 @@ from edms.citizen_services.operations.legal_cabinets import (
 )
 from edms.citizen_services.queries import FILTER_FIELDS, ApplicationFilter, get_application, read_filter
 from edms.citizen_services.queries.legal_cabinets import (
+    StaffSignaturePart,
     get_legal_cabinet,
     legal_cabinet_journal,
     legal_cabinets_of,
@@ -147,7 +148,7 @@ def staff_signature(cabinet_id: int, staff_signature_id: int) -> Response:
     return _staff_signature_file(cabinet_id, staff_signature_id, 'signature')
 
 
-def _staff_signature_file(cabinet_id: int, staff_signature_id: int, part: str) -> Response:
+def _staff_signature_file(cabinet_id: int, staff_signature_id: int, part: StaffSignaturePart) -> Response:
     cabinet, _ = _viewed(cabinet_id)
     name, data, mimetype = staff_change_signature_file(staff_change_signature(cabinet, staff_signature_id), part)
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)

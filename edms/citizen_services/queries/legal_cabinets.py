@@ -36,6 +36,8 @@ from edms.core.errors import Forbidden, NotFound
 from edms.core.validation import ID_MAX
 from edms.directory.models import Organization, OrganizationKind
 
+#: The parts of a kept staff-change signature that are served: the text signed, the detached CMS.
+StaffSignaturePart = Literal['text', 'signature']
 #: The object type of the cabinet's audit entries (every action in the cabinet is recorded on the cabinet).
 CABINET_AUDIT_TYPE = LegalEntityCabinet.__tablename__
 JOURNAL_LIMIT = 500
@@ -114,9 +116,7 @@ def staff_change_signature(cabinet: LegalEntityCabinet, signature_id: int) -> St
     return row
 
 
-def staff_change_signature_file(
-    row: StaffChangeSignature, part: Literal['text', 'signature']
-) -> tuple[str, bytes, str]:
+def staff_change_signature_file(row: StaffChangeSignature, part: StaffSignaturePart) -> tuple[str, bytes, str]:
     """One part of a kept signature as (file name, bytes, content type): `text`, the exact UTF-8 text signed, or
     `signature`, the detached CMS over it (checked against its SHA-256 before it is served)."""
     name = f'staff-change-{row.id}.txt'

@@ -38,6 +38,7 @@ from edms.citizen_services.operations.legal_cabinets import (
     update_legal_cabinet,
 )
 from edms.citizen_services.queries.legal_cabinets import (
+    StaffSignaturePart,
     get_legal_cabinet,
     legal_cabinet_by_ogrn,
     legal_cabinet_journal,
@@ -187,7 +188,7 @@ def staff_signature(cabinet_id: int, staff_signature_id: int) -> Response:
     return _staff_signature_file(cabinet_id, staff_signature_id, 'signature')
 
 
-def _staff_signature_file(cabinet_id: int, staff_signature_id: int, part: str) -> Response:
+def _staff_signature_file(cabinet_id: int, staff_signature_id: int, part: StaffSignaturePart) -> Response:
     cabinet, me = get_legal_cabinet(current_user(), cabinet_id)
     require_legal_cabinet_right(me, LegalCabinetRight.view)
     name, data, mimetype = staff_change_signature_file(staff_change_signature(cabinet, staff_signature_id), part)
