@@ -11,6 +11,7 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, consumers of domain events, blueprints, CLI."""
     from edms import settings
+    from edms.core.multipart import install as install_multipart
     from edms.core.urls import install_converters
     from edms.extensions import init_extensions
     from edms.paths import ROOT
@@ -18,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / 'templates'), instance_path=str(ROOT / 'instance'))
     settings.load(app, config)
     install_converters(app)
+    install_multipart()  # a faster search for the end of a multipart part (werkzeug 3.1)
     init_extensions(app)
 
     from edms.api import register_api
