@@ -54,6 +54,7 @@ from edms.signatures.crypto.keys import load_private_key
 from scripts.bench.bench_api import environment, gunicorn, profiled, report, run_clients, worker_cpu_per_request
 from scripts.bench.bench_exchange import machine_busy, machine_jiffies, postgres_cpu
 from scripts.bench.common import (
+    STATEMENT_STATS,
     WORK,
     load_average,
     machine,
@@ -61,6 +62,8 @@ from scripts.bench.common import (
     percentile,
     pg_settings,
     postgres,
+    print_statement_times,
+    reset_statement_times,
     sampled_waits,
     summary_ms,
     wait_for_quiet,
@@ -179,8 +182,8 @@ def filing_bodies(pki: TestPki, count: int, kb: int) -> list[bytes]:
 def profile_filing(app: Flask, parties: Parties, pki: TestPki, count: int, kb: int) -> None:
     """`--profile-here N`: N filings through the Flask test client in this process without a profiler, for the CPU
     time of one filing (process_time: the machine's other load does not count) with its SQL statements and flushes
-    counted, then N more under cProfile timed by the CPU clock; prints the statements per filing and the functions
-    that take the most CPU."""
+    counted, then N more under cProfile timed by the CPU clock; prints the statements per filing, PostgreSQL's time
+    for each (pg_stat_statements) and the functions that take the most CPU."""
     import cProfile
     import pstats
 
@@ -212,6 +215,7 @@ def profile_filing(app: Flask, parties: Parties, pki: TestPki, count: int, kb: i
             response = client.post('/api/v1/applications', data=body, headers=headers)
             assert response.status_code == 201, response.get_json()
 
+    reset_statement_times(app)
     event.listen(engine, 'before_cursor_execute', count_statement)
     event.listen(Session, 'after_flush', count_flush)
     cpu, started = time.process_time(), time.perf_counter()
@@ -226,6 +230,7 @@ def profile_filing(app: Flask, parties: Parties, pki: TestPki, count: int, kb: i
     print(f'SQL:        {len(statements) / count:.1f} statements and {len(flushes) / count:.1f} flushes per filing')
     for statement, times in Counter(statements).most_common(25):
         print(f'  {times / count:5.1f}  {statement}')
+    print_statement_times(app, count)
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     file_all(bodies[count:])
@@ -462,7 +467,7 @@ def main() -> None:
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     pki = build_test_pki(WORK / f'pki-{uuid.uuid4().hex[:8]}')
-    with postgres(durable=not args.fast) as url:
+    with postgres(durable=not args.fast, settings=STATEMENT_STATS if args.profile_here else '') as url:
         app = migrated_app(url)
         parties = setup_parties(app, pki)
         print(f'machine:    {machine()}\npostgresql: {pg_settings(app)}\nload avg:   {load_average()}')

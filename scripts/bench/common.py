@@ -37,6 +37,8 @@ SHOWN_SETTINGS = (
     'maintenance_work_mem', 'max_wal_size', 'wal_level', 'gin_pending_list_limit', 'jit',
 )  # fmt: skip
 SECRET_KEY = 'bench-secret-key-not-for-production'
+#: Server options that keep statistics of every statement (`statement_times`); only for the in-process profiles.
+STATEMENT_STATS = '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all'
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,14 @@ def interpreter() -> str:
 
 
 @contextmanager
-def postgres(durable: bool = False, url: str | None = None) -> Iterator[str]:
-    """The SQLAlchemy URL of an empty database: `url` as given, or a private cluster stopped afterwards."""
+def postgres(durable: bool = False, url: str | None = None, settings: str = '') -> Iterator[str]:
+    """The SQLAlchemy URL of an empty database: `url` as given, or a private cluster stopped afterwards (with the
+    server options `settings` added, as `-c name=value …`)."""
     if url:
         yield url
         return
     saved, base = servers.PG_SETTINGS, Path(tempfile.mkdtemp(prefix='edms-bench-pg-'))
-    if durable:
-        servers.PG_SETTINGS = DURABLE_SETTINGS
+    servers.PG_SETTINGS = f'{DURABLE_SETTINGS if durable else saved} {settings}'.strip()
     try:
         server = servers.start_postgres(base)
     finally:
@@ -214,3 +216,26 @@ def sampled_waits(app: Flask, every: float = 0.02, top: int = 8) -> Iterator[Non
         print(f'waits:      {samples} samples of the busy backends (per sample, by state / wait / statement):')
         for (state, wait, statement), count in seen.most_common(top):
             print(f'  {count / samples:5.2f}  {state} / {wait} / {" ".join(statement.split())}')
+
+
+def reset_statement_times(app: Flask) -> None:
+    """Start counting statements afresh (PostgreSQL started with `STATEMENT_STATS`)."""
+    with app.app_context():
+        db.session.execute(text('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'))
+        db.session.execute(text('SELECT pg_stat_statements_reset()'))
+        db.session.commit()
+
+
+def print_statement_times(app: Flask, per: int, limit: int = 25) -> None:
+    """PostgreSQL's own execution time of each statement since `reset_statement_times`, per `per` operations (the
+    foreign-key checks' internal queries included; the protocol, parsing and the commit's WAL are not)."""
+    query = text(
+        "SELECT calls, total_exec_time + total_plan_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) "
+        'FROM pg_stat_statements WHERE query NOT LIKE :own ORDER BY 2 DESC'
+    )
+    with app.app_context():
+        rows = db.session.execute(query, {'own': '%pg_stat_statements%'}).all()
+    total = sum(row[1] for row in rows)
+    print(f'PostgreSQL: {1000 * total / per:.0f} µs of statement execution per operation (pg_stat_statements)')
+    for calls, took, statement in rows[:limit]:
+        print(f'  {calls / per:5.1f}× {1000 * took / per:6.0f} µs  {statement}')
