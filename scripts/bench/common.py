@@ -37,7 +37,7 @@ SHOWN_SETTINGS = (
     'maintenance_work_mem', 'max_wal_size', 'wal_level', 'gin_pending_list_limit', 'jit',
 )  # fmt: skip
 SECRET_KEY = 'bench-secret-key-not-for-production'
-#: Server options that keep statistics of every statement (`statement_times`); only for the in-process profiles.
+#: Server options that keep statistics of every statement (`print_statement_times`); only for in-process profiles.
 STATEMENT_STATS = '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all'
 
 
