@@ -7,8 +7,8 @@ and the same expression runs from two bytes before it: a match begins with its l
 before that literal, and the first occurrence of the literal bounds where the first match can begin, so the result
 is the same. `tests/core/test_multipart.py` compares both decoders on crafted bodies.
 
-`install()` swaps the decoder werkzeug's `MultiPartParser` builds, only on the werkzeug versions the override was
-written for (`_parse_data` is a private method); any other version keeps its own decoder.
+`install()` swaps the decoder werkzeug's `MultiPartParser` builds, only on the werkzeug version the override was
+written for (`_parse_data` is a private method, changed in 3.1.4 already); any other version keeps its own decoder.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from importlib.metadata import version
 from werkzeug import formparser
 from werkzeug.sansio.multipart import LINE_BREAK_RE, MultipartDecoder, State
 
-#: werkzeug versions whose `MultipartDecoder._parse_data` this module's override reproduces.
-SUPPORTED = ('3.1.',)
+#: The werkzeug versions whose `MultipartDecoder._parse_data` this module's override reproduces (pinned in
+#: requirements.txt): a later release may change the method, and its own must then stay.
+SUPPORTED = frozenset({'3.1.9'})
 
 
 class FastBoundaryDecoder(MultipartDecoder):
@@ -37,14 +38,15 @@ class FastBoundaryDecoder(MultipartDecoder):
 
 
 def _line_break_end(data: bytes | bytearray) -> int:
-    """Where a part's body begins: after the line break that ends its headers."""
+    """Where a part's body begins: after the line break that ends its headers. The decoder leaves the second half of
+    the headers' blank line at the start of the buffer, so there always is one; werkzeug would fail without it."""
     match = LINE_BREAK_RE.match(data)
     return match.end() if match is not None else 0
 
 
 def install() -> bool:
     """Make werkzeug's multipart parser use `FastBoundaryDecoder`; False (nothing changed) on another version."""
-    if not version('werkzeug').startswith(SUPPORTED):
+    if version('werkzeug') not in SUPPORTED:
         return False
     formparser.MultipartDecoder = FastBoundaryDecoder  # type: ignore[misc]
     return True

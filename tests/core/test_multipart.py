@@ -1,16 +1,20 @@
-"""The faster multipart decoder gives werkzeug's own decoder's events, byte for byte, on awkward bodies."""
+"""The faster multipart decoder gives werkzeug's own decoder's parts and contents on awkward bodies, and the application
+uses it."""
 
 from __future__ import annotations
 
 import io
 import random
+from pathlib import Path
 
 import pytest
 from werkzeug import formparser
 from werkzeug.sansio.multipart import Data, Epilogue, MultipartDecoder, NeedData
 from werkzeug.wrappers import Request
 
+from edms import create_app
 from edms.core.multipart import FastBoundaryDecoder, install
+from tests.conftest import make_config
 
 BOUNDARY = b'----edms-boundary-7f3a'
 
@@ -60,7 +64,7 @@ def _awkward_content(seed: int, size: int) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize('newline', [b'\r\n', b'\n'])
+@pytest.mark.parametrize('newline', [b'\r\n', b'\n', b'\r'])
 @pytest.mark.parametrize('chunk', [1, 7, 64, 4096, 65536])
 def test_fast_decoder_gives_werkzeugs_events(newline: bytes, chunk: int) -> None:
     for seed in range(6):
@@ -81,6 +85,12 @@ def test_fast_decoder_keeps_the_contents() -> None:
     events = _events(FastBoundaryDecoder, body, 65536)
     data = [event for event in events if isinstance(event, bytearray)]
     assert data == [bytearray(b'value'), bytearray(content)]
+
+
+def test_the_application_parses_with_the_fast_decoder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(formparser, 'MultipartDecoder', MultipartDecoder)
+    create_app(make_config('sqlite://', tmp_path))
+    assert formparser.MultipartDecoder is FastBoundaryDecoder
 
 
 def test_install_swaps_the_decoder_werkzeug_parses_requests_with() -> None:
