@@ -17,6 +17,9 @@ LOGIN_LOCK_MINUTES = 15
 SESSION_IDLE_MINUTES = 30
 SESSION_ABSOLUTE_HOURS = 12
 SESSION_MAX_PER_USER = 5
+# argon2id cost of new password hashes: empty keeps the library's t=3, 64 MiB, p=4; never below t=2, 19 MiB, p=1.
+# Hashes made with other parameters are replaced at their owner's next login.
+PASSWORD_HASHING: dict[str, int] = {}
 MAX_ATTACHMENT_SIZE = 50 * 1024 * 1024
 MAX_CONTENT_LENGTH = 60 * 1024 * 1024
 # jit off and a larger work_mem keep word searches over millions of cards fast (BENCHMARKS.md, section 2).

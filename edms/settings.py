@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 
 from flask import Flask
 
+from edms.auth.passwords import check_parameters
+
 REQUIRED_KEYS = ('SECRET_KEY', 'SQLALCHEMY_DATABASE_URI', 'BLOB_DIR')
 
 
@@ -32,6 +34,9 @@ class Defaults:
     MAX_ATTACHMENT_SIZE: int = 50 * 1024 * 1024
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
     LOGIN_MAX_FAILURES: int = 5
+    #: argon2id parameters of new password hashes (`time_cost`, `memory_cost` in KiB, `parallelism`); empty: the
+    #: library's defaults (t=3, 64 MiB, p=4). Not below t=2, 19 MiB, p=1 outside testing (edms.auth.passwords).
+    PASSWORD_HASHING: ClassVar[dict[str, int]] = {}
     LOGIN_LOCK_MINUTES: int = 15
     SESSION_IDLE_MINUTES: int = 30
     SESSION_ABSOLUTE_HOURS: int = 12
@@ -106,6 +111,7 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     missing = [key for key in REQUIRED_KEYS if not app.config.get(key)]
     if missing:
         raise RuntimeError(f'Missing required configuration: {", ".join(missing)} (set EDMS_{missing[0]})')
+    check_parameters(app.config)
 
 
 def database_url(url: str | None) -> str | None:

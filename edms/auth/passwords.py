@@ -1,29 +1,81 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id) and the password policy.
+
+New hashes take their argon2id parameters from `PASSWORD_HASHING` (argon2-cffi's defaults when it is empty: RFC 9106's
+second recommendation, t=3, 64 MiB, p=4); a hash carries its own parameters, so hashes made with other ones still
+verify, and a login replaces such a hash (`needs_rehash`). Outside testing the parameters may not go below OWASP's
+floor for argon2id; the test suite uses the smallest ones the algorithm allows, since every test account is hashed.
+"""
 
 from __future__ import annotations
 
+import functools
 import secrets
 import string
+from collections.abc import Mapping
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
-_hasher = PasswordHasher()
-#: A hash of a random password, verified when the login is unknown so that timing does not reveal it.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 MIN_LENGTH = 8
+PARAMETERS = ('time_cost', 'memory_cost', 'parallelism')
+#: OWASP's minimum for argon2id (memory in KiB); lower values are accepted only with TESTING.
+FLOOR = {'time_cost': 2, 'memory_cost': 19 * 1024, 'parallelism': 1}
+
+
+def check_parameters(config: Mapping[str, Any]) -> None:
+    """Refuse a `PASSWORD_HASHING` setting that names an unknown parameter, is not a positive integer, or goes below
+    `FLOOR` outside testing (a ValueError at start, naming the setting)."""
+    parameters = config.get('PASSWORD_HASHING') or {}
+    if not isinstance(parameters, Mapping):
+        raise ValueError('PASSWORD_HASHING must be a mapping of argon2id parameters')
+    for name, value in parameters.items():
+        if name not in PARAMETERS:
+            raise ValueError(f'PASSWORD_HASHING: unknown argon2id parameter {name!r} (known: {", ".join(PARAMETERS)})')
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f'PASSWORD_HASHING: {name} must be a positive integer')
+        if value < FLOOR[name] and not config.get('TESTING'):
+            raise ValueError(f'PASSWORD_HASHING: {name}={value} is below the minimum {FLOOR[name]} outside testing')
+
+
+def _hasher() -> PasswordHasher:
+    """The hasher of new hashes for the current application's settings."""
+    parameters = current_app.config.get('PASSWORD_HASHING') if has_app_context() else None
+    return _hasher_with(tuple(sorted((parameters or {}).items())))
+
+
+@functools.cache
+def _hasher_with(parameters: tuple[tuple[str, int], ...]) -> PasswordHasher:
+    return PasswordHasher(**dict(parameters))
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password with the hasher's parameters, verified when the login is unknown so that timing
+    does not reveal it."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; always spends the hashing time, even without a hash."""
+    hasher = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or _dummy_hash(hasher), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a verified hash was made with other parameters than new hashes get now."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
 
 
 def policy_problem(password: str, login: str) -> str | None:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from edms.audit.operations import record
 from edms.auth.errors import AccountLocked, LoginFailed
 from edms.auth.models import User, UserSession
-from edms.auth.passwords import verify_password
+from edms.auth.passwords import hash_password, needs_rehash, verify_password
 from edms.core.clock import utcnow
 from edms.core.db import db
 from edms.core.errors import DomainError
@@ -64,6 +64,9 @@ def login(
         record(user, 'auth.login.failure', user, {**client, 'reason': reason}, organization_id=known_org)
         return LoginResult(None, None, LoginFailed())
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if user.password_hash is not None and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # the hashing parameters were changed since it was made
+        client['rehashed'] = True
     token = open_session(user, ip, user_agent)
     record(user, 'auth.login.success', user, client)
     return LoginResult(user, token, None)
