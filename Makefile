@@ -73,12 +73,16 @@ lint: venv-dev
 test-deps:
 	PYTHON='$(PYTHON)' bash scripts/install-test-deps.sh
 
+# pytest-xdist processes for the full suite: one per core, at most 4 (each starts its own PostgreSQL and Redis and,
+# for the browser tests, Chromium). `--dist loadfile` keeps a file's tests, and its module fixtures, in one process.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
+
 # Steps run in this order even under make -j: packages, virtualenv, lint, full suite, SQLite smoke run.
 test:
 	@$(MAKE) --no-print-directory test-deps
 	@$(MAKE) --no-print-directory venv-dev
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_JOBS) --dist loadfile
 	EDMS_TEST_DATABASE=sqlite $(BIN)/pytest -q -m smoke
 
 bench:
