@@ -38,7 +38,10 @@ SHOWN_SETTINGS = (
 )  # fmt: skip
 SECRET_KEY = 'bench-secret-key-not-for-production'
 #: Server options that keep statistics of every statement (`print_statement_times`); only for in-process profiles.
-STATEMENT_STATS = '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all'
+STATEMENT_STATS = (
+    '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all'
+    ' -c pg_stat_statements.track_planning=on'
+)
 
 
 @dataclass(frozen=True)
