@@ -147,11 +147,20 @@ def redis_jobs(app: Flask, redis_server: RunningServer, monkeypatch: pytest.Monk
 
     monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
     monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
-    app.extensions.pop('edms_redis', None)
+    forget_redis(app)
     connection = redis_connection()
     connection.flushdb()
     yield connection
-    app.extensions.pop('edms_redis', None)
+    forget_redis(app)
+
+
+def forget_redis(app: Flask) -> None:
+    """Drop the app's Redis client so that the next use connects to the Redis configured then. Closed, not only
+    dropped: its pooled sockets would otherwise be reported as unclosed (a ResourceWarning, an error here) by
+    whichever later test happens to run the garbage collector."""
+    client = app.extensions.pop('edms_redis', None)
+    if client is not None:
+        client.connection_pool.disconnect()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from edms.core.db import db
 from edms.core.jobs import enqueue, make_queue, redis_connection
 from edms.core.tx import atomic, on_commit
 from edms.registry.operations import add_attachment
+from tests.conftest import forget_redis
 from tests.factories import make_card, make_organization, make_user
 
 PDF = b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'
@@ -42,7 +43,7 @@ def test_job_runs_on_a_redis_worker_after_commit_and_is_idempotent(app, redis_se
 
     monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
     monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
-    app.extensions.pop('edms_redis', None)
+    forget_redis(app)
     path = 'edms.registry.jobs.verify_card_attachments'
     with atomic():
         on_commit(enqueue, path, damaged_card.id)
@@ -51,7 +52,7 @@ def test_job_runs_on_a_redis_worker_after_commit_and_is_idempotent(app, redis_se
     assert queue.count == 2
     worker = SimpleWorker([queue], connection=redis_connection(), serializer=JSONSerializer)
     worker.work(burst=True)
-    app.extensions.pop('edms_redis', None)
+    forget_redis(app)
     db.session.expire_all()
     assert queue.count == 0
     assert corrupted_entries() == 1

@@ -25,6 +25,7 @@ from edms.registry.models import Attachment, Card
 from edms.registry.operations.attachments import StoredFile
 from edms.signatures.models import AttachmentSignature
 from scripts.make_test_pki import TestPki
+from tests.conftest import forget_redis
 from tests.exchange.inbox_setup import Exchange, count, inbox_rows, make_exchange, outbox_rows, packet_zip
 from tests.signatures.conftest import test_pki  # noqa: F401 - the session fixture of the generated PKI
 
@@ -106,7 +107,7 @@ def test_the_sweep_leaves_a_packet_whose_job_still_waits_in_the_queue(
     monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
     monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
     monkeypatch.setattr(jobs, 'STUCK_AFTER', timedelta(0))
-    app.extensions.pop('edms_redis', None)
+    forget_redis(app)
     queue = make_queue('exchange')
     queue.empty()
     try:
@@ -119,7 +120,7 @@ def test_the_sweep_leaves_a_packet_whose_job_still_waits_in_the_queue(
         assert queue.count == 1
     finally:
         queue.empty()
-        app.extensions.pop('edms_redis', None)
+        forget_redis(app)
 
 
 def test_a_packet_that_keeps_crashing_the_job_is_quarantined(exchange: Exchange, monkeypatch: pytest.MonkeyPatch):

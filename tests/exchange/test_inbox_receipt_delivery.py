@@ -19,6 +19,7 @@ from edms.exchange.jobs import process_inbox_packet
 from edms.exchange.models import ExchangeParticipant
 from edms.exchange.operations import receive_packet
 from scripts.make_test_pki import TestPki
+from tests.conftest import forget_redis
 from tests.exchange.inbox_setup import Exchange, inbox_rows, make_exchange, outbox_rows, packet_zip
 from tests.signatures.conftest import test_pki  # noqa: F401 - the session fixture of the generated PKI
 
@@ -30,14 +31,14 @@ def worker_queue(app: Flask, redis_server: Any, monkeypatch: pytest.MonkeyPatch)
     """Jobs go to Redis, as with a worker; the exchange queue, emptied before and after."""
     monkeypatch.setitem(app.config, 'REDIS_URL', redis_server.url)
     monkeypatch.setitem(app.config, 'JOBS_SYNC', False)
-    app.extensions.pop('edms_redis', None)
+    forget_redis(app)
     queue = make_queue('exchange')
     queue.empty()
     try:
         yield queue
     finally:
         queue.empty()
-        app.extensions.pop('edms_redis', None)
+        forget_redis(app)
 
 
 @pytest.fixture
