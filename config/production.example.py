@@ -18,7 +18,8 @@ SESSION_IDLE_MINUTES = 30
 SESSION_ABSOLUTE_HOURS = 12
 SESSION_MAX_PER_USER = 5
 # argon2id cost of new password hashes: empty keeps the library's t=3, 64 MiB, p=4; never below t=2, 19 MiB, p=1.
-# Hashes made with other parameters are replaced at their owner's next login.
+# Hashes made with other parameters are replaced at their owner's next login; until then such an account answers a
+# login in another time than an unknown one, so raise the parameters rarely.
 PASSWORD_HASHING: dict[str, int] = {}
 MAX_ATTACHMENT_SIZE = 50 * 1024 * 1024
 MAX_CONTENT_LENGTH = 60 * 1024 * 1024

@@ -10,6 +10,8 @@ PostgreSQL refuses to run as root, so under root every PostgreSQL command runs a
 """
 
 import atexit
+import contextlib
+import errno
 import os
 import pwd
 import re
@@ -18,10 +20,10 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Any, Self
 
 import psycopg
 import redis
@@ -33,8 +35,10 @@ __all__ = [
     'ServerStartError',
     'ServerUnavailable',
     'free_port',
+    'refused_port',
     'start_postgres',
     'start_redis',
+    'start_smtp',
 ]
 
 PG_ROOT = Path('/usr/lib/postgresql')
@@ -136,6 +140,32 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(('127.0.0.1', 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the block: bound but not listening, so that no other process (a
+    parallel test run's server) can take it meanwhile."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        yield int(sock.getsockname()[1])
+
+
+def start_smtp(handler: object, **options: object) -> Any:
+    """An aiosmtpd `Controller` for `handler` started on a free loopback port (another is tried when a parallel test
+    process took that one first); the caller stops it."""
+    from aiosmtpd.controller import Controller
+
+    for attempt in range(START_ATTEMPTS):
+        controller = Controller(handler, hostname='127.0.0.1', port=free_port(), **options)
+        try:
+            controller.start()
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE or attempt == START_ATTEMPTS - 1:
+                raise
+            continue
+        return controller
+    raise AssertionError('unreachable')
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------------------------
@@ -319,6 +349,10 @@ def _wait_for_redis(process: subprocess.Popen[bytes], port: int) -> str | None:
                 return f'redis-server exited with code {process.returncode}'
             try:
                 if client.ping():
+                    # Another test process's Redis may have taken the port between free_port() and the bind: it
+                    # answers the PING before ours has found out and exited.
+                    if client.info('server')['process_id'] != process.pid:
+                        return f'port {port} already in use by another redis-server'
                     return None
             except redis.exceptions.RedisError:
                 time.sleep(0.05)

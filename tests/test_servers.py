@@ -107,3 +107,28 @@ def test_missing_binaries_raise_server_unavailable(tmp_path: Path, monkeypatch: 
     with pytest.raises(ServerUnavailable, match='redis-server is not installed'):
         start_redis(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_redis_on_a_port_another_process_took_first_starts_on_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parallel test processes can draw the same free port: the one that loses the bind must not take the winner's
+    PING for its own server."""
+    servers = sys.modules[ServerUnavailable.__module__]
+    first = _started_redis(tmp_path / 'first')
+    try:
+        draws = iter([first.port])
+        real_free_port = servers.free_port
+        monkeypatch.setattr(servers, 'free_port', lambda: next(draws, None) or real_free_port())
+        second = _started_redis(tmp_path / 'second')
+        try:
+            assert second.port != first.port
+            own = redis.Redis.from_url(second.url)
+            try:
+                assert own.config_get('dir')['dir'] == str(second.directory)
+            finally:
+                own.close()
+        finally:
+            second.stop()
+    finally:
+        first.stop()

@@ -15,18 +15,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import HashingError, InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 
 MIN_LENGTH = 8
 PARAMETERS = ('time_cost', 'memory_cost', 'parallelism')
-#: OWASP's minimum for argon2id (memory in KiB); lower values are accepted only with TESTING.
+#: The weakest argon2id parameters accepted outside testing (memory in KiB): OWASP's m=19 MiB, t=2, p=1 option.
 FLOOR = {'time_cost': 2, 'memory_cost': 19 * 1024, 'parallelism': 1}
+#: The strongest accepted: beyond these a login would take seconds or exhaust a worker's memory.
+CEILING = {'time_cost': 16, 'memory_cost': 1024 * 1024, 'parallelism': 16}
 
 
 def check_parameters(config: Mapping[str, Any]) -> None:
-    """Refuse a `PASSWORD_HASHING` setting that names an unknown parameter, is not a positive integer, or goes below
-    `FLOOR` outside testing (a ValueError at start, naming the setting)."""
+    """Refuse a `PASSWORD_HASHING` setting that names an unknown parameter, is not a positive integer, goes above
+    `CEILING`, or below `FLOOR` outside testing, or that argon2 itself cannot hash with (a ValueError at start, naming
+    the setting). The hash of unknown logins is made here, so that no login is the first to pay for it."""
     parameters = config.get('PASSWORD_HASHING') or {}
     if not isinstance(parameters, Mapping):
         raise ValueError('PASSWORD_HASHING must be a mapping of argon2id parameters')
@@ -35,8 +38,14 @@ def check_parameters(config: Mapping[str, Any]) -> None:
             raise ValueError(f'PASSWORD_HASHING: unknown argon2id parameter {name!r} (known: {", ".join(PARAMETERS)})')
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f'PASSWORD_HASHING: {name} must be a positive integer')
+        if value > CEILING[name]:
+            raise ValueError(f'PASSWORD_HASHING: {name}={value} is above the maximum {CEILING[name]}')
         if value < FLOOR[name] and not config.get('TESTING'):
             raise ValueError(f'PASSWORD_HASHING: {name}={value} is below the minimum {FLOOR[name]} outside testing')
+    try:
+        _dummy_hash(_hasher_with(tuple(sorted(parameters.items()))))
+    except HashingError as error:  # e.g. less than 8 KiB of memory per lane
+        raise ValueError(f'PASSWORD_HASHING: argon2id cannot hash with {dict(parameters)}: {error}') from None
 
 
 def _hasher() -> PasswordHasher:

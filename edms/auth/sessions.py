@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from argon2.exceptions import HashingError
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -20,6 +23,7 @@ from edms.core.errors import DomainError
 from edms.core.validation import ID_MAX
 from edms.directory.models import Organization
 
+logger = logging.getLogger(__name__)
 #: last_seen_at is written at most this often, so that reading pages does not write on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -53,7 +57,7 @@ def login(
     user = _find_user(organization_id, login_name)
     password_ok = verify_password(user.password_hash if user else None, password)
     now = utcnow()
-    client = {'login': login_name[:64], 'organization_id': organization_id, 'ip': ip}
+    client: dict[str, Any] = {'login': login_name[:64], 'organization_id': organization_id, 'ip': ip}
     if user is not None and user.locked_until is not None and user.locked_until > now:
         record(user, 'auth.login.locked', user, client)
         return LoginResult(None, None, AccountLocked() if password_ok else LoginFailed())
@@ -65,11 +69,21 @@ def login(
         return LoginResult(None, None, LoginFailed())
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     if user.password_hash is not None and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)  # the hashing parameters were changed since it was made
-        client['rehashed'] = True
+        _rehash(user, password, client)
     token = open_session(user, ip, user_agent)
     record(user, 'auth.login.success', user, client)
     return LoginResult(user, token, None)
+
+
+def _rehash(user: User, password: str, facts: dict[str, Any]) -> None:
+    """Hash a verified password anew with the parameters changed since its hash was made; a failure keeps the old
+    hash (it still verifies) rather than failing the login."""
+    try:
+        user.password_hash = hash_password(password)
+    except HashingError:
+        logger.exception('the password of user %s could not be hashed anew', user.id)
+        return
+    facts['rehashed'] = True
 
 
 def _find_user(organization_id: int | None, login_name: str) -> User | None:

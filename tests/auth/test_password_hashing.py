@@ -4,6 +4,7 @@ parameters change."""
 import re
 
 import pytest
+from argon2.exceptions import HashingError
 from sqlalchemy import select
 
 from edms import create_app
@@ -42,6 +43,8 @@ def test_the_setting_gives_the_parameters_of_new_hashes(app_ctx, monkeypatch):
     ('setting', 'message'),
     [
         ({'memory_cost': 1024}, 'memory_cost=1024 is below the minimum 19456'),
+        ({'memory_cost': 4 * 1024 * 1024}, 'memory_cost=4194304 is above the maximum 1048576'),
+        ({'memory_cost': 19456, 'parallelism': 16, 'time_cost': 2}, None),
         ({'time_cost': 1}, 'time_cost=1 is below the minimum 2'),
         ({'salt_len': 8}, "unknown argon2id parameter 'salt_len'"),
         ({'time_cost': '3'}, 'time_cost must be a positive integer'),
@@ -51,14 +54,19 @@ def test_the_setting_gives_the_parameters_of_new_hashes(app_ctx, monkeypatch):
 )
 def test_weak_or_malformed_parameters_are_refused_at_start_outside_testing(app, tmp_path, setting, message):
     config = make_config(app.config['SQLALCHEMY_DATABASE_URI'], tmp_path, TESTING=False, PASSWORD_HASHING=setting)
+    if message is None:
+        assert create_app(config).config['PASSWORD_HASHING'] == setting
+        return
     with pytest.raises(ValueError, match=re.escape(message)):
         create_app(config)
 
 
-def test_testing_may_go_below_the_floor_but_not_name_unknown_parameters():
+def test_testing_may_go_below_the_floor_but_not_name_unknown_parameters_nor_impossible_ones():
     check_parameters({'TESTING': True, 'PASSWORD_HASHING': CHEAP})
     with pytest.raises(ValueError, match='unknown'):
         check_parameters({'TESTING': True, 'PASSWORD_HASHING': {'memory': 8}})
+    with pytest.raises(ValueError, match='cannot hash'):  # argon2 wants 8 KiB per lane
+        check_parameters({'TESTING': True, 'PASSWORD_HASHING': {**CHEAP, 'parallelism': 2}})
 
 
 def test_a_login_replaces_a_hash_made_with_other_parameters_and_journals_it(app_ctx, monkeypatch):
@@ -91,3 +99,20 @@ def test_a_wrong_password_never_replaces_the_hash(app_ctx, monkeypatch):
     with atomic():
         assert not login(user.organization_id, 'sidorov', 'Неверный1', '127.0.0.1', 'pytest').ok
     assert user.password_hash == old_hash
+
+
+def test_a_failed_rehash_keeps_the_old_hash_and_the_login_succeeds(app_ctx, monkeypatch):
+    with atomic():
+        user = make_user(make_organization(), 'clerk', login='kuznetsov')
+    old_hash = user.password_hash
+    monkeypatch.setitem(app_ctx.config, 'PASSWORD_HASHING', {'time_cost': 2, 'memory_cost': 64, 'parallelism': 1})
+
+    def fail(password):
+        raise HashingError('out of memory')
+
+    monkeypatch.setattr('edms.auth.sessions.hash_password', fail)
+    with atomic():
+        assert login(user.organization_id, 'kuznetsov', PASSWORD, '127.0.0.1', 'pytest').ok
+    assert user.password_hash == old_hash
+    facts = db.session.execute(select(AuditEntry.data).where(AuditEntry.action == 'auth.login.success')).scalar_one()
+    assert 'rehashed' not in facts

@@ -15,7 +15,7 @@ from edms.auth.models import User
 from edms.core.tx import atomic
 from edms.directory.models import Organization
 from tests.factories import make_organization, make_user
-from tests.servers import free_port
+from tests.servers import start_smtp
 
 
 @dataclass
@@ -48,11 +48,8 @@ class SmtpServer:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server on a free loopback port for the duration of one test."""
-    from aiosmtpd.controller import Controller
-
     box = MailBox()
-    controller = Controller(box, hostname='127.0.0.1', port=free_port())
-    controller.start()
+    controller = start_smtp(box)
     try:
         yield SmtpServer('127.0.0.1', controller.port, box)
     finally:

@@ -84,12 +84,13 @@ def test_a_refused_recipient_is_recorded_without_a_crash(people, smtp_config):
 
 
 def test_an_unreachable_server_is_recorded_without_a_crash(people, app, monkeypatch):
-    from tests.servers import free_port
+    from tests.servers import refused_port
 
-    monkeypatch.setitem(app.config, 'SMTP_HOST', '127.0.0.1')
-    monkeypatch.setitem(app.config, 'SMTP_PORT', free_port())
-    monkeypatch.setitem(app.config, 'SMTP_TIMEOUT', 2)
-    notification_id = create(people.alice)
+    with refused_port() as port:
+        monkeypatch.setitem(app.config, 'SMTP_HOST', '127.0.0.1')
+        monkeypatch.setitem(app.config, 'SMTP_PORT', port)
+        monkeypatch.setitem(app.config, 'SMTP_TIMEOUT', 2)
+        notification_id = create(people.alice)
     notification = reload(notification_id)
     assert notification.emailed_at is None
     assert notification.email_error.startswith('ConnectionRefusedError')
@@ -97,24 +98,15 @@ def test_an_unreachable_server_is_recorded_without_a_crash(people, app, monkeypa
 
 @pytest.mark.filterwarnings('ignore:Requiring AUTH while not requiring TLS:UserWarning')  # a loopback test server
 def test_login_with_the_configured_user_and_password(people, smtp_server, app, monkeypatch):
-    from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    from tests.servers import free_port
+    from tests.servers import start_smtp
 
     def authenticate(server, session, envelope, mechanism, data):
         smtp_server.box.logins.append((data.login.decode(), data.password.decode()))
         return AuthResult(success=data.login == b'edms' and data.password == b'123456')
 
-    controller = Controller(
-        smtp_server.box,
-        hostname='127.0.0.1',
-        port=free_port(),
-        authenticator=authenticate,
-        auth_required=True,
-        auth_require_tls=False,
-    )
-    controller.start()
+    controller = start_smtp(smtp_server.box, authenticator=authenticate, auth_required=True, auth_require_tls=False)
     try:
         for key, value in (('SMTP_HOST', '127.0.0.1'), ('SMTP_PORT', controller.port), ('SMTP_USER', 'edms')):
             monkeypatch.setitem(app.config, key, value)

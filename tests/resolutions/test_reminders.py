@@ -17,7 +17,7 @@ from edms.resolutions.reminders import send_reminders
 from tests.factories import executor_item, make_card, working_day
 from tests.notifications.conftest import MailBox
 from tests.resolutions.conftest import notifications_of
-from tests.servers import free_port
+from tests.servers import start_smtp
 
 #: Deadlines in working days from today, and the reminder run day: D_OVERDUE < RUN < D_SOON ≤ RUN + 3 < D_LATER.
 D_OVERDUE, RUN, D_SOON, D_LATER = 2, 8, 10, 20
@@ -153,11 +153,8 @@ def _today():
 @pytest.fixture
 def mailbox(app, monkeypatch) -> Iterator[MailBox]:
     """A real SMTP server on a free loopback port; the app mails to it."""
-    from aiosmtpd.controller import Controller
-
     box = MailBox()
-    controller = Controller(box, hostname='127.0.0.1', port=free_port())
-    controller.start()
+    controller = start_smtp(box)
     monkeypatch.setitem(app.config, 'SMTP_HOST', '127.0.0.1')
     monkeypatch.setitem(app.config, 'SMTP_PORT', controller.port)
     monkeypatch.setitem(app.config, 'SMTP_TIMEOUT', 5)
