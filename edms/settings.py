@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from flask import Flask
@@ -34,10 +35,10 @@ class Defaults:
     MAX_ATTACHMENT_SIZE: int = 50 * 1024 * 1024
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
     LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCK_MINUTES: int = 15
     #: argon2id parameters of new password hashes (`time_cost`, `memory_cost` in KiB, `parallelism`); empty: the
     #: library's defaults (t=3, 64 MiB, p=4). Not below t=2, 19 MiB, p=1 outside testing (edms.auth.passwords).
-    PASSWORD_HASHING: ClassVar[dict[str, int]] = {}
-    LOGIN_LOCK_MINUTES: int = 15
+    PASSWORD_HASHING: ClassVar[Mapping[str, int]] = MappingProxyType({})  # read-only: shared by every app
     SESSION_IDLE_MINUTES: int = 30
     SESSION_ABSOLUTE_HOURS: int = 12
     SESSION_MAX_PER_USER: int = 10
