@@ -22,8 +22,10 @@ def team(org: Organization) -> Team:
     return build_team(org)
 
 
-def test_reading_the_tree_and_the_lists_takes_a_fixed_number_of_statements(client, team):
+def test_reading_the_tree_and_the_lists_takes_a_fixed_number_of_statements(client, team, monkeypatch):
     """Measured with one object of each kind, then with twice as many: the statement counts stay the same."""
+    # A token's last use is written once a minute: a slow run (a loaded machine) must not count that UPDATE as growth.
+    monkeypatch.setattr('edms.auth.operations.TOKEN_USE_PRECISION', 3600)
     node = issued(client, team, is_controlled=True, controller_id=team.controller.user.id)
     main, co = part(node, team.responsible)['id'], part(node, team.co_executor)['id']
     sub = resolution_data(team.subordinate.user)
@@ -50,11 +52,12 @@ def test_reading_the_tree_and_the_lists_takes_a_fixed_number_of_statements(clien
         ok(call(client, team.manager, f'/api/v1/cards/{team.card_id}/resolutions', another), 201)
 
     add_work('Первый')
-    once = {key: len(statements(client, who, url)) for key, (who, url) in urls.items()}
+    once = {key: statements(client, who, url) for key, (who, url) in urls.items()}
     add_work('Второй')
-    twice = {key: len(statements(client, who, url)) for key, (who, url) in urls.items()}
-    assert twice == once
-    assert once['cabinet'] <= 4
+    twice = {key: statements(client, who, url) for key, (who, url) in urls.items()}
+    grown = {key: (once[key], twice[key]) for key in urls if len(twice[key]) != len(once[key])}
+    assert not grown, grown  # the statements of each request that changed, once and twice
+    assert len(once['cabinet']) <= 4
 
 
 def statements(client: FlaskClient, who: ApiUser, url: str) -> list[str]:
