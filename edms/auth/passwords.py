@@ -43,15 +43,18 @@ def check_parameters(config: Mapping[str, Any]) -> None:
         if value < FLOOR[name] and not config.get('TESTING'):
             raise ValueError(f'PASSWORD_HASHING: {name}={value} is below the minimum {FLOOR[name]} outside testing')
     try:
-        _dummy_hash(_hasher_with(tuple(sorted(parameters.items()))))
+        _dummy_hash(_hasher_for(parameters))
     except HashingError as error:  # e.g. less than 8 KiB of memory per lane
         raise ValueError(f'PASSWORD_HASHING: argon2id cannot hash with {dict(parameters)}: {error}') from None
 
 
 def _hasher() -> PasswordHasher:
     """The hasher of new hashes for the current application's settings."""
-    parameters = current_app.config.get('PASSWORD_HASHING') if has_app_context() else None
-    return _hasher_with(tuple(sorted((parameters or {}).items())))
+    return _hasher_for((current_app.config.get('PASSWORD_HASHING') if has_app_context() else None) or {})
+
+
+def _hasher_for(parameters: Mapping[str, int]) -> PasswordHasher:
+    return _hasher_with(tuple(sorted(parameters.items())))
 
 
 @functools.cache
